@@ -1,0 +1,1 @@
+"""How replies leave: venom-bot's HTTP gateway, the WhatsApp Cloud API, or the log."""

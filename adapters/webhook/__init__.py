@@ -1,0 +1,1 @@
+"""The HTTP side: WhatsApp webhooks (venom-bot, Cloud API), stats, health, inspection."""

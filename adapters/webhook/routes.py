@@ -1,0 +1,99 @@
+"""The venom-bot webhook, batch stats and health endpoints (interface contract)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import redis.exceptions
+from aiohttp import web
+
+from adapters.webhook.auth import require_admin_token, require_webhook_token
+from adapters.webhook.context import CONFIG, HEALTH, QUEUE
+from adapters.webhook.venom_payload import BodyTooLarge, read_venom_message
+from states.errors import PayloadError
+from states.messages import is_conversation_key
+
+log = logging.getLogger(__name__)
+
+# Storage failures the webhook answers with 503, so the gateway retries later.
+STORAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def receive_venom(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    require_webhook_token(request, config.webhook_token)
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _error(413, "request body too large")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _error(400, "body is not valid JSON")
+    try:
+        verdict = read_venom_message(data)
+    except BodyTooLarge as exc:
+        return _error(413, str(exc))
+    except PayloadError as exc:
+        return _error(400, str(exc))
+    if verdict[0] == "ignore":
+        return web.json_response({"status": "ignored", "reason": verdict[1]})
+    _, chat, message = verdict
+    try:
+        result = await request.app[QUEUE].append(chat.key, message)
+    except STORAGE_ERRORS as exc:
+        log.error("could not queue a message: %s", exc)
+        return _error(503, "message store unavailable, retry later")
+    if not result.queued:
+        return web.json_response({"status": "ignored", "reason": "duplicate message id"})
+    return web.json_response({"status": "queued", "pending": result.pending})
+
+
+async def batch_stats(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    require_admin_token(request, config.admin_token)
+    try:
+        stats = await request.app[QUEUE].stats()
+    except STORAGE_ERRORS:
+        return _error(503, "message store unavailable")
+    body: dict[str, int] = stats.as_dict()
+    body["batch_timeout_ms"] = config.batch_timeout_ms
+    body["max_batch_size"] = config.max_batch_size
+    return web.json_response(body)
+
+
+async def drop_batch(request: web.Request) -> web.Response:
+    require_admin_token(request, request.app[CONFIG].admin_token)
+    phone = request.match_info["phone"]
+    if not is_conversation_key(phone):
+        return _error(400, "phone must be digits, as in 79161234567")
+    try:
+        deleted = await request.app[QUEUE].drop_pending(phone)
+    except STORAGE_ERRORS:
+        return _error(503, "message store unavailable")
+    return web.json_response({"deleted": deleted})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    demo = request.app[CONFIG].demo
+    try:
+        await request.app[HEALTH].ping()
+    except Exception as exc:  # any failure of the probe is "unhealthy", with its reason
+        return web.json_response(
+            {"status": "error", "redis": f"unreachable: {type(exc).__name__}", "demo": demo},
+            status=503,
+        )
+    return web.json_response({"status": "ok", "redis": "ok", "demo": demo})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/webhook/whatsapp/batched", receive_venom)
+    app.router.add_post("/webhook/whatsapp", receive_venom)
+    app.router.add_get("/webhook/whatsapp/batched/stats", batch_stats)
+    app.router.add_delete("/webhook/whatsapp/batched/{phone}", drop_batch)
+    app.router.add_get("/healthz", healthz)

@@ -1,0 +1,75 @@
+"""The venom-bot message object, validated at the boundary (interface contract)."""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
+
+from states.errors import PayloadError
+from states.messages import ChatId, InboundMessage
+
+MAX_BODY_BYTES = 65_536  # bodies up to this many UTF-8 bytes are read; larger get 413
+
+
+class BodyTooLarge(PayloadError):
+    """A message body over MAX_BODY_BYTES."""
+
+
+class VenomSender(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    pushname: StrictStr | None = None
+
+
+class VenomMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: StrictStr = Field(min_length=1)
+    from_: StrictStr = Field(alias="from", min_length=1)
+    type: StrictStr = "chat"
+    body: StrictStr | None = None
+    timestamp: float | None = None
+    isGroupMsg: StrictBool = False
+    fromMe: StrictBool = False
+    sender: VenomSender | None = None
+    notifyName: StrictStr | None = None
+
+
+Verdict = tuple[Literal["queue"], ChatId, InboundMessage] | tuple[Literal["ignore"], str]
+
+
+def read_venom_message(data: object, now_s: float | None = None) -> Verdict:
+    """Validate one venom message: queue it, or say why it is ignored; PayloadError if malformed."""
+    if not isinstance(data, dict):
+        raise PayloadError("body must be a JSON object (one venom-bot message)")
+    try:
+        msg = VenomMessage.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise PayloadError(f"{where}: {first['msg']}") from None
+    if msg.from_ == "status@broadcast":
+        return ("ignore", "status broadcast")
+    if msg.isGroupMsg or msg.from_.endswith("@g.us"):
+        return ("ignore", "group message")
+    if msg.fromMe:
+        return ("ignore", "own message")
+    chat = ChatId.parse(msg.from_)
+    if chat is None:
+        raise PayloadError(f"from: not a WhatsApp chat id: {msg.from_[:40]!r}")
+    if msg.type == "chat" and msg.body is None:
+        raise PayloadError("body: required for a chat message")
+    body = msg.body or ""
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"body: longer than {MAX_BODY_BYTES} bytes")
+    pushname = (msg.sender.pushname if msg.sender else None) or msg.notifyName
+    inbound = InboundMessage(
+        id=msg.id,
+        chat=chat.raw,
+        type=msg.type,
+        body=body,
+        timestamp_s=msg.timestamp if msg.timestamp is not None else (now_s or time.time()),
+        pushname=(pushname or "").strip() or None,
+    )
+    return ("queue", chat, inbound)

@@ -1,0 +1,1 @@
+"""Runtime: settings, Redis, key layout, batcher, worker, dialogue runner, CLI."""

@@ -1,0 +1,193 @@
+"""Crash-safe message batching in Redis: append, claim, extend, finish, drop, stats.
+
+Every mutation is one Lua script over the keys of one phone's bucket (see `engine.keys`),
+so it is atomic and Redis Cluster-safe. The rule for messages that arrive while their
+phone's batch is being processed: they wait in the phone's *pending* list and form the
+next batch, which is due on its own clock but is not claimed before the running turn ends
+(the due index holds the running claim's lease until then). Nothing is merged into a turn
+that already started, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from pathlib import Path
+from typing import Any
+
+from engine.clock import Clock
+from engine.keys import BUCKETS, Keys
+from engine.redis_conn import AsyncRedis
+from states.messages import InboundMessage
+from states.ports import AppendResult, BatchStats
+
+DEDUPE_MS = 48 * 3600 * 1000  # the contract asks for at least 24 h
+MAX_ATTEMPTS = 5  # a batch that failed this many claims goes to the dead list
+
+
+def _script(name: str) -> str:
+    return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchPolicy:
+    quiet_ms: int = 10_000
+    max_size: int = 10
+    max_wait_ms: int = 30_000
+    lease_ms: int = 30_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """A claimed batch: the messages of one turn, in timestamp-then-arrival order."""
+
+    phone: str
+    token: str
+    attempt: int
+    first_ms: int
+    due_ms: int
+    lease_until_ms: int
+    messages: tuple[InboundMessage, ...]
+
+    @property
+    def id(self) -> str:
+        """Stable across retries of the same batch: derived from its first message."""
+        return self.messages[0].id if self.messages else f"{self.phone}:{self.first_ms}"
+
+
+class Batcher:
+    """The batching operations over one Redis; the clock is injected (virtual in tests)."""
+
+    def __init__(self, redis: AsyncRedis, keys: Keys, policy: BatchPolicy, clock: Clock) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.policy = policy
+        self.clock = clock
+        self._append = redis.register_script(_script("append.lua"))
+        self._claim = redis.register_script(_script("claim.lua"))
+        self._extend = redis.register_script(_script("extend.lua"))
+        self._finish = redis.register_script(_script("finish.lua"))
+        self._drop = redis.register_script(_script("drop.lua"))
+
+    async def append(self, phone: str, message: InboundMessage) -> AppendResult:
+        k = self.keys.phone_keys(phone)
+        p = self.policy
+        queued, pending, due = await self._append(
+            keys=[k.pending, k.meta, k.claim, k.seen, k.due, k.oldest, k.stats],
+            args=[
+                phone,
+                message.id,
+                message.to_json(),
+                self.clock.now_ms(),
+                p.quiet_ms,
+                p.max_wait_ms,
+                p.max_size,
+                DEDUPE_MS,
+                self.keys.wake_channel,
+            ],
+        )
+        return AppendResult(queued=bool(queued), pending=int(pending), due_ms=int(due))
+
+    async def next_due(self) -> list[tuple[int, float | None]]:
+        """(bucket, earliest due ms or None) for every bucket, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for bucket in range(BUCKETS):
+            pipe.zrange(self.keys.due(bucket), 0, 0, withscores=True)
+        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
+        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+
+    async def due_phones(self, bucket: int, now_ms: int, limit: int) -> list[str]:
+        raw = await self.redis.zrangebyscore(self.keys.due(bucket), "-inf", now_ms, 0, limit)
+        return [p.decode() if isinstance(p, bytes) else str(p) for p in raw]
+
+    async def claim(self, phone: str) -> Batch | None:
+        """Claim the phone's due batch (or re-claim one whose lease ran out)."""
+        k = self.keys.phone_keys(phone)
+        token = secrets.token_hex(8)
+        out: list[Any] | None = await self._claim(
+            keys=[k.due, k.pending, k.meta, k.inflight, k.claim, k.dead, k.stats, k.oldest],
+            args=[phone, self.clock.now_ms(), self.policy.lease_ms, token, MAX_ATTEMPTS],
+        )
+        if not out:
+            return None
+        messages = sorted(
+            (InboundMessage.from_stored(raw) for raw in out[5:]), key=lambda m: m.order_key
+        )
+        return Batch(
+            phone=phone,
+            token=token,
+            attempt=int(out[1]),
+            first_ms=int(out[2]),
+            due_ms=int(out[3]),
+            lease_until_ms=int(out[4]),
+            messages=tuple(messages),
+        )
+
+    async def extend(self, batch: Batch) -> bool:
+        """Heartbeat: push the lease forward; False means another worker owns the batch now."""
+        k = self.keys.phone_keys(batch.phone)
+        ok = await self._extend(
+            keys=[k.due, k.claim],
+            args=[batch.phone, batch.token, self.clock.now_ms(), self.policy.lease_ms],
+        )
+        return bool(ok)
+
+    async def finish(self, batch: Batch, retry_after_ms: int | None = None) -> bool:
+        """Done with the batch (or, with `retry_after_ms`, give it back for a later attempt)."""
+        k = self.keys.phone_keys(batch.phone)
+        ok = await self._finish(
+            keys=[k.due, k.oldest, k.pending, k.meta, k.inflight, k.claim, k.stats],
+            args=[
+                batch.phone,
+                batch.token,
+                self.clock.now_ms(),
+                "done" if retry_after_ms is None else "retry",
+                retry_after_ms or 0,
+                self.keys.wake_channel,
+            ],
+        )
+        return bool(ok)
+
+    async def drop_pending(self, phone: str) -> int:
+        k = self.keys.phone_keys(phone)
+        n = await self._drop(
+            keys=[k.due, k.oldest, k.pending, k.meta, k.claim, k.stats], args=[phone]
+        )
+        return int(n)
+
+    async def pending_of(self, phone: str) -> tuple[int, int | None]:
+        """(messages waiting for the next turn, when that batch is due in ms or None)."""
+        k = self.keys.phone_keys(phone)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.llen(k.pending)
+        pipe.hget(k.meta, "due_ms")
+        count, due = await pipe.execute()
+        return int(count), (int(due) if due is not None and int(count) else None)
+
+    async def stats(self) -> BatchStats:
+        pipe = self.redis.pipeline(transaction=False)
+        for bucket in range(BUCKETS):
+            pipe.zcard(self.keys.due(bucket))
+            pipe.zrange(self.keys.oldest(bucket), 0, 0, withscores=True)
+            pipe.hgetall(self.keys.stats(bucket))
+        rows = await pipe.execute()
+        totals: dict[str, int] = {}
+        pending_batches = 0
+        oldest: float | None = None
+        for i in range(BUCKETS):
+            pending_batches += int(rows[3 * i])
+            first = rows[3 * i + 1]
+            if first and (oldest is None or first[0][1] < oldest):
+                oldest = first[0][1]
+            for name, value in rows[3 * i + 2].items():
+                key = name.decode() if isinstance(name, bytes) else str(name)
+                totals[key] = totals.get(key, 0) + int(value)
+        now = self.clock.now_ms()
+        return BatchStats(
+            pending_batches=pending_batches,
+            pending_messages=max(0, totals.get("pending_messages", 0)),
+            oldest_pending_age_ms=max(0, int(now - oldest)) if oldest is not None else 0,
+            processed_batches=totals.get("processed_batches", 0),
+            processed_messages=totals.get("processed_messages", 0),
+            failed_batches=totals.get("failed_batches", 0),
+        )

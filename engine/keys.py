@@ -1,0 +1,110 @@
+"""The Redis key layout, declared in one place.
+
+Every key carries a hash tag, so every multi-key Lua script runs unchanged on Redis
+Cluster. The design card tags keys per phone (`ai:{79161234567}:batch`); we tag them per
+*bucket* of phones instead (`ai:{b07}:p:79161234567:batch`), because the due index that
+workers claim from must be updated in the same atomic script as the phone's batch, and a
+per-phone tag would put the index in another slot. With `BUCKETS` buckets the phones still
+spread over the cluster, and a worker finds due batches with one read per bucket.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+BUCKETS = 16
+
+
+def bucket_of(phone: str) -> int:
+    """Stable bucket of a phone key (CRC32, the same in every process and language)."""
+    return zlib.crc32(phone.encode()) % BUCKETS
+
+
+class Keys:
+    """Key names under one prefix; tests use their own prefix to share a Redis safely."""
+
+    def __init__(self, prefix: str = "ai") -> None:
+        self.prefix = prefix
+
+    def _tag(self, bucket: int) -> str:
+        return f"{self.prefix}:{{b{bucket:02d}}}"
+
+    def _phone(self, phone: str) -> str:
+        return f"{self._tag(bucket_of(phone))}:p:{phone}"
+
+    # Per bucket.
+    def due(self, bucket: int) -> str:
+        """ZSET phone -> when its batch is due (ms); while claimed, when the lease ends."""
+        return f"{self._tag(bucket)}:due"
+
+    def oldest(self, bucket: int) -> str:
+        """ZSET phone -> arrival (ms) of its oldest message not yet processed."""
+        return f"{self._tag(bucket)}:oldest"
+
+    def stats(self, bucket: int) -> str:
+        """HASH of batch counters; summed over buckets for the stats endpoint."""
+        return f"{self._tag(bucket)}:stats"
+
+    def dead(self, bucket: int) -> str:
+        """LIST of batches given up after too many failed attempts, kept for the engineer."""
+        return f"{self._tag(bucket)}:dead"
+
+    def phone_keys(self, phone: str) -> PhoneKeys:
+        return PhoneKeys(self._phone(phone), self, bucket_of(phone))
+
+    @property
+    def wake_channel(self) -> str:
+        """Pub/Sub channel: a hint that a batch may be due sooner than workers think."""
+        return f"{self.prefix}:wake"
+
+    @property
+    def workers(self) -> str:
+        """ZSET worker id -> last heartbeat (ms), for `/healthz`."""
+        return f"{self.prefix}:workers"
+
+
+class PhoneKeys:
+    """The keys of one phone, all in its bucket's hash slot."""
+
+    def __init__(self, base: str, keys: Keys, bucket: int) -> None:
+        self.base = base
+        self.bucket = bucket
+        self.due = keys.due(bucket)
+        self.oldest = keys.oldest(bucket)
+        self.stats = keys.stats(bucket)
+        self.dead = keys.dead(bucket)
+
+    @property
+    def pending(self) -> str:
+        """LIST of messages waiting for the next turn."""
+        return f"{self.base}:pending"
+
+    @property
+    def meta(self) -> str:
+        """HASH: first_ms, last_ms, due_ms of the pending batch, and the arrival counter."""
+        return f"{self.base}:meta"
+
+    @property
+    def inflight(self) -> str:
+        """LIST of the messages of the batch a worker has claimed."""
+        return f"{self.base}:inflight"
+
+    @property
+    def claim(self) -> str:
+        """HASH: token, lease_until, attempts, first_ms, due_ms of the claimed batch."""
+        return f"{self.base}:claim"
+
+    @property
+    def seen(self) -> str:
+        """ZSET message id -> arrival (ms): the dedupe window."""
+        return f"{self.base}:seen"
+
+    @property
+    def state(self) -> str:
+        """STRING: the persisted dialogue state (JSON, versioned)."""
+        return f"{self.base}:state"
+
+    @property
+    def outbox(self) -> str:
+        """HASH reply id -> JSON: replies recorded before sending, marked after."""
+        return f"{self.base}:outbox"

@@ -1,0 +1,209 @@
+"""Settings: every variable of the interface contract, read once into one typed object.
+
+Tests build `Settings.from_mapping({...})`; only the CLI reads `os.environ` and `.env`.
+A bad value raises `ConfigError` naming the variable, which the CLI turns into one line
+on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from states.errors import ConfigError
+
+MessengerKind = Literal["venom", "cloud", "log"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    redis_url: str | None = None
+    data_dir: Path = Path(".ai-admin")
+    host: str = "0.0.0.0"
+    port: int = 3000
+    batch_timeout_ms: int = 10_000
+    batch_max_size: int = 10
+    batch_max_wait_ms: int = 30_000
+    # How long a worker's claim on a batch lives without a heartbeat; a worker that dies
+    # mid-batch leaves the batch to be claimed again after this long.
+    batch_lease_ms: int = 30_000
+    yclients_base_url: str = "https://api.yclients.com"
+    yclients_partner_token: str | None = None
+    yclients_user_token: str | None = None
+    yclients_company_id: int | None = None
+    salon_timezone: str | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    messenger: MessengerKind = "log"
+    venom_send_url: str | None = None
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_graph_url: str = "https://graph.facebook.com/v20.0"
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    webhook_token: str | None = None
+    admin_token: str | None = None
+    # A dialogue untouched this long goes back to `idle` (the client's name is kept).
+    state_idle_ttl_s: int = 7 * 24 * 3600
+    log_level: str = "INFO"
+
+    @property
+    def demo(self) -> bool:
+        """No partner token: the built-in sandbox salon stands in for YClients."""
+        return self.yclients_partner_token is None
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from a mapping of variable names to strings; validate everything."""
+        r = _Reader(env)
+        venom_send_url = r.url("VENOM_SEND_URL", ("http", "https"))
+        messenger = r.choice(
+            "MESSENGER", ("venom", "cloud", "log"), "venom" if venom_send_url else "log"
+        )
+        settings = cls(
+            redis_url=r.url("REDIS_URL", ("redis", "rediss", "unix")),
+            data_dir=Path(r.text("AI_ADMIN_DATA_DIR") or ".ai-admin"),
+            host=r.text("HOST") or "0.0.0.0",
+            port=r.integer("PORT", 3000, low=0, high=65535),
+            batch_timeout_ms=r.integer("BATCH_TIMEOUT_MS", 10_000, low=0),
+            batch_max_size=r.integer("BATCH_MAX_SIZE", 10, low=1),
+            batch_max_wait_ms=r.integer("BATCH_MAX_WAIT_MS", 30_000, low=0),
+            batch_lease_ms=r.integer("BATCH_LEASE_MS", 30_000, low=100),
+            yclients_base_url=r.url("YCLIENTS_BASE_URL", ("http", "https"))
+            or "https://api.yclients.com",
+            yclients_partner_token=r.text("YCLIENTS_PARTNER_TOKEN"),
+            yclients_user_token=r.text("YCLIENTS_USER_TOKEN"),
+            yclients_company_id=r.optional_integer("YCLIENTS_COMPANY_ID", low=1),
+            salon_timezone=r.timezone("SALON_TIMEZONE"),
+            openai_api_key=r.text("OPENAI_API_KEY"),
+            openai_base_url=r.url("OPENAI_BASE_URL", ("http", "https")),
+            openai_model=r.text("OPENAI_MODEL") or "gpt-4o-mini",
+            messenger=messenger,  # type: ignore[arg-type]  # checked by r.choice
+            venom_send_url=venom_send_url,
+            whatsapp_token=r.text("WHATSAPP_TOKEN"),
+            whatsapp_phone_number_id=r.text("WHATSAPP_PHONE_NUMBER_ID"),
+            whatsapp_graph_url=r.url("WHATSAPP_GRAPH_URL", ("http", "https"))
+            or "https://graph.facebook.com/v20.0",
+            whatsapp_app_secret=r.text("WHATSAPP_APP_SECRET"),
+            whatsapp_verify_token=r.text("WHATSAPP_VERIFY_TOKEN"),
+            webhook_token=r.text("WEBHOOK_TOKEN"),
+            admin_token=r.text("ADMIN_TOKEN"),
+            state_idle_ttl_s=r.integer("STATE_IDLE_TTL_S", 7 * 24 * 3600, low=1),
+            log_level=r.choice(
+                "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
+            ),
+        )
+        settings.check_consistency()
+        return settings
+
+    def check_consistency(self) -> None:
+        """Combinations that cannot work are configuration errors, found at start-up."""
+        if not self.demo and self.yclients_company_id is None:
+            raise ConfigError("YCLIENTS_COMPANY_ID", "required when YCLIENTS_PARTNER_TOKEN is set")
+        if self.messenger == "venom" and not self.venom_send_url:
+            raise ConfigError("VENOM_SEND_URL", "required when MESSENGER=venom")
+        if self.messenger == "cloud" and not (
+            self.whatsapp_token and self.whatsapp_phone_number_id
+        ):
+            raise ConfigError(
+                "WHATSAPP_TOKEN",
+                "WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required when MESSENGER=cloud",
+            )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """The process environment over a `.env` file in the working folder."""
+    folder = cwd or Path.cwd()
+    merged = dict(read_dotenv(folder / ".env"))
+    merged.update(os.environ if environ is None else environ)
+    return Settings.from_mapping(merged)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """`KEY=value` lines; `#` comments, blank lines, `export ` and surrounding quotes allowed."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{path}:{number}", "expected KEY=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+class _Reader:
+    """Reads one variable at a time; empty strings count as unset."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def text(self, name: str) -> str | None:
+        value = self._env.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value or None
+
+    def integer(
+        self, name: str, default: int, low: int | None = None, high: int | None = None
+    ) -> int:
+        value = self.optional_integer(name, low=low, high=high)
+        return default if value is None else value
+
+    def optional_integer(
+        self, name: str, low: int | None = None, high: int | None = None
+    ) -> int | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(name, f"expected an integer, got {raw!r}") from None
+        if low is not None and value < low:
+            raise ConfigError(name, f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise ConfigError(name, f"must be at most {high}, got {value}")
+        return value
+
+    def choice(self, name: str, options: tuple[str, ...], default: str, upper: bool = False) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        value = raw.upper() if upper else raw.lower()
+        if value not in options:
+            raise ConfigError(name, f"expected one of {', '.join(options)}, got {raw!r}")
+        return value
+
+    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        parsed = urlparse(raw)
+        if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+            raise ConfigError(name, f"expected a {'/'.join(schemes)} URL, got {raw!r}")
+        return raw.rstrip("/") if parsed.scheme in ("http", "https") else raw
+
+    def timezone(self, name: str) -> str | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(name, f"unknown IANA time zone {raw!r}") from None
+        return raw

@@ -1,0 +1,189 @@
+"""The batch worker: notices due batches promptly, claims them, runs the handler, acks.
+
+It does not poll once a second: it sleeps until the earliest known due time, and the
+append script publishes a wake-up hint whenever a batch appears that may be due sooner.
+Pub/Sub is only a hint (it is fire-and-forget); the due index in Redis is the truth, and
+a bounded sleep makes a lost hint cost at most `max_idle_s`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Callable
+from typing import Protocol
+
+import redis.exceptions
+
+from engine.batcher import Batch, Batcher
+from engine.clock import Clock
+
+log = logging.getLogger(__name__)
+
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+class BatchHandler(Protocol):
+    """What a worker calls for each claimed batch (the dialogue engine plugs in here)."""
+
+    async def handle(self, batch: Batch) -> None: ...
+
+
+class Worker:
+    def __init__(
+        self,
+        batcher: Batcher,
+        handler: BatchHandler,
+        clock: Clock,
+        concurrency: int = 32,
+        max_idle_s: float = 1.0,
+        worker_id: str | None = None,
+        on_flush_lag: Callable[[int], None] | None = None,
+    ) -> None:
+        self.batcher = batcher
+        self.handler = handler
+        self.clock = clock
+        self.concurrency = concurrency
+        self.max_idle_s = max_idle_s
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.on_flush_lag = on_flush_lag
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def run(self, stop: asyncio.Event, drain_timeout_s: float = 30.0) -> None:
+        """Serve until `stop` is set; then finish the turns under way (bounded)."""
+        keys = self.batcher.keys
+        while not stop.is_set():
+            pubsub = self.batcher.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(keys.wake_channel)
+                await self._serve(pubsub, stop)
+            except REDIS_ERRORS as exc:
+                # Redis went away: keep the process, retry; leases protect claimed batches.
+                log.warning("worker lost redis, retrying: %s", exc)
+                await self._wait(stop, 1.0)
+            finally:
+                with contextlib.suppress(*REDIS_ERRORS):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+        if self._running:
+            await asyncio.wait(self._running, timeout=drain_timeout_s)
+
+    async def _serve(self, pubsub: redis.asyncio.client.PubSub, stop: asyncio.Event) -> None:
+        last_seen_write = 0
+        while not stop.is_set():
+            now = self.clock.now_ms()
+            if now - last_seen_write >= 2000:
+                await self._report_alive(now)
+                last_seen_write = now
+            next_due = await self._claim_due()
+            if len(self._running) >= self.concurrency:
+                # At capacity: the next claim waits for a turn to end, not for the clock.
+                await asyncio.wait(
+                    self._running, timeout=self.max_idle_s, return_when=asyncio.FIRST_COMPLETED
+                )
+                continue
+            wait_s = self.max_idle_s
+            if next_due is not None:
+                wait_s = max(0.0, min(wait_s, (next_due - self.clock.now_ms()) / 1000))
+            if wait_s > 0:
+                await self._sleep_until_hint(pubsub, stop, wait_s)
+
+    async def _sleep_until_hint(
+        self, pubsub: redis.asyncio.client.PubSub, stop: asyncio.Event, wait_s: float
+    ) -> None:
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while not stop.is_set():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return
+            message = await pubsub.get_message(timeout=min(remaining, 0.25))
+            if message is None:
+                continue
+            # The hint carries the due time: wake now if it is due before we planned to.
+            try:
+                hinted = int(message["data"])
+            except (TypeError, ValueError):
+                return
+            if hinted <= self.clock.now_ms():
+                return
+            deadline = min(
+                deadline, asyncio.get_running_loop().time() + (hinted - self.clock.now_ms()) / 1000
+            )
+
+    async def run_once(self) -> int:
+        """Claim every batch due now and process them all (tests on a virtual clock)."""
+        before = set(self._running)
+        await self._claim_due()
+        started = self._running - before
+        if started:
+            await asyncio.gather(*started)
+        return len(started)
+
+    async def _claim_due(self) -> float | None:
+        """Claim due batches up to capacity; return the earliest future due time, if any."""
+        now = self.clock.now_ms()
+        earliest_future: float | None = None
+        for bucket, due in await self.batcher.next_due():
+            if due is None:
+                continue
+            if due > now:
+                earliest_future = due if earliest_future is None else min(earliest_future, due)
+                continue
+            free = self.concurrency - len(self._running)
+            if free <= 0:
+                break
+            for phone in await self.batcher.due_phones(bucket, now, free):
+                batch = await self.batcher.claim(phone)
+                if batch is not None:
+                    self._start(batch)
+        return earliest_future
+
+    def _start(self, batch: Batch) -> None:
+        if self.on_flush_lag is not None:
+            self.on_flush_lag(self.clock.now_ms() - batch.due_ms)
+        task = asyncio.create_task(self._process(batch), name=f"turn:{batch.phone[-4:]}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _process(self, batch: Batch) -> None:
+        heartbeat = asyncio.create_task(self._heartbeat(batch))
+        try:
+            await self.handler.handle(batch)
+        except asyncio.CancelledError:
+            raise  # shutting down: the lease runs out and another worker retries the batch
+        except Exception:
+            log.exception("batch handler failed (attempt %d); will retry", batch.attempt)
+            with contextlib.suppress(*REDIS_ERRORS):
+                await self.batcher.finish(
+                    batch, retry_after_ms=min(60_000, 1000 * 2**batch.attempt)
+                )
+            return
+        finally:
+            heartbeat.cancel()
+        try:
+            if not await self.batcher.finish(batch):
+                log.warning("batch finished after its lease was lost; another worker retried it")
+        except REDIS_ERRORS as exc:
+            # The lease will run out and the batch be retried; effects are idempotent.
+            log.warning("could not ack batch: %s", exc)
+
+    async def _heartbeat(self, batch: Batch) -> None:
+        interval = self.batcher.policy.lease_ms / 3000
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if not await self.batcher.extend(batch):
+                    log.warning("lease lost while processing a batch")
+                    return
+            except REDIS_ERRORS as exc:
+                log.warning("lease heartbeat failed: %s", exc)
+
+    async def _report_alive(self, now: int) -> None:
+        await self.batcher.redis.zadd(self.batcher.keys.workers, {self.worker_id: now})
+
+    @staticmethod
+    async def _wait(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,63 @@
+"""The small protocols through which the edges (webhook, messengers) reach the runtime.
+
+Adapters depend on these, never on `engine`; the composition root in `engine.app` wires
+the concrete classes in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from states.errors import AiAdminError
+from states.messages import InboundMessage
+
+
+@dataclasses.dataclass(frozen=True)
+class AppendResult:
+    queued: bool  # False: a duplicate message id, already queued once
+    pending: int
+    due_ms: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchStats:
+    pending_batches: int
+    pending_messages: int
+    oldest_pending_age_ms: int
+    processed_batches: int
+    processed_messages: int
+    failed_batches: int
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+class MessageQueue(Protocol):
+    """Where the webhook puts client messages; the batch worker takes them from there."""
+
+    async def append(self, phone: str, message: InboundMessage) -> AppendResult: ...
+
+    async def drop_pending(self, phone: str) -> int: ...
+
+    async def stats(self) -> BatchStats: ...
+
+
+class HealthProbe(Protocol):
+    async def ping(self) -> None:
+        """Return when storage answers; raise when it does not."""
+        ...
+
+
+class DeliveryError(AiAdminError):
+    """A reply could not be handed to the messenger; `retryable` says whether to try again."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Messenger(Protocol):
+    """Sends one text to one chat; raises `DeliveryError` when the gateway did not take it."""
+
+    async def send(self, chat: str, text: str) -> None: ...

@@ -1,0 +1,85 @@
+"""Settings from a mapping: defaults, every bad value named, and the CLI's exit status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.settings import Settings, load_settings
+from states.errors import ConfigError
+
+
+def test_defaults_are_demo_mode_with_embedded_redis() -> None:
+    s = Settings.from_mapping({})
+    assert s.redis_url is None and s.demo
+    assert (s.host, s.port) == ("0.0.0.0", 3000)
+    assert (s.batch_timeout_ms, s.batch_max_size, s.batch_max_wait_ms) == (10_000, 10, 30_000)
+    assert s.messenger == "log" and s.openai_model == "gpt-4o-mini"
+    assert s.yclients_base_url == "https://api.yclients.com"
+
+
+def test_messenger_defaults_to_venom_when_send_url_is_set() -> None:
+    s = Settings.from_mapping({"VENOM_SEND_URL": "http://127.0.0.1:3001/send"})
+    assert s.messenger == "venom"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"PORT": "abc"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"BATCH_TIMEOUT_MS": "-1"}, "BATCH_TIMEOUT_MS"),
+        ({"BATCH_MAX_SIZE": "0"}, "BATCH_MAX_SIZE"),
+        ({"REDIS_URL": "http://x"}, "REDIS_URL"),
+        ({"SALON_TIMEZONE": "Mars/Olympus"}, "SALON_TIMEZONE"),
+        ({"MESSENGER": "telegram"}, "MESSENGER"),
+        ({"MESSENGER": "venom"}, "VENOM_SEND_URL"),
+        ({"MESSENGER": "cloud"}, "WHATSAPP_TOKEN"),
+        ({"YCLIENTS_PARTNER_TOKEN": "p"}, "YCLIENTS_COMPANY_ID"),
+        ({"YCLIENTS_PARTNER_TOKEN": "p", "YCLIENTS_COMPANY_ID": "x1"}, "YCLIENTS_COMPANY_ID"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_mapping(env)
+    assert caught.value.variable == variable
+
+
+def test_dotenv_is_read_and_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "# salon\nexport PORT=3100\nBATCH_MAX_SIZE='5'\nOPENAI_MODEL=\"m\"\n", encoding="utf-8"
+    )
+    s = load_settings({"PORT": "3200"}, cwd=tmp_path)
+    assert (s.port, s.batch_max_size, s.openai_model) == (3200, 5, "m")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("PORT", "REDIS_URL")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        capture_output=True, text=True, timeout=60, env=full_env, check=False,
+    )  # fmt: skip
+
+
+def test_cli_bad_flag_is_one_line_and_exit_2() -> None:
+    result = run_cli("serve", "--bogus")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "--bogus" in result.stderr
+
+
+def test_cli_bad_config_is_one_line_and_exit_2() -> None:
+    result = run_cli("serve", env={"BATCH_MAX_SIZE": "ten"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BATCH_MAX_SIZE" in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "webhook", "worker"])
+def test_every_command_answers_help(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.returncode == 0 and "usage: ai-admin" in result.stdout

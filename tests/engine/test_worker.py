@@ -1,0 +1,194 @@
+"""The worker on the system clock: prompt pickup, retries, several processes, SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.batcher import Batch, Batcher, BatchPolicy
+from engine.clock import SystemClock
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis
+from engine.worker import Worker
+from states.messages import InboundMessage
+from tests.support.recording import RecordingHandler, record_key
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def message(msg_id: str, phone: str, ts: float, body: str = "hi") -> InboundMessage:
+    return InboundMessage(id=msg_id, chat=f"{phone}@c.us", type="chat", body=body, timestamp_s=ts)
+
+
+async def wait_for(predicate_coro: object, timeout_s: float) -> None:
+    """Poll an async predicate until true; fail the test after `timeout_s`."""
+    assert callable(predicate_coro)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if await predicate_coro():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout_s} s")
+
+
+@pytest.fixture
+def batcher(any_redis: AsyncRedis, keys: Keys) -> Batcher:
+    policy = BatchPolicy(quiet_ms=200, max_size=10, max_wait_ms=1000, lease_ms=2000)
+    return Batcher(any_redis, keys, policy, SystemClock())
+
+
+@pytest.fixture
+async def running(batcher: Batcher) -> AsyncIterator[tuple[Worker, asyncio.Event]]:
+    stop = asyncio.Event()
+    handler = RecordingHandler(batcher.redis, batcher.keys.prefix)
+    worker = Worker(batcher, handler, batcher.clock, max_idle_s=5.0)
+    task = asyncio.create_task(worker.run(stop))
+    yield worker, stop
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+
+
+async def processed(batcher: Batcher) -> list[dict[str, object]]:
+    raw = await batcher.redis.lrange(record_key(batcher.keys.prefix), 0, -1)
+    return [json.loads(r) for r in raw]
+
+
+async def test_worker_wakes_for_a_new_batch_without_polling(
+    batcher: Batcher, running: tuple[Worker, asyncio.Event]
+) -> None:
+    # max_idle_s is 5 s: only the wake hint and the due time can make this fast.
+    await asyncio.sleep(0.2)
+    start = time.monotonic()
+    await batcher.append("79161234567", message("m1", "79161234567", time.time()))
+    await batcher.append("79161234567", message("m2", "79161234567", time.time()))
+
+    async def done() -> bool:
+        return len(await processed(batcher)) == 1
+
+    await wait_for(done, timeout_s=4)
+    assert time.monotonic() - start < 4
+    rows = await processed(batcher)
+    assert rows[0]["ids"] == ["m1", "m2"]
+
+
+class FlakyHandler:
+    """Fails the first attempt of every batch, as a handler with a bug or an outage would."""
+
+    def __init__(self) -> None:
+        self.attempts: list[int] = []
+
+    async def handle(self, batch: Batch) -> None:
+        self.attempts.append(batch.attempt)
+        if batch.attempt == 1:
+            raise RuntimeError("first attempt fails")
+
+
+async def test_handler_failure_is_retried(batcher: Batcher) -> None:
+    handler = FlakyHandler()
+    worker = Worker(batcher, handler, batcher.clock, max_idle_s=0.2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    await batcher.append("79161234567", message("m1", "79161234567", time.time()))
+
+    async def retried() -> bool:
+        return handler.attempts == [1, 2]
+
+    try:
+        await wait_for(retried, timeout_s=8)  # retry backoff after attempt 1 is 2 s
+        stats = await batcher.stats()
+        assert (stats.processed_batches, stats.pending_batches) == (1, 0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+def spawn(any_redis_url: str, keys: Keys) -> Iterator[object]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(lease_ms: int = 2000, hang_phone: str | None = None) -> subprocess.Popen[str]:
+        args = [sys.executable, "-m", "tests.support.worker_process", any_redis_url, keys.prefix]
+        args += [str(lease_ms)] + ([hang_phone] if hang_phone else [])
+        proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def test_two_worker_processes_200_phones_exactly_once_in_order(
+    batcher: Batcher, spawn: object
+) -> None:
+    assert callable(spawn)
+    spawn()
+    spawn()
+    phones = [f"7900{i:07d}" for i in range(200)]
+    sent: dict[str, list[str]] = {p: [] for p in phones}
+    for round_ in range(3):  # three rounds, so each phone has several batches in sequence
+        for p in phones:
+            for j in range(2):
+                msg_id = f"{p}-{round_}-{j}"
+                sent[p].append(msg_id)
+                await batcher.append(p, message(msg_id, p, time.time()))
+        await asyncio.sleep(0.3)
+
+    async def all_done() -> bool:
+        stats = await batcher.stats()
+        return stats.processed_messages == 1200 and stats.pending_batches == 0
+
+    await wait_for(all_done, timeout_s=60)
+    rows = await processed(batcher)
+    seen: dict[str, list[str]] = {p: [] for p in phones}
+    pids = set()
+    for row in rows:
+        seen[str(row["phone"])] += [str(i) for i in row["ids"]]  # type: ignore[attr-defined]
+        pids.add(row["pid"])
+    assert seen == sent  # every message exactly once, each phone's batches in order
+    assert len(pids) == 2  # both processes did work
+
+
+async def test_sigkilled_worker_leaves_the_batch_to_another_once(
+    batcher: Batcher, spawn: object
+) -> None:
+    assert callable(spawn)
+    phone = "79161234567"
+    doomed = spawn(lease_ms=1000, hang_phone=phone)
+    await batcher.append(phone, message("m1", phone, time.time()))
+    claimed_key = f"{batcher.keys.prefix}:test:claimed"
+
+    async def claimed() -> bool:
+        return await batcher.redis.llen(claimed_key) == 1
+
+    await wait_for(claimed, timeout_s=10)
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait(timeout=10)
+    assert await processed(batcher) == []
+    spawn(lease_ms=1000)
+
+    async def done() -> bool:
+        return len(await processed(batcher)) == 1
+
+    await wait_for(done, timeout_s=15)
+    await asyncio.sleep(1.5)  # a second, wrong processing would show up within a lease
+    rows = await processed(batcher)
+    assert len(rows) == 1
+    assert rows[0]["ids"] == ["m1"] and rows[0]["attempt"] == 2
+    stats = await batcher.stats()
+    assert (stats.processed_batches, stats.pending_batches, stats.pending_messages) == (1, 0, 0)
