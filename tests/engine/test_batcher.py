@@ -90,7 +90,9 @@ async def test_size_cap_flushes_at_once(batcher: Batcher) -> None:
     assert batch is not None and len(batch.messages) == 10
 
 
-async def test_max_wait_caps_a_client_who_never_pauses(batcher: Batcher, clock: VirtualClock) -> None:
+async def test_max_wait_caps_a_client_who_never_pauses(
+    batcher: Batcher, clock: VirtualClock
+) -> None:
     for i in range(7):  # one message every 5 s, never a 10 s pause
         if i:
             clock.advance(5)
@@ -139,7 +141,9 @@ async def test_order_is_timestamp_then_arrival(batcher: Batcher, clock: VirtualC
     assert [m.body for m in batch.messages] == ["first", "second", "third"]
 
 
-async def test_message_during_a_turn_forms_the_next_batch(batcher: Batcher, clock: VirtualClock) -> None:
+async def test_message_during_a_turn_forms_the_next_batch(
+    batcher: Batcher, clock: VirtualClock
+) -> None:
     await batcher.append(PHONE, message("a", "Запишите", 1.0))
     clock.advance(10)
     turn = await batcher.claim(PHONE)
@@ -199,7 +203,9 @@ async def test_failing_batch_goes_to_dead_list(batcher: Batcher, clock: VirtualC
     stats = await batcher.stats()
     assert stats.failed_batches == 1
     assert (stats.pending_batches, stats.pending_messages) == (0, 0)
-    dead = await batcher.redis.lrange(batcher.keys.dead(batcher.keys.phone_keys(PHONE).bucket), 0, -1)
+    dead = await batcher.redis.lrange(
+        batcher.keys.dead(batcher.keys.phone_keys(PHONE).bucket), 0, -1
+    )
     assert len(dead) == 1 and b"poison" in dead[0]
 
 
