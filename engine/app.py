@@ -12,17 +12,21 @@ from typing import Literal
 import aiohttp
 from aiohttp import web
 
+from adapters.messengers.cloud import CloudMessenger
 from adapters.messengers.log import LogMessenger
 from adapters.messengers.venom import VenomMessenger
 from adapters.webhook.app import build_webhook_app
-from adapters.webhook.context import WebhookConfig
+from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import Clock, SystemClock
-from engine.handlers import LoggingHandler
+from engine.conversations import ConversationStore
+from engine.dialogue_runner import DialogueRunner
+from engine.inspection import Inspector
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, open_redis
 from engine.settings import Settings
-from engine.worker import BatchHandler, Worker
+from engine.wiring import salon_backend, slot_filler
+from engine.worker import Worker
 from states.ports import Messenger
 
 log = logging.getLogger("ai_admin")
@@ -54,12 +58,19 @@ def webhook_config(settings: Settings) -> WebhookConfig:
         demo=settings.demo,
         batch_timeout_ms=settings.batch_timeout_ms,
         max_batch_size=settings.batch_max_size,
+        cloud=CloudConfig(
+            verify_token=settings.whatsapp_verify_token,
+            app_secret=settings.whatsapp_app_secret,
+        ),
     )
 
 
 def build_messenger(settings: Settings, session: aiohttp.ClientSession) -> Messenger:
     if settings.messenger == "venom" and settings.venom_send_url:
         return VenomMessenger(session, settings.venom_send_url)
+    token, number_id = settings.whatsapp_token, settings.whatsapp_phone_number_id
+    if settings.messenger == "cloud" and token and number_id:
+        return CloudMessenger(session, settings.whatsapp_graph_url, number_id, token)
     return LogMessenger()
 
 
@@ -70,22 +81,44 @@ async def runtime(settings: Settings, clock: Clock | None = None) -> AsyncIterat
         yield Batcher(redis, Keys(), batch_policy(settings), clock or SystemClock())
 
 
+def conversation_store(settings: Settings, batcher: Batcher) -> ConversationStore:
+    return ConversationStore(
+        batcher.redis, batcher.keys, batcher.clock, idle_ttl_s=settings.state_idle_ttl_s
+    )
+
+
 async def serve(settings: Settings, mode: Mode) -> None:
     """Run the webhook, the worker, or both, until SIGINT/SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with runtime(settings) as batcher, aiohttp.ClientSession() as session:
+    async with contextlib.AsyncExitStack() as stack:
+        batcher = await stack.enter_async_context(runtime(settings))
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        store = conversation_store(settings, batcher)
         announce(settings, mode)
         tasks: list[asyncio.Task[None]] = []
         runner: web.AppRunner | None = None
         if mode in ("serve", "worker"):
-            handler: BatchHandler = LoggingHandler(build_messenger(settings, session))
+            backend = await stack.enter_async_context(salon_backend(settings, batcher.clock))
+            handler = DialogueRunner(
+                store,
+                backend,
+                slot_filler(settings),
+                build_messenger(settings, session),
+                batcher.clock,
+                settings.salon_timezone,
+            )
             worker = Worker(batcher, handler, batcher.clock)
             tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
         if mode in ("serve", "webhook"):
-            app = build_webhook_app(batcher, RedisHealth(batcher.redis), webhook_config(settings))
+            app = build_webhook_app(
+                batcher,
+                RedisHealth(batcher.redis),
+                webhook_config(settings),
+                Inspector(store, batcher),
+            )
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()

@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from engine.settings import Settings, load_settings
 from states.errors import AiAdminError, ConfigError
+from states.messages import is_conversation_key
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,7 +26,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("serve", help="webhook service and batch worker in one process")
     commands.add_parser("webhook", help="only the HTTP side")
     commands.add_parser("worker", help="only the batch processor")
+    sandbox = commands.add_parser("sandbox", help="serve the YClients sandbox (demo salon)")
+    sandbox.add_argument("--port", type=_port, default=8900, help="TCP port (default 8900)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    inspect = commands.add_parser("inspect", help="print the persisted state of one phone")
+    inspect.add_argument("phone", type=_phone, help="digits only, as in 79161234567")
     return parser
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {raw!r}")
+    return int(raw)
+
+
+def _phone(raw: str) -> str:
+    if not is_conversation_key(raw):
+        raise argparse.ArgumentTypeError(f"phone must be digits, as in 79161234567: {raw!r}")
+    return raw
 
 
 def configure_logging(settings: Settings) -> None:
@@ -34,6 +52,8 @@ def configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # pytransitions narrates every callback at INFO; only its warnings matter to us.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,11 +64,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ai-admin: configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings)
-    from engine.app import serve  # late: `--help` and config errors stay fast
-
     try:
-        asyncio.run(serve(settings, args.command))
+        return asyncio.run(run_command(settings, args))
     except AiAdminError as exc:
         print(f"ai-admin: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. the port is taken
+        print(f"ai-admin: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported late: `--help` and configuration errors stay fast.
+    if args.command == "sandbox":
+        from adapters.yclients.sandbox.standalone import serve_until_stopped
+
+        await serve_until_stopped(args.host, args.port)
+        return 0
+    if args.command == "inspect":
+        from engine.commands import inspect_phone
+
+        return await inspect_phone(settings, args.phone)
+    from engine.app import serve
+
+    await serve(settings, args.command)
     return 0

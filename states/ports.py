@@ -61,3 +61,13 @@ class Messenger(Protocol):
     """Sends one text to one chat; raises `DeliveryError` when the gateway did not take it."""
 
     async def send(self, chat: str, text: str) -> None: ...
+
+
+class ConversationInspector(Protocol):
+    """State inspection for the engineer on call (`/conversations/{phone}`, `inspect`)."""
+
+    async def view(self, phone: str) -> dict[str, object] | None:
+        """The interface's JSON view of one conversation; None for a phone never seen."""
+        ...
+
+    async def reset(self, phone: str) -> None: ...

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from adapters.webhook.context import CONFIG, HEALTH, QUEUE, WebhookConfig
+from adapters.webhook.cloud_routes import add_cloud_routes
+from adapters.webhook.context import CONFIG, HEALTH, INSPECTOR, QUEUE, WebhookConfig
+from adapters.webhook.conversations import add_conversation_routes
 from adapters.webhook.routes import add_routes
-from states.ports import HealthProbe, MessageQueue
+from states.ports import ConversationInspector, HealthProbe, MessageQueue
 
 # A venom message may carry a 64 KiB body; JSON escaping can triple it on the wire.
 MAX_REQUEST_BYTES = 256 * 1024
 
 
 def build_webhook_app(
-    queue: MessageQueue, health: HealthProbe, config: WebhookConfig
+    queue: MessageQueue,
+    health: HealthProbe,
+    config: WebhookConfig,
+    inspector: ConversationInspector | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[CONFIG] = config
     app[QUEUE] = queue
     app[HEALTH] = health
     add_routes(app)
+    add_cloud_routes(app)
+    if inspector is not None:
+        app[INSPECTOR] = inspector
+        add_conversation_routes(app)
     return app

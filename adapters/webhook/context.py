@@ -6,7 +6,15 @@ import dataclasses
 
 from aiohttp import web
 
-from states.ports import HealthProbe, MessageQueue
+from states.ports import ConversationInspector, HealthProbe, MessageQueue
+
+
+@dataclasses.dataclass(frozen=True)
+class CloudConfig:
+    """WhatsApp Cloud API webhook secrets; unset, the cloud route refuses (403)."""
+
+    verify_token: str | None = dataclasses.field(default=None, repr=False)
+    app_secret: str | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -16,8 +24,10 @@ class WebhookConfig:
     demo: bool = False
     batch_timeout_ms: int = 10_000
     max_batch_size: int = 10
+    cloud: CloudConfig = dataclasses.field(default_factory=CloudConfig)
 
 
 CONFIG = web.AppKey("config", WebhookConfig)
 QUEUE = web.AppKey("queue", MessageQueue)
 HEALTH = web.AppKey("health", HealthProbe)
+INSPECTOR = web.AppKey("inspector", ConversationInspector)

@@ -1,0 +1,71 @@
+"""The client's own name and phone number, when the client typed them.
+
+A phone is only ever taken from digits the client wrote (senders known by an opaque
+WhatsApp `@lid` id are asked for one); Russian 8-prefixed numbers become 7-prefixed.
+A name is taken from explicit phrases ("меня зовут Николай", "my name is John"), or —
+when the bot has just asked for a name — from a lone given name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from adapters.fillers.text import is_first_name, tokens
+
+PHONE = re.compile(
+    r"(?<![\d])(?:\+\s?7|8|7)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?![\d])"
+    r"|\+\d[\d\s\-()]{9,17}\d"
+)
+_NAME = r"[A-Za-zА-ЯЁа-яё][a-zа-яё\-]+(?-i:\s+[A-ZА-ЯЁ][a-zа-яё\-]+)?"
+_INTRO = re.compile(
+    r"\b(?:меня\s+зовут|зовут\s+меня|мое\s+имя|моё\s+имя|my\s+name\s+is|name\s*:|имя\s*:"
+    rf"|i\s+am|i'm|this\s+is|это|я)\s+(?P<name>{_NAME})"
+    rf"|\bменя\s+(?P<name2>{_NAME})\s+зовут\b",
+    re.IGNORECASE,
+)
+_EXPLICIT = re.compile(r"зовут|имя|name", re.IGNORECASE)
+
+
+def read_phone(text: str) -> tuple[str, tuple[int, int]] | None:
+    """(digits, span) of a phone number written in `text`."""
+    match = PHONE.search(text)
+    if match is None:
+        return None
+    digits = re.sub(r"\D", "", match.group())
+    if len(digits) == 11 and digits.startswith("8"):
+        digits = "7" + digits[1:]
+    if len(digits) == 10 and digits.startswith("9"):
+        digits = "7" + digits
+    if not 11 <= len(digits) <= 15:
+        return None
+    return digits, match.span()
+
+
+def read_name(text: str, expecting_name: bool, not_names: set[str]) -> str | None:
+    """The client's name, or None. `not_names` are words already read as something else."""
+    for match in _INTRO.finditer(text):
+        candidate = (match["name"] or match["name2"]).strip()
+        first = candidate.split()[0]
+        explicit = bool(_EXPLICIT.search(match.group()))
+        if first.lower() in not_names:
+            continue
+        if explicit or is_first_name(first) or (first.isascii() and first[0].isupper()):
+            return (
+                " ".join(w.capitalize() for w in candidate.split())
+                if explicit
+                else (_capitalised(candidate))
+            )
+    if expecting_name:
+        words = [t for t in tokens(text) if not t.norm.isdigit()]
+        names = [t.text for t in words if t.norm not in not_names and is_first_name(t.text)]
+        if names:
+            return _capitalised(names[0])
+        if 1 <= len(words) <= 2 and all(t.text[:1].isupper() for t in words):
+            return " ".join(t.text for t in words)
+    return None
+
+
+def _capitalised(name: str) -> str:
+    first, *rest = name.split()
+    keep = [w for w in rest if w[:1].isupper()]
+    return " ".join([first[:1].upper() + first[1:], *keep])

@@ -1,0 +1,194 @@
+"""Dates in client words → `YYYY-MM-DD`, always relative to the salon's local "today".
+
+Common relative words (завтра, в субботу, через неделю) are read by explicit rules so the
+result never depends on a library's guess; dates with month names ("24 июля", "July 24")
+go through `dateparser` with the salon's local today as its base. The caller passes the
+already-normalised text (see `text.normalize`) and the salon-local today.
+
+Rules worth knowing:
+- a weekday names the next such day, today excluded ("в среду" said on a Wednesday is a week
+  ahead: a client meaning today says "сегодня"); "в следующую пятницу" is next week's Friday;
+- "dd.mm" is a date unless it reads as a clock time ("в 18.30": minute ≥ 13, or preceded
+  by в/к/at) — see `times.py`;
+- when several dates are named, the last one wins ("на завтра, нет, на послезавтра").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import dateparser
+
+_WEEKDAYS = {
+    "понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
+    "воскресен": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6,
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "один": 1, "одну": 1, "два": 2, "две": 2, "пару": 2, "три": 3, "четыре": 4, "пять": 5,
+    "шесть": 6, "семь": 7, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a": 1,
+    "couple of": 2,
+}  # fmt: skip
+_MONTHS = (
+    r"(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zа-я]*"
+)
+
+_SIMPLE: tuple[tuple[str, int], ...] = (
+    (r"\bпослезавтр\w*|\bпосле\s+за[вф]тр\w*|\bday after tomorrow\b", 2),
+    (r"\bза[вф]тр[аоу]\w*|\btomm?orr?ow\b|\btmrw?\b", 1),
+    (r"\bсегодня\w*|\bседня\b|\bсегодн\w*|\btoday\b|\btonight\b", 0),
+)
+_WEEKDAY = re.compile(
+    r"(?:\b(?:в|во|на|on)\s+)?(?:\b(?P<which>эт[уоа]т?|следующ\w*|ближайш\w*|next|this)\s+)?"
+    r"\b(?P<day>понедельник|вторник|сред[ау]|четверг|пятниц[ауы]|суббот[ауы]|"
+    r"воскресень[ея]|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+_IN_N = re.compile(
+    r"\b(?:через|in)\s+(?P<n>\d+|одну|один|два|две|пару|три|четыре|пять|шесть|семь|"
+    r"one|two|three|a|couple of)?\s*(?P<unit>недел\w*|дн\w*|день|week\w*|days?)\b"
+)
+# Abbreviations clash with words ("вс", "ср"), so only after a preposition or on their own.
+_WEEKDAY_SHORT = re.compile(
+    r"\b(?:в|во|на)\s+(?P<a>пн|вт|ср|чт|пт|сб|вс)\b|^\s*(?P<b>пн|вт|ср|чт|пт|сб|вс)\s*$",
+    re.MULTILINE,
+)
+_SHORT_DAYS = {"пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "вс": 6}
+_WEEKEND = re.compile(r"\b(?:на\s+)?выходн\w+\b|\b(?:this |on the )?weekend\b")
+_NUMERIC = re.compile(
+    r"(?<![\d:.])(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?(?![\d:])"
+)
+_MONTH_NAME = re.compile(
+    rf"\b\d{{1,2}}(?:-?(?:го|е|ое|st|nd|rd|th))?\s+(?:of\s+)?{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}"
+    r"(?:st|nd|rd|th)?\b"
+)
+# An LLM may normalise a phrase to ISO; it is still checked like any other date.
+_ISO = re.compile(r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+_DAY_OF_MONTH = re.compile(r"\b(?P<d>\d{1,2})(?:-?(?:го|е))?\s+числ[ао]\b")
+# "в 18.30" / "к 10.15": a clock time, not the 18th of a 30th month (see module doc).
+_CLOCK_BEFORE = re.compile(r"(?:\b(?:в|к|at|до|после|с)\s+)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class DateReading:
+    phrase: str
+    date: dt.date
+    start: int
+
+
+def numeric_is_clock(before: str, first: int, second: int) -> bool:
+    """True when "first.second" (preceded by `before`) reads as a clock time, not a date."""
+    if not 1 <= second <= 12 or not 1 <= first <= 31:
+        return first <= 23 and second <= 59
+    return bool(_CLOCK_BEFORE.search(before)) and first <= 23
+
+
+def _weekday(match: re.Match[str], today: dt.date) -> dt.date:
+    day_word = match["day"]
+    target = next(v for k, v in _WEEKDAYS.items() if day_word.startswith(k))
+    which = match["which"] or ""
+    if which.startswith(("следующ", "next")):
+        monday_next_week = today + dt.timedelta(days=7 - today.weekday())
+        return monday_next_week + dt.timedelta(days=target)
+    ahead = (target - today.weekday()) % 7
+    return today + dt.timedelta(days=ahead or 7)
+
+
+def _in_n(match: re.Match[str], today: dt.date) -> dt.date:
+    raw = match["n"]
+    count = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 1)
+    unit_days = 7 if match["unit"].startswith(("недел", "week")) else 1
+    return today + dt.timedelta(days=count * unit_days)
+
+
+def _numeric(match: re.Match[str], today: dt.date) -> dt.date | None:
+    day, month = int(match["d"]), int(match["m"])
+    year = today.year
+    if match["y"]:
+        year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if not match["y"] and value < today:
+        value = value.replace(year=year + 1)
+    return value
+
+
+def _iso(match: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def _with_dateparser(phrase: str, today: dt.date) -> dt.date | None:
+    base = dt.datetime.combine(today, dt.time(12, 0))
+    parsed = dateparser.parse(
+        phrase,
+        languages=["ru", "en"],
+        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"},
+    )
+    return parsed.date() if parsed is not None else None
+
+
+def _day_of_month(match: re.Match[str], today: dt.date) -> dt.date | None:
+    day = int(match["d"])
+    for months_ahead in range(3):
+        month_index = today.month - 1 + months_ahead
+        year, month = today.year + month_index // 12, month_index % 12 + 1
+        try:
+            value = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if value >= today:
+            return value
+    return None
+
+
+def read_dates(text: str, today: dt.date) -> list[DateReading]:
+    """Every date named in the normalised `text`, in order of appearance."""
+    found: list[DateReading] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], value: dt.date | None) -> None:
+        span = match.span()
+        if value is None or any(s < span[1] and span[0] < e for s, e in taken):
+            return
+        taken.append(span)
+        found.append(DateReading(match.group().strip(), value, span[0]))
+
+    for pattern, days in _SIMPLE:
+        for m in re.finditer(pattern, text):
+            add(m, today + dt.timedelta(days=days))
+    for m in _WEEKDAY.finditer(text):
+        add(m, _weekday(m, today))
+    for m in _WEEKDAY_SHORT.finditer(text):
+        ahead = (_SHORT_DAYS[m["a"] or m["b"]] - today.weekday()) % 7
+        add(m, today + dt.timedelta(days=ahead or 7))
+    for m in _IN_N.finditer(text):
+        add(m, _in_n(m, today))
+    for m in _WEEKEND.finditer(text):
+        add(m, today + dt.timedelta(days=(5 - today.weekday()) % 7))
+    for m in _ISO.finditer(text):
+        add(m, _iso(m))
+    for m in _MONTH_NAME.finditer(text):
+        add(m, _with_dateparser(m.group(), today))
+    for m in _DAY_OF_MONTH.finditer(text):
+        add(m, _day_of_month(m, today))
+    for m in _NUMERIC.finditer(text):
+        if (
+            m["y"]
+            or "/" in m.group()
+            or not numeric_is_clock(text[: m.start()], int(m["d"]), int(m["m"]))
+        ):
+            add(m, _numeric(m, today))
+    return sorted(found, key=lambda r: r.start)
+
+
+def read_date(text: str, today: dt.date) -> DateReading | None:
+    """The date the client settled on: the last one named."""
+    readings = read_dates(text, today)
+    return readings[-1] if readings else None

@@ -1,0 +1,210 @@
+"""What the LLM may say: words only, in a strict JSON schema; and how code checks it.
+
+The LLM proposes phrases ("завтра", "к 7", "бороду") and catalogue names; dates, times,
+services and masters are resolved here by the same rules as the offline filler, and
+anything that is not a catalogue name, not in the client's text, or looks like an id
+("3413963", "last") is dropped — then, where the offline reading of the same text has a
+value, that value is used instead (a *repair*), and the fill is marked `llm_repaired`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from adapters.fillers.catalogue_match import match_masters, match_services
+from adapters.fillers.contact import read_phone
+from adapters.fillers.dates import read_date
+from adapters.fillers.text import normalize
+from adapters.fillers.times import read_time
+from states.slot_fill import (
+    FillRequest,
+    FillSource,
+    Intent,
+    Language,
+    MasterChoice,
+    SlotFill,
+)
+
+# Literals an LLM writes where a name belongs; "last" is the production bug of issue 4.
+_ID_LIKE = re.compile(
+    r"^\W*(?:\d[\d\s\-#]*|last|same|previous|prev|any|none|null|id|staff_id|master_id|"
+    r"same_as_last|последний|любой)\W*$",
+    re.IGNORECASE,
+)
+
+
+class LlmProposal(BaseModel):
+    """The structured output schema sent to the LLM (every field required, strict)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Intent
+    service_phrases: list[str]
+    master_choice: MasterChoice | None
+    master: str | None
+    date_phrase: str | None
+    time_phrase: str | None
+    option: int | None
+    client_name: str | None
+    phone: str | None
+    language: Language
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema in the form OpenAI's `strict: true` accepts."""
+    schema = model.model_json_schema()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("default", None)
+            if node.get("type") == "object" and "properties" in node:
+                node["additionalProperties"] = False
+                node["required"] = list(node["properties"])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema)
+    return schema
+
+
+def _id_like(value: str) -> bool:
+    return bool(_ID_LIKE.match(value)) or not re.search(r"[a-zа-яё]", value, re.IGNORECASE)
+
+
+class _Repair:
+    def __init__(self, offline: SlotFill) -> None:
+        self.offline = offline
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+
+def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[str], list[str]]:
+    names: list[str] = []
+    phrases: list[str] = []
+    for phrase in p.service_phrases:
+        if _id_like(phrase):
+            fix.note(f"service dropped: id-like {phrase!r}")
+            continue
+        matched = match_services(normalize(phrase), request.catalogue)
+        if not matched:
+            fix.note(f"service dropped: not in catalogue {phrase!r}")
+            continue
+        for m in matched:
+            if m.name not in names:
+                names.append(m.name)
+                phrases.append(phrase)
+    if not names and fix.notes and fix.offline.services:
+        fix.note("services taken from the offline reading")
+        return list(fix.offline.services), list(fix.offline.service_phrases)
+    return names, phrases
+
+
+def _master(
+    p: LlmProposal, request: FillRequest, fix: _Repair
+) -> tuple[MasterChoice | None, str | None, str | None]:
+    """(choice, catalogue name, phrase) for the master."""
+    if p.master_choice in (MasterChoice.SAME_AS_LAST, MasterChoice.ANY):
+        return p.master_choice, None, p.master if p.master and not _id_like(p.master) else None
+    if p.master is None:
+        if p.master_choice is MasterChoice.NAMED:
+            fix.note("master dropped: named without a name")
+            return fix.offline.master_choice, fix.offline.master, fix.offline.master_phrase
+        return None, None, None
+    problem = None
+    if _id_like(p.master):
+        problem = f"master dropped: id-like {p.master!r}"
+    else:
+        found = match_masters(p.master, request.catalogue)
+        if found:
+            return MasterChoice.NAMED, found[-1].name, p.master
+        problem = f"master dropped: not in catalogue {p.master!r}"
+    fix.note(problem)
+    return fix.offline.master_choice, fix.offline.master, fix.offline.master_phrase
+
+
+def _phone(p: LlmProposal, request: FillRequest, fix: _Repair) -> str | None:
+    if p.phone is None:
+        return None
+    read = read_phone(p.phone)
+    typed = re.sub(r"\D", "", request.text)
+    if read is None or read[0][-10:] not in typed:
+        fix.note("phone dropped: not typed by the client")
+        return fix.offline.phone
+    return read[0]
+
+
+def _name(p: LlmProposal, request: FillRequest, fix: _Repair) -> str | None:
+    name = (p.client_name or "").strip()
+    if not name:
+        return None
+    head = normalize(name)[:3]
+    if re.search(r"\d", name) or len(name) > 40 or head not in normalize(request.text):
+        fix.note(f"client_name dropped: {name!r} is not in the client's text")
+        return fix.offline.client_name
+    return name
+
+
+def to_slot_fill(p: LlmProposal, request: FillRequest, offline: SlotFill) -> SlotFill:
+    """Check every proposed value; keep what holds, repair or drop the rest."""
+    fix = _Repair(offline)
+    services, service_phrases = _services(p, request, fix)
+    choice, master, master_phrase = _master(p, request, fix)
+    today = request.local_now.date()
+
+    date_value, date_phrase = None, p.date_phrase
+    if p.date_phrase:
+        reading = read_date(normalize(p.date_phrase), today)
+        if reading is None:
+            fix.note(f"date phrase not understood: {p.date_phrase!r}")
+            date_value, date_phrase = offline.date, offline.date_phrase
+        else:
+            date_value = reading.date.isoformat()
+
+    time_value, window, time_phrase = None, None, p.time_phrase
+    if p.time_phrase:
+        phrase = normalize(p.time_phrase)
+        reading_t = read_time(phrase, []) or read_time("в " + phrase, [])
+        if reading_t is None:
+            fix.note(f"time phrase not understood: {p.time_phrase!r}")
+            time_value, time_phrase = offline.time, offline.time_phrase
+            if offline.time_from and offline.time_to:
+                window = (offline.time_from, offline.time_to)
+        else:
+            time_value, window = reading_t.time, reading_t.window
+
+    option = p.option
+    if option is not None and not 1 <= option <= len(request.options):
+        fix.note(f"option dropped: {option} is not one of {len(request.options)} offered")
+        option = offline.option
+    intent = p.intent
+    if intent is Intent.CHOOSE_OPTION and option is None:
+        intent = offline.intent
+    client_name, phone = _name(p, request, fix), _phone(p, request, fix)
+    return SlotFill(
+        intent=intent,
+        service_phrases=service_phrases,
+        services=services,
+        master_phrase=master_phrase,
+        master_choice=choice,
+        master=master,
+        date_phrase=date_phrase if date_value else None,
+        date=date_value,
+        time_phrase=time_phrase if (time_value or window) else None,
+        time=time_value,
+        time_from=window[0] if window else None,
+        time_to=window[1] if window else None,
+        option=option,
+        client_name=client_name,
+        phone=phone,
+        language=p.language,
+        source=FillSource.LLM_REPAIRED if fix.notes else FillSource.LLM,
+        notes=fix.notes,
+    )

@@ -1,0 +1,86 @@
+"""Text normalisation and Russian morphology shared by the offline filler's parts.
+
+pymorphy3 loads its dictionaries in ~0.1–0.5 s: one lazy analyzer per process, and a
+cache of lemmas per word so a batch of tests stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+
+import pymorphy3
+
+from states.slot_fill import Language
+
+_WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya",
+}  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    norm: str  # lower case, ё → е
+    start: int
+    end: int
+
+
+def normalize(text: str) -> str:
+    """Lower case, ё → е, every blank a space: the form every regex here expects.
+
+    Length-preserving for Cyrillic and Latin, so spans found in the normalised text cut
+    the client's own words out of the original.
+    """
+    lowered = text.lower().replace("ё", "е")
+    return re.sub(r"\s", " ", lowered) if len(lowered) == len(text) else lowered
+
+
+def tokens(text: str) -> list[Token]:
+    return [
+        Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)
+    ]
+
+
+@functools.cache
+def analyzer() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+@functools.lru_cache(maxsize=50_000)
+def lemmas(word: str) -> frozenset[str]:
+    """Every dictionary form the word may come from (plus the word itself), ё → е."""
+    norm = normalize(word)
+    if not _CYRILLIC.search(norm):
+        return frozenset({norm})
+    forms = {normalize(p.normal_form) for p in analyzer().parse(norm)}
+    forms.add(norm)
+    return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=50_000)
+def is_first_name(word: str) -> bool:
+    """pymorphy3 tags given names `Name` (Николай, Анна); good enough for a name slot."""
+    if not _CYRILLIC.search(word):
+        return False
+    return any("Name" in p.tag and p.score >= 0.1 for p in analyzer().parse(word.lower()))
+
+
+def transliterate(text: str) -> str:
+    return "".join(_TRANSLIT.get(ch, ch) for ch in normalize(text))
+
+
+def detect_language(text: str) -> Language:
+    """English only when Latin letters clearly outnumber Cyrillic; Russian is the default."""
+    latin = len(_LATIN.findall(text))
+    cyrillic = len(_CYRILLIC.findall(text))
+    return Language.EN if latin > cyrillic and latin >= 2 else Language.RU

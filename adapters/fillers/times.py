@@ -1,0 +1,191 @@
+"""Times in client words → `HH:MM`, or a window such as "вечером" → 17:00–21:00.
+
+The salon rule for a bare hour (documented in docs/slot-filling.md): salons work roughly
+09:00–21:00, so an hour 1–8 said without "утра"/"am"/"утром" means the evening
+("к 7" → 19:00, "в 6" → 18:00); 9–23 are read as written ("в 9" → 09:00, "в 18" → 18:00).
+
+Windows (salon-local): утром 09–12, днём / в обед 12–15, до обеда 09–13, к обеду 11–14,
+после обеда / afternoon 14–18, ближе к вечеру 16–21, вечером 17–21, после N → N–21,
+до N → 09–N, с N до M → N–M. An exact time wins over a window said with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from adapters.fillers.dates import numeric_is_clock
+
+DAY_START, DAY_END = "09:00", "21:00"
+
+_AMPM = r"(?P<ampm>am|pm|a\.m\.|p\.m\.|утра|вечера|дня|ночи)"
+_AMPM2 = _AMPM.replace("ampm", "ampm2")
+_NOT_TIME_AFTER = (
+    r"(?!\s*(?:числ|январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|"
+    r"декабр|дн|недел|минут|мин\b|руб|р\b|%|лет|год|человек|персон|jan|feb|mar|apr|jun|jul|"
+    r"aug|sep|oct|nov|dec|days?\b|weeks?\b|min|people|[./]\d))"
+)
+_PREP = r"(?:в|во|к|на|около|где-то в|часов в|at|around|by|about)"
+_HHMM = re.compile(rf"(?<![\d.:])(?P<h>\d{{1,2}})[:.](?P<m>[0-5]\d)(?![\d:.])\s*{_AMPM}?")
+_HOUR = re.compile(
+    rf"\b{_PREP}\s*(?P<h>\d{{1,2}})(?![\d:.])(?:\s*(?:час\w*|ч\b|h\b|o'?clock))?"
+    rf"(?:\s*{_AMPM})?{_NOT_TIME_AFTER}"
+)
+_HOUR_QUALIFIED = re.compile(
+    rf"(?<![\d.:])(?P<h>\d{{1,2}})(?:\s*(?:час\w*|o'?clock))?\s*{_AMPM}(?![a-zа-я])"
+    rf"|(?<![\d.:])(?P<h2>\d{{1,2}})\s*(?:час\w*|o'?clock)"
+)
+_WORD_HOURS = {
+    "час": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
+    "восемь": 8, "девять": 9, "десять": 10, "одиннадцать": 11, "двенадцать": 12,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_GENITIVE_ORDINALS = {
+    "первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5, "шестого": 6,
+    "седьмого": 7, "восьмого": 8, "девятого": 9, "десятого": 10, "одиннадцатого": 11,
+    "двенадцатого": 12,
+}  # fmt: skip
+_WORD_HOUR = re.compile(
+    rf"\b(?:в|к|около|at|around|by)\s+(?P<w>{'|'.join(_WORD_HOURS)})\b(?:\s+час\w*)?"
+    rf"(?:\s*{_AMPM})?(?:\s+o'?clock)?"
+)
+_HALF_PAST = re.compile(
+    rf"\b(?:в\s+)?пол(?:овине\s+|-)?(?P<w>{'|'.join(_GENITIVE_ORDINALS)})\b(?:\s*{_AMPM})?"
+    rf"|\bhalf past (?P<h>\d{{1,2}}|{'|'.join(_WORD_HOURS)})\b(?:\s*{_AMPM2})?"
+)
+_NOON = re.compile(r"\b(?:в\s+)?полдень\b|\bnoon\b|\bmidday\b")
+
+_WINDOWS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(?:ближе\s+)?к\s+вечеру\b|\bпод вечер\b|\blate afternoon\b", "16:00", DAY_END),
+    (r"\bпосле\s+обеда\b|\bпослеобеда\b|\bafter\s+lunch\b|\bafternoon\b|\bпосле\s+полудня\b"
+     r"|\bво\s+второй\s+половине\s+дня\b", "14:00", "18:00"),
+    (r"\b(?:ближе\s+)?к\s+обеду\b|\baround\s+lunch\b", "11:00", "14:00"),
+    (r"\bдо\s+обеда\b|\bbefore\s+lunch\b|\bв\s+первой\s+половине\s+дня\b", DAY_START, "13:00"),
+    (r"\bвечер(?:ом|ком|у)?\b|\bна\s+вечер\b|\bevening\b|\btonight\b|\bпосле\s+работы\b"
+     r"|\bafter\s+work\b", "17:00", DAY_END),
+    (r"\bутр(?:ом|ечком|о)\b|\bс\s+утра\b|\bmorning\b", DAY_START, "12:00"),
+    (r"\bдн[её]м\b|\bв\s+обед\b|\bв\s+обеденное\s+время\b|\bat\s+lunch\b|\bin\s+the\s+day\b",
+     "12:00", "15:00"),
+)  # fmt: skip
+_BETWEEN = re.compile(
+    r"\b(?:с|from|between)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?\s+(?:до|to|and|-)\s+"
+    r"(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b"
+)
+_AFTER = re.compile(r"\b(?:после|позже|after|later than)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?\b")
+_BEFORE = re.compile(
+    r"\b(?:до|не позже|before)\s+(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b" + _NOT_TIME_AFTER
+)
+_MORNING_HINT = re.compile(r"\bутр\w*|\bс утра\b|\bmorning\b|\bam\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeReading:
+    phrase: str
+    start: int
+    time: str | None = None
+    window: tuple[str, str] | None = None
+
+
+def clock(hour: int, minute: int, ampm: str | None, morning: bool) -> str | None:
+    """Apply the salon rule (module doc) and format; None for an impossible time."""
+    if ampm in ("pm", "p.m.", "вечера", "дня") and hour < 12:
+        hour += 12
+    elif ampm in ("am", "a.m.", "утра", "ночи") and hour == 12:
+        hour = 0
+    elif ampm is None and not morning and 1 <= hour <= 8:
+        hour += 12
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _word_hour(word: str) -> int:
+    return int(word) if word.isdigit() else _WORD_HOURS.get(word, 0)
+
+
+def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]:
+    """Clock times named in the normalised `text`, outside the `blocked` (date) spans."""
+    morning = bool(_MORNING_HINT.search(text))
+    found: list[TimeReading] = []
+    taken = list(blocked)
+
+    def add(match: re.Match[str], value: str | None) -> None:
+        s, e = match.span()
+        if value is None or any(a < e and s < b for a, b in taken):
+            return
+        taken.append((s, e))
+        found.append(TimeReading(match.group().strip(), s, time=value))
+
+    for m in _HHMM.finditer(text):
+        hour, minute = int(m["h"]), int(m["m"])
+        if "." in m.group() and not numeric_is_clock(text[: m.start()], hour, minute):
+            continue
+        add(m, clock(hour, minute, m["ampm"], morning))
+    for m in _HALF_PAST.finditer(text):
+        hour = _GENITIVE_ORDINALS[m["w"]] - 1 if m["w"] else _word_hour(m["h"])
+        add(m, clock(hour or 12, 30, m["ampm"] or m["ampm2"], morning))
+    for m in _HOUR.finditer(text):
+        add(m, clock(int(m["h"]), 0, m["ampm"], morning))
+    for m in _HOUR_QUALIFIED.finditer(text):
+        add(m, clock(int(m["h"] or m["h2"]), 0, m["ampm"], morning))
+    for m in _WORD_HOUR.finditer(text):
+        hour = _word_hour(m["w"])
+        # "в час" alone is 13:00: nobody books a haircut at one in the night.
+        add(m, clock(13 if hour == 1 and m["ampm"] is None else hour, 0, m["ampm"], morning))
+    for m in _NOON.finditer(text):
+        add(m, "12:00")
+    return sorted(found, key=lambda r: r.start)
+
+
+def _window_bound(hour: str, minute: str | None, morning: bool) -> str | None:
+    return clock(int(hour), int(minute or 0), None, morning)
+
+
+def read_windows(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]:
+    """Time windows named in the normalised `text`, in order of appearance."""
+    morning = bool(_MORNING_HINT.search(text))
+    found: list[TimeReading] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in blocked)
+
+    for m in _BETWEEN.finditer(text):
+        a, b = _window_bound(m["a"], m["am"], morning), _window_bound(m["b"], m["bm"], morning)
+        if a and b and a < b and free(m):
+            found.append(TimeReading(m.group(), m.start(), window=(a, b)))
+    for m in _AFTER.finditer(text):
+        a = _window_bound(m["a"], m["am"], morning)
+        if a and a < DAY_END and free(m):
+            found.append(TimeReading(m.group(), m.start(), window=(a, DAY_END)))
+    for m in _BEFORE.finditer(text):
+        b = _window_bound(m["b"], m["bm"], morning)
+        if (
+            b
+            and b > DAY_START
+            and free(m)
+            and not any(r.start < m.start() < r.start + len(r.phrase) for r in found)
+        ):
+            found.append(TimeReading(m.group(), m.start(), window=(DAY_START, b)))
+    for pattern, start, end in _WINDOWS:
+        for m in re.finditer(pattern, text):
+            if free(m) and not any(r.start <= m.start() < r.start + len(r.phrase) for r in found):
+                found.append(TimeReading(m.group(), m.start(), window=(start, end)))
+    return sorted(found, key=lambda r: r.start)
+
+
+def read_time(text: str, blocked: list[tuple[int, int]]) -> TimeReading | None:
+    """An exact time if one is named (the last), else the last window, else None.
+
+    "после 18:00" is a window, so the clock inside a range phrase is not an exact time.
+    """
+    windows = read_windows(text, blocked)
+    ranges = [
+        (w.start, w.start + len(w.phrase))
+        for w in windows
+        if w.phrase[:1].isalpha() and re.search(r"\d", w.phrase)
+    ]
+    exact = read_exact_times(text, blocked + ranges)
+    if exact:
+        return exact[-1]
+    return windows[-1] if windows else None

@@ -1,0 +1,130 @@
+"""Replies through the WhatsApp Cloud API: `POST {graph}/{phone_number_id}/messages` [Meta C.5].
+
+2xx means Meta took the message. 5xx, 429, Meta's throttling codes and network failures
+are retryable; any other 4xx (bad token, closed 24-hour window, bad number) is not, and
+the error carries Meta's own message — never the token.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from states.masking import mask_phone
+from states.messages import ChatId
+from states.ports import DeliveryError
+
+# [Meta C.5] a text message body holds at most 4096 characters.
+MAX_TEXT_CHARS = 4096
+
+# [Meta error codes] throttling that may come with HTTP 400 but passes if we wait:
+# 4 app call limit, 80007 WABA rate limit, 130429 throughput, 131048 spam limit,
+# 131056 pair rate limit.
+THROTTLING_CODES = frozenset({4, 80007, 130429, 131048, 131056})
+
+
+class _GraphError(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    message: str = ""
+    code: int | None = None
+
+
+class _GraphErrorBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    error: _GraphError
+
+
+def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a paragraph, else a line, else a space."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[: limit + 1]  # a separator right after the limit still makes a clean cut
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut > 0:
+                break
+        if cut <= 0:
+            cut = limit  # one unbroken run longer than the limit: a hard cut is all we can do
+        piece, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+        if piece:
+            pieces.append(piece)
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+class CloudMessenger:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        graph_url: str,
+        phone_number_id: str,
+        token: str,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self.session = session
+        self.url = f"{graph_url.rstrip('/')}/{phone_number_id}/messages"
+        self._headers = {"Authorization": f"Bearer {token}"}
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+
+    def __repr__(self) -> str:  # the token stays out of any log line that prints us
+        return f"CloudMessenger(url={self.url!r})"
+
+    async def send(self, chat: str, text: str) -> None:
+        """Send `text` to `chat`, in several messages when it is past 4096 characters.
+
+        A failure on a later piece raises after earlier pieces went out; a retry then
+        repeats those (WhatsApp has no idempotency key for sends).
+        """
+        parsed = ChatId.parse(chat)
+        if parsed is None or parsed.phone is None:
+            # [interface] a `@lid` sender has no phone number, and the Cloud API sends only
+            # to numbers: retrying cannot help.
+            raise DeliveryError(
+                f"cannot send to {mask_phone(chat)} via the Cloud API: no phone number",
+                retryable=False,
+            )
+        pieces = split_text(text)
+        for number, piece in enumerate(pieces, start=1):
+            try:
+                await self._post(parsed.phone, piece)
+            except DeliveryError as exc:
+                if len(pieces) == 1:
+                    raise
+                raise DeliveryError(
+                    f"part {number}/{len(pieces)}: {exc}", retryable=exc.retryable
+                ) from exc
+
+    async def _post(self, to: str, body: str) -> None:
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": "text",
+            "text": {"preview_url": False, "body": body},
+        }
+        try:
+            async with self.session.post(
+                self.url, json=payload, headers=self._headers, timeout=self.timeout
+            ) as response:
+                if 200 <= response.status < 300:
+                    return
+                status = response.status
+                detail = await response.text()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"Cloud API unreachable: {type(exc).__name__}") from exc
+        message, code = _meta_error(detail)
+        retryable = status >= 500 or status in (408, 429) or code in THROTTLING_CODES
+        where = f"Cloud API answered {status}" + (f" (code {code})" if code is not None else "")
+        raise DeliveryError(f"{where}: {message}", retryable=retryable)
+
+
+def _meta_error(detail: str) -> tuple[str, int | None]:
+    """Meta's `{"error": {"message", "code", …}}`, or the start of whatever came back."""
+    try:
+        error = _GraphErrorBody.model_validate_json(detail).error
+    except ValidationError:
+        return detail[:200], None
+    return error.message[:300], error.code

@@ -1,0 +1,52 @@
+"""YClients: a typed client for the booking subset, the `SalonBackend` on top of it, and a
+sandbox branch (`adapters.yclients.sandbox`) that answers like the real API.
+
+Facts come from `shared/reference/yclients-whatsapp-contract.md`; comments cite them.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+
+from adapters.yclients.backend import YClientsBackend
+from adapters.yclients.client import YClientsClient
+from adapters.yclients.limiter import RateLimiter, TtlCache
+from adapters.yclients.transport import RetryPolicy, Transport
+
+__all__ = [
+    "RateLimiter",
+    "RetryPolicy",
+    "Transport",
+    "TtlCache",
+    "YClientsBackend",
+    "YClientsClient",
+    "build_backend",
+]
+
+
+def build_backend(
+    base_url: str,
+    partner_token: str,
+    company_id: int,
+    user_token: str | None = None,
+    *,
+    session: aiohttp.ClientSession | None = None,
+    timeout_s: float = 10.0,
+    retry: RetryPolicy | None = None,
+    limiter: RateLimiter | None = None,
+    catalogue_ttl_s: float = 60.0,
+    default_timezone: str = "Europe/Moscow",
+) -> YClientsBackend:
+    """The composition root's one call: `base_url` is the API root without `/api/v1`
+    (`YCLIENTS_BASE_URL`). Close it with `await backend.client.close()`."""
+    transport = Transport(
+        base_url,
+        partner_token,
+        user_token,
+        session=session,
+        timeout_s=timeout_s,
+        retry=retry,
+        limiter=limiter,
+    )
+    client = YClientsClient(transport, company_id, catalogue_ttl_s=catalogue_ttl_s)
+    return YClientsBackend(client, default_timezone=default_timezone)

@@ -1,0 +1,246 @@
+"""The raw YClients client: one typed method per endpoint of the booking subset.
+
+Paths, query names and bodies follow the reference (A.5). Array parameters go PHP-style,
+`service_ids[]=1&service_ids[]=2` ([CMZ] and production clients).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from adapters.yclients.limiter import Monotonic, TtlCache
+from adapters.yclients.models import (
+    AppointmentPayload,
+    BookDatesModel,
+    BookedModel,
+    BookRecordPayload,
+    BookServicesModel,
+    ClientModel,
+    CompanyModel,
+    RecordModel,
+    SeanceModel,
+    StaffModel,
+    StaffSeancesModel,
+)
+from adapters.yclients.transport import Query, Transport
+
+API = "/api/v1"
+_staff_list = TypeAdapter(list[StaffModel])
+_seances = TypeAdapter(list[SeanceModel])
+_booked = TypeAdapter(list[BookedModel])
+_clients = TypeAdapter(list[ClientModel])
+_records = TypeAdapter(list[RecordModel])
+
+
+def digits(phone: str) -> str:
+    """Stored phones may look like "+79112345678" [APIB]: compare digits only."""
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def _int_arg(name: str, value: object) -> int:
+    if type(value) is not int:  # a path segment in the wrong place gave 404 in production
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    return value
+
+
+def _ids(name: str, ids: Sequence[int]) -> list[tuple[str, str]]:
+    return [(f"{name}[]", str(_int_arg(name, i))) for i in ids]
+
+
+class YClientsClient:
+    """Typed calls for one branch (`company_id`). Catalogue reads are cached `catalogue_ttl_s`."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        company_id: int,
+        *,
+        catalogue_ttl_s: float = 60.0,
+        clock: Monotonic = time.monotonic,
+    ) -> None:
+        self.transport = transport
+        self.company_id = _int_arg("company_id", company_id)
+        self._catalogue: TtlCache[Any] = TtlCache(catalogue_ttl_s, clock=clock)
+
+    def __repr__(self) -> str:
+        return f"YClientsClient(company_id={self.company_id}, {self.transport!r})"
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+    async def __aenter__(self) -> YClientsClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    def clear_cache(self) -> None:
+        self._catalogue.clear()
+
+    async def _cached_get(self, path: str, query: Query) -> Any:
+        key = (path, tuple(query))
+        cached = self._catalogue.get(key)
+        if cached is not None:
+            return cached
+        data = (await self.transport.call("GET", path, query=query)).data
+        self._catalogue.put(key, data)
+        return data
+
+    # ---- partner-token endpoints [APIB] ------------------------------------------
+
+    async def company(self) -> CompanyModel:
+        # Cached with the catalogue: the branch's name and zone do not change mid-dialogue.
+        data = await self._cached_get(f"{API}/company/{self.company_id}", ())
+        return CompanyModel.model_validate(data)
+
+    async def book_services(
+        self, staff_id: int | None = None, service_ids: Sequence[int] = ()
+    ) -> BookServicesModel:
+        query = _ids("service_ids", service_ids)
+        if staff_id is not None:
+            query.insert(0, ("staff_id", str(_int_arg("staff_id", staff_id))))
+        data = await self._cached_get(f"{API}/book_services/{self.company_id}", query)
+        return BookServicesModel.model_validate(data or {})
+
+    async def book_staff(self, service_ids: Sequence[int] = ()) -> list[StaffModel]:
+        data = await self._cached_get(
+            f"{API}/book_staff/{self.company_id}", _ids("service_ids", service_ids)
+        )
+        return _staff_list.validate_python(data or [])
+
+    async def book_dates(
+        self,
+        service_ids: Sequence[int] = (),
+        staff_id: int | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> BookDatesModel:
+        query = _ids("service_ids", service_ids)
+        if staff_id is not None:
+            query.append(("staff_id", str(_int_arg("staff_id", staff_id))))
+        if date_from is not None:
+            query.append(("date_from", date_from.isoformat()))
+        if date_to is not None:
+            query.append(("date_to", date_to.isoformat()))
+        answer = await self.transport.call(
+            "GET", f"{API}/book_dates/{self.company_id}", query=query
+        )
+        return BookDatesModel.model_validate(answer.data or {})
+
+    async def book_times(
+        self, staff_id: int, day: date, service_ids: Sequence[int]
+    ) -> list[SeanceModel]:
+        # Production bug: parameters in the wrong order reached YClients as another
+        # branch id (404 "Филиал не найден."). Company, staff, date go in the path in this
+        # order; the services go in the query [APIB].
+        path = (
+            f"{API}/book_times/{self.company_id}/{_int_arg('staff_id', staff_id)}/{day.isoformat()}"
+        )
+        answer = await self.transport.call("GET", path, query=_ids("service_ids", service_ids))
+        return _seances.validate_python(answer.data or [])
+
+    async def book_staff_seances(
+        self, staff_id: int, service_ids: Sequence[int] = ()
+    ) -> StaffSeancesModel:
+        # [APIB] the path ends with a slash.
+        path = f"{API}/book_staff_seances/{self.company_id}/{_int_arg('staff_id', staff_id)}/"
+        answer = await self.transport.call("GET", path, query=_ids("service_ids", service_ids))
+        return StaffSeancesModel.model_validate(answer.data or {})
+
+    async def book_check(self, appointments: Sequence[AppointmentPayload]) -> None:
+        """[APIB] 201 with an empty body when bookable, else codes 433/436/437/438."""
+        body = {"appointments": [a.model_dump() for a in appointments]}
+        # A check changes nothing, so a retry after a timeout is safe.
+        await self.transport.call(
+            "POST", f"{API}/book_check/{self.company_id}", json_body=body, retryable=True
+        )
+
+    async def book_record(self, payload: BookRecordPayload) -> list[BookedModel]:
+        """Creates records; never retried here: see `YClientsBackend.book`."""
+        answer = await self.transport.call(
+            "POST",
+            f"{API}/book_record/{self.company_id}",
+            json_body=payload.model_dump(),
+            retryable=False,
+        )
+        return _booked.validate_python(answer.data or [])
+
+    # ---- partner + user token endpoints [APIB] -----------------------------------
+
+    async def reschedule(
+        self, record_id: int, datetime_iso: str, comment: str | None = None
+    ) -> RecordModel:
+        body: dict[str, Any] = {"datetime": datetime_iso}
+        if comment is not None:
+            body["comment"] = comment
+        path = f"{API}/book_record/{self.company_id}/{_int_arg('record_id', record_id)}"
+        answer = await self.transport.call("PUT", path, json_body=body, user=True)
+        return RecordModel.model_validate(answer.data)
+
+    async def search_clients(self, phone: str, page_size: int = 25) -> list[ClientModel]:
+        """Clients whose phone equals `phone` (digits compared). [APIB] this is a POST."""
+        body = {
+            "page": 1,
+            "page_size": page_size,
+            "fields": ["id", "name", "phone"],
+            "operation": "AND",
+            "filters": [{"type": "quick_search", "state": {"value": digits(phone)}}],
+        }
+        answer = await self.transport.call(
+            "POST",
+            f"{API}/company/{self.company_id}/clients/search",
+            json_body=body,
+            user=True,
+            retryable=True,
+        )
+        found = _clients.validate_python(answer.data or [])
+        # quick_search also matches names and cards: keep exact phone matches only.
+        return [c for c in found if digits(c.phone) == digits(phone)]
+
+    async def records(
+        self,
+        *,
+        client_id: int | None = None,
+        staff_id: int | None = None,
+        start_date: date | None = None,
+        end_date: date | None = None,
+        with_deleted: bool = False,
+        page_size: int = 100,
+        max_pages: int = 20,
+    ) -> list[RecordModel]:
+        """All pages of `GET /records`. [RUBY] `total_count` may be per page, so a short
+        page is what ends the loop."""
+        query: list[tuple[str, str]] = [("count", str(page_size))]
+        if client_id is not None:
+            query.append(("client_id", str(_int_arg("client_id", client_id))))
+        if staff_id is not None:
+            query.append(("staff_id", str(_int_arg("staff_id", staff_id))))
+        if start_date is not None:
+            query.append(("start_date", start_date.isoformat()))
+        if end_date is not None:
+            query.append(("end_date", end_date.isoformat()))
+        if with_deleted:
+            query.append(("with_deleted", "1"))
+        found: list[RecordModel] = []
+        for page in range(1, max_pages + 1):
+            answer = await self.transport.call(
+                "GET",
+                f"{API}/records/{self.company_id}",
+                query=[("page", str(page)), *query],
+                user=True,
+            )
+            batch = _records.validate_python(answer.data or [])
+            found.extend(batch)
+            if len(batch) < page_size:
+                break
+        return found
+
+    async def delete_record(self, record_id: int) -> None:
+        """[APIB] 204 with an empty body."""
+        path = f"{API}/record/{self.company_id}/{_int_arg('record_id', record_id)}"
+        await self.transport.call("DELETE", path, user=True)

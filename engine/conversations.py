@@ -1,0 +1,106 @@
+"""Conversations persisted in Redis: versioned, saved with compare-and-set, with an outbox.
+
+A turn loads the conversation only after its worker holds the phone's claim (aiogram
+#1317 loaded state before taking the lock), and saves with a version check, so a stale
+writer loses instead of overwriting (LangGraph #8796 forked histories this way).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from engine.clock import Clock
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis
+from states.conversation import Conversation
+from states.messages import ChatId
+
+# Redis keeps a conversation this long after its last turn; the dialogue itself goes
+# back to `idle` much sooner (STATE_IDLE_TTL_S), keeping the client's name.
+RETENTION_S = 180 * 24 * 3600
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboxEntry:
+    id: str  # "<batch id>:<n>": stable across retries of the batch
+    chat: str
+    text: str
+    created_ms: int
+    seq: int
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+
+
+class ConversationStore:
+    def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock, idle_ttl_s: int) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.clock = clock
+        self.idle_ttl_s = idle_ttl_s
+        script = (Path(__file__).parent / "lua" / "save_state.lua").read_text(encoding="utf-8")
+        self._save = redis.register_script(script)
+
+    async def load(self, phone: str) -> Conversation:
+        """The phone's conversation; a new one if never seen; `idle` again after idle TTL."""
+        version, doc = await self.redis.hmget(self.keys.phone_keys(phone).state, ["version", "doc"])
+        if doc is None:
+            chat = ChatId.from_key(phone)
+            return Conversation(phone=phone, chat=chat.raw, client_phone=chat.phone)
+        conversation = Conversation.from_dict(json.loads(doc))
+        conversation.version = int(version or 0)
+        if conversation.updated_at and self._idle_too_long(conversation.updated_at):
+            conversation.reset()
+        return conversation
+
+    def _idle_too_long(self, updated_at: str) -> bool:
+        age_s = self.clock.now().timestamp() - datetime.fromisoformat(updated_at).timestamp()
+        return age_s > self.idle_ttl_s
+
+    async def save(self, conversation: Conversation, outbox: list[OutboxEntry]) -> bool:
+        """Compare-and-set; False when another writer saved first (our turn is void)."""
+        expected = conversation.version
+        conversation.version = expected + 1
+        args: list[Any] = [
+            expected,
+            conversation.version,
+            json.dumps(conversation.to_dict(), ensure_ascii=False),
+            RETENTION_S,
+        ]
+        for entry in outbox:
+            args += [entry.id, entry.to_json()]
+        k = self.keys.phone_keys(conversation.phone)
+        saved = bool(await self._save(keys=[k.state, k.outbox], args=args))
+        if not saved:
+            conversation.version = expected
+        return saved
+
+    async def document(self, phone: str) -> dict[str, Any] | None:
+        """The stored JSON (as inspection shows it), or None for a phone never seen."""
+        version, doc = await self.redis.hmget(self.keys.phone_keys(phone).state, ["version", "doc"])
+        if doc is None:
+            return None
+        data: dict[str, Any] = json.loads(doc)
+        data["version"] = int(version or 0)
+        return data
+
+    async def reset(self, phone: str) -> None:
+        """Back to `idle` (keeping the client's name), with a version bump like any save."""
+        conversation = await self.load(phone)
+        conversation.reset()
+        conversation.updated_at = self.clock.now().isoformat()
+        while not await self.save(conversation, []):
+            conversation = await self.load(phone)
+            conversation.reset()
+
+    async def pending_replies(self, phone: str) -> list[OutboxEntry]:
+        raw = await self.redis.hgetall(self.keys.phone_keys(phone).outbox)
+        entries = [OutboxEntry(**json.loads(v)) for v in raw.values()]
+        return sorted(entries, key=lambda e: (e.created_ms, e.seq))
+
+    async def mark_sent(self, phone: str, entry: OutboxEntry) -> None:
+        await self.redis.hdel(self.keys.phone_keys(phone).outbox, entry.id)

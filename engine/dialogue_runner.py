@@ -1,0 +1,116 @@
+"""The batch handler of the product: one claimed batch becomes one dialogue turn.
+
+claim (worker) -> load state -> fill -> transition -> save with compare-and-set, replies
+into the outbox in the same step -> send -> ack (worker). A batch whose turn was saved
+but whose replies were not all sent (crash, gateway down) is retried by the worker; the
+retry sees its own batch id in the state and only sends what is still in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from engine.batcher import Batch
+from engine.clock import Clock
+from engine.conversations import ConversationStore, OutboxEntry
+from engine.recording_backend import RecordingBackend
+from states.dialogue import Dialogue, TurnInput
+from states.masking import mask_phone
+from states.ports import DeliveryError, Messenger
+from states.salon import SalonBackend
+from states.slot_fill import SlotFiller
+
+log = logging.getLogger(__name__)
+
+SEND_TRIES = 3
+SEND_BACKOFF_S = 0.5
+
+
+class RepliesNotDelivered(Exception):
+    """Some replies are still in the outbox; the worker retries the batch later."""
+
+
+class DialogueRunner:
+    def __init__(
+        self,
+        store: ConversationStore,
+        backend: SalonBackend,
+        filler: SlotFiller,
+        messenger: Messenger,
+        clock: Clock,
+        timezone: str | None = None,
+    ) -> None:
+        self.store = store
+        self.backend = backend
+        self.filler = filler
+        self.messenger = messenger
+        self.clock = clock
+        self.timezone = timezone
+
+    async def handle(self, batch: Batch) -> None:
+        conversation = await self.store.load(batch.phone)
+        if conversation.last_batch_id == batch.id:
+            await self.deliver(batch.phone)  # the turn ran before a crash: only send
+            return
+        texts = tuple(m.body for m in batch.messages if m.is_text and m.body.strip())
+        pushname = next((m.pushname for m in reversed(batch.messages) if m.pushname), None)
+        given = TurnInput(
+            texts=texts,
+            non_text=sum(1 for m in batch.messages if not m.is_text),
+            pushname=pushname,
+            batch_id=batch.id,
+            attempt=batch.attempt,
+            now=self.clock.now(),
+        )
+        recorder = RecordingBackend(self.backend)
+        result = await Dialogue(recorder, self.filler, self.timezone).run(conversation, given)
+        now = self.clock.now()
+        conversation.last_batch_id = batch.id
+        conversation.updated_at = now.isoformat()
+        conversation.add_turn(
+            {
+                "at": now.isoformat(),
+                "batch_id": batch.id,
+                "attempt": batch.attempt,
+                "batch": [m.body if m.is_text else f"<{m.type}>" for m in batch.messages],
+                "llm_fill": result.fill.model_dump(mode="json") if result.fill else {},
+                "guards": result.guards,
+                "yclients": recorder.calls,
+                "replies": result.replies,
+            }
+        )
+        created = self.clock.now_ms()
+        outbox = [
+            OutboxEntry(f"{batch.id}:{n}", conversation.chat, text, created, n)
+            for n, text in enumerate(result.replies)
+        ]
+        if not await self.store.save(conversation, outbox):
+            log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
+            return
+        await self.deliver(batch.phone)
+
+    async def deliver(self, phone: str) -> None:
+        """Send what the outbox holds, in order; each reply leaves the outbox once sent."""
+        for entry in await self.store.pending_replies(phone):
+            if not await self._send(entry):
+                raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
+            await self.store.mark_sent(phone, entry)
+
+    async def _send(self, entry: OutboxEntry) -> bool:
+        for attempt in range(SEND_TRIES):
+            try:
+                await self.messenger.send(entry.chat, entry.text)
+                return True
+            except DeliveryError as error:
+                log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
+                if not error.retryable:
+                    return True  # the gateway will never take it; do not block the outbox
+                await asyncio.sleep(SEND_BACKOFF_S * 2**attempt)
+        return False
+
+
+def trace_of(document: dict[str, Any]) -> dict[str, Any] | None:
+    turns: list[dict[str, Any]] = document.get("turns") or []
+    return turns[-1] if turns else None

@@ -1,0 +1,131 @@
+"""The whole engine on a virtual clock: real Redis, the sandbox over HTTP, the real worker.
+
+Used by the integration tests, the transcript runner and `ai-admin chat`: client messages
+go in through the batcher exactly as the webhook puts them, time moves only when told,
+and every reply the messenger would send is collected per chat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
+from engine.batcher import Batcher, BatchPolicy
+from engine.clock import VirtualClock
+from engine.conversations import ConversationStore
+from engine.dialogue_runner import DialogueRunner
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis
+from engine.wiring import yclients_backend
+from engine.worker import Worker
+from states.conversation import Conversation
+from states.messages import InboundMessage
+from states.slot_fill import SlotFiller
+
+
+class CollectingMessenger:
+    """A messenger that keeps what it sends, per chat (the test's view of WhatsApp)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, chat: str, text: str) -> None:
+        self.sent.append((chat, text))
+
+    def to(self, chat: str) -> list[str]:
+        return [text for to, text in self.sent if to == chat]
+
+
+@dataclasses.dataclass
+class Harness:
+    clock: VirtualClock
+    batcher: Batcher
+    worker: Worker
+    store: ConversationStore
+    messenger: CollectingMessenger
+    sandbox: RunningSandbox
+    _ids: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
+
+    async def send(
+        self,
+        phone: str,
+        body: str,
+        *,
+        type_: str = "chat",
+        pushname: str | None = None,
+        msg_id: str | None = None,
+        chat: str | None = None,
+    ) -> bool:
+        """One client message, as the webhook would queue it now."""
+        message = InboundMessage(
+            id=msg_id or f"false_{phone}@c.us_{next(self._ids):08d}",
+            chat=chat or f"{phone}@c.us",
+            type=type_,
+            body=body,
+            timestamp_s=self.clock.now_ms() / 1000,
+            pushname=pushname,
+        )
+        return (await self.batcher.append(phone, message)).queued
+
+    async def settle(self) -> int:
+        """Let every batch become due and run; returns how many turns ran."""
+        turns = 0
+        while True:
+            ran = await self.worker.run_once()
+            if ran:
+                turns += ran
+                continue
+            due = [d for _, d in await self.batcher.next_due() if d is not None]
+            if not due:
+                return turns
+            self.clock.set(datetime.fromtimestamp(min(due) / 1000, self.clock.now().tzinfo))
+
+    async def turn(
+        self, phone: str, *pieces: str, gap_s: float = 3.0, pushname: str | None = None
+    ) -> list[str]:
+        """Send the pieces `gap_s` apart, let the batch run, return the replies it caused."""
+        before = len(self.messenger.to(f"{phone}@c.us"))
+        for i, piece in enumerate(pieces):
+            if i:
+                self.clock.advance(gap_s)
+            await self.send(phone, piece, pushname=pushname)
+        await self.settle()
+        return self.messenger.to(f"{phone}@c.us")[before:]
+
+    async def conversation(self, phone: str) -> Conversation:
+        return await self.store.load(phone)
+
+
+@contextlib.asynccontextmanager
+async def engine_harness(
+    redis: AsyncRedis,
+    keys: Keys,
+    filler: SlotFiller,
+    start: datetime,
+    policy: BatchPolicy | None = None,
+    salon: SandboxSalon | None = None,
+) -> AsyncIterator[Harness]:
+    clock = VirtualClock(start)
+    salon = salon or SandboxSalon(clock=clock.now)
+    async with running_sandbox(salon) as sandbox:
+        backend = yclients_backend(
+            sandbox.base_url,
+            sandbox.partner_token,
+            sandbox.company_id,
+            sandbox.user_token,
+            "Europe/Moscow",
+            clock,
+        )
+        try:
+            store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
+            messenger = CollectingMessenger()
+            runner = DialogueRunner(store, backend, filler, messenger, clock)
+            batcher = Batcher(redis, keys, policy or BatchPolicy(), clock)
+            worker = Worker(batcher, runner, clock)
+            yield Harness(clock, batcher, worker, store, messenger, sandbox)
+        finally:
+            await backend.client.close()

@@ -1,0 +1,53 @@
+"""What `GET /conversations/{phone}` and `ai-admin inspect` show (interface contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.batcher import Batcher
+from engine.conversations import ConversationStore
+
+# Shown first, in this order, as the interface contract lists them; the rest follow.
+_CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
+
+
+class Inspector:
+    def __init__(self, store: ConversationStore, batcher: Batcher) -> None:
+        self.store = store
+        self.batcher = batcher
+
+    async def view(self, phone: str) -> dict[str, object] | None:
+        document = await self.store.document(phone)
+        pending, due_ms = await self.batcher.pending_of(phone)
+        if document is None and not pending:
+            return None
+        if document is None:  # messages waiting, no turn yet
+            fresh = await self.store.load(phone)
+            document = fresh.to_dict()
+        else:
+            # The idle expiry is applied on load; show what the next turn will see.
+            current = await self.store.load(phone)
+            document["state"] = current.state
+        view: dict[str, Any] = {key: document.get(key) for key in _CONTRACT_KEYS}
+        view["pending_batch"] = {"messages": pending, "flush_at_ms": due_ms}
+        view["last_turn"] = document.get("last_turn")
+        view["updated_at"] = document.get("updated_at")
+        extras = (
+            "client_name",
+            "language",
+            "expecting",
+            "mode",
+            "master_choice",
+            "time_window",
+            "offered",
+            "chosen",
+            "booking",
+            "no_progress",
+            "turns",
+        )
+        for key in extras:
+            view[key] = document.get(key)
+        return view
+
+    async def reset(self, phone: str) -> None:
+        await self.store.reset(phone)

@@ -1,0 +1,102 @@
+"""A SalonBackend that notes every call and its outcome, for the turn's trace."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from states.salon import (
+    Appointment,
+    BookingConfirmation,
+    BookingRequest,
+    ClientInfo,
+    ClientRecord,
+    Company,
+    FreeSlot,
+    Master,
+    SalonBackend,
+    Service,
+)
+from states.salon_errors import SalonError
+
+T = TypeVar("T")
+
+
+class RecordingBackend:
+    def __init__(self, inner: SalonBackend) -> None:
+        self.inner = inner
+        self.calls: list[dict[str, Any]] = []
+
+    async def _call(self, name: str, run: Callable[[], Awaitable[T]], **detail: Any) -> T:
+        started = time.perf_counter()
+        entry: dict[str, Any] = {"call": name, **detail}
+        try:
+            result = await run()
+        except SalonError as error:
+            entry.update(ok=False, error=type(error).__name__, status=error.status, code=error.code)
+            raise
+        else:
+            entry["ok"] = True
+            return result
+        finally:
+            entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
+            self.calls.append(entry)
+
+    async def company(self) -> Company:
+        return await self.inner.company()  # cached catalogue reads are not worth a trace line
+
+    async def services(self) -> tuple[Service, ...]:
+        return await self.inner.services()
+
+    async def masters(self, service_ids: Sequence[int] | None = None) -> tuple[Master, ...]:
+        return await self.inner.masters(service_ids)
+
+    async def free_slots(
+        self, staff_id: int, day: date, service_ids: Sequence[int]
+    ) -> tuple[FreeSlot, ...]:
+        return await self._call(
+            "book_times",
+            lambda: self.inner.free_slots(staff_id, day, service_ids),
+            staff_id=staff_id, date=day.isoformat(), service_ids=list(service_ids),
+        )  # fmt: skip
+
+    async def bookable_dates(
+        self, service_ids: Sequence[int], staff_id: int, date_from: date, date_to: date
+    ) -> tuple[date, ...]:
+        return await self._call(
+            "book_dates",
+            lambda: self.inner.bookable_dates(service_ids, staff_id, date_from, date_to),
+            staff_id=staff_id,
+        )
+
+    async def check_booking(self, appointments: Sequence[Appointment]) -> None:
+        await self._call("book_check", lambda: self.inner.check_booking(appointments))
+
+    async def book(self, request: BookingRequest) -> BookingConfirmation:
+        appointment = request.appointments[0]
+        return await self._call(
+            "book_record",
+            lambda: self.inner.book(request),
+            staff_id=appointment.staff_id, datetime=appointment.datetime_iso, api_id=request.api_id,
+        )  # fmt: skip
+
+    async def find_booking(self, request: BookingRequest) -> BookingConfirmation | None:
+        return await self._call("find_booking", lambda: self.inner.find_booking(request))
+
+    async def find_client(self, phone: str) -> ClientInfo | None:
+        return await self._call("clients_search", lambda: self.inner.find_client(phone))
+
+    async def client_records(self, client_id: int) -> tuple[ClientRecord, ...]:
+        return await self._call("records", lambda: self.inner.client_records(client_id))
+
+    async def cancel(self, record_id: int) -> None:
+        await self._call("delete_record", lambda: self.inner.cancel(record_id), record_id=record_id)
+
+    async def reschedule(self, record_id: int, datetime_iso: str) -> ClientRecord:
+        return await self._call(
+            "reschedule",
+            lambda: self.inner.reschedule(record_id, datetime_iso),
+            record_id=record_id, datetime=datetime_iso,
+        )  # fmt: skip

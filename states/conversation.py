@@ -1,0 +1,119 @@
+"""The persisted dialogue of one phone: state, slots with their sources, and the last turns.
+
+Plain dataclasses inside; `to_dict` / `from_dict` are the JSON shape stored in Redis and
+shown by `GET /conversations/{phone}` (interface contract: `slots` keys are fixed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+TRACE_TURNS = 5  # how many past turns `GET /conversations/{phone}` shows
+
+
+@dataclasses.dataclass
+class Slots:
+    """What the client asked for so far, resolved to YClients ids; None while unknown."""
+
+    service_ids: list[int] | None = None
+    staff_id: int | None = None
+    date: str | None = None  # YYYY-MM-DD, salon zone
+    time: str | None = None  # HH:MM, salon zone
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Option:
+    """One alternative offered to the client, exactly as YClients reported it free."""
+
+    date: str
+    time: str
+    staff_id: int
+    master: str
+    datetime_iso: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Booking:
+    """A visit YClients confirmed with 201 (or found again by its api_id)."""
+
+    record_id: int
+    record_hash: str | None
+    staff_id: int
+    service_ids: list[int]
+    date: str
+    time: str
+    datetime_iso: str
+    api_id: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Conversation:
+    phone: str  # conversation key: digits, or "lid<digits>"
+    chat: str  # raw chat id to reply to
+    state: str = "idle"
+    version: int = 0
+    slots: Slots = dataclasses.field(default_factory=Slots)
+    slot_sources: dict[str, str] = dataclasses.field(default_factory=dict)
+    # "named" | "any" | "same_as_last": with "any" the staff_id is one free master we chose.
+    master_choice: str | None = None
+    time_window: list[str] | None = None  # ["17:00", "21:00"] for "вечером"
+    client_name: str | None = None
+    client_phone: str | None = None  # digits; for an @lid sender, what they told us
+    language: str = "ru"
+    expecting: str | None = None  # what the bot asked for last: "service", "name", …
+    mode: str = "book"  # "reschedule": the slots describe the new time of `booking`
+    offered: list[Option] = dataclasses.field(default_factory=list)
+    chosen: Option | None = None  # the verified free slot being confirmed
+    booking: Booking | None = None  # the last visit booked through us
+    no_progress: int = 0  # turns in a row that moved nothing (re-prompt ladder)
+    last_batch_id: str | None = None
+    turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    updated_at: str | None = None
+
+    def reset(self) -> None:
+        """Back to `idle`, keeping who the client is and their last booking."""
+        keep = (self.client_name, self.client_phone, self.language, self.booking)
+        fresh = Conversation(phone=self.phone, chat=self.chat, version=self.version)
+        fresh.turns, fresh.last_batch_id = self.turns, self.last_batch_id
+        self.__dict__.update(fresh.__dict__)
+        self.client_name, self.client_phone, self.language, self.booking = keep
+
+    def clear_request(self) -> None:
+        """Forget the visit being asked for (after booking or cancelling)."""
+        self.slots = Slots()
+        self.slot_sources = {}
+        self.master_choice = None
+        self.time_window = None
+        self.offered = []
+        self.chosen = None
+        self.expecting = None
+        self.mode = "book"
+        self.no_progress = 0
+
+    def add_turn(self, trace: dict[str, Any]) -> None:
+        self.turns = [*self.turns, trace][-TRACE_TURNS:]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["last_turn"] = self.turns[-1] if self.turns else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conversation:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        values["slots"] = Slots(**data.get("slots") or {})
+        values["offered"] = [Option(**o) for o in data.get("offered") or []]
+        values["chosen"] = Option(**data["chosen"]) if data.get("chosen") else None
+        values["booking"] = Booking(**data["booking"]) if data.get("booking") else None
+        return cls(**values)

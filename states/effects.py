@@ -1,0 +1,224 @@
+"""The turns that write to YClients: book, cancel, reschedule — and honest answers when
+YClients says no or does not answer. Nobody is told "вы записаны" without a 201.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from states.availability import alternatives
+from states.conversation import Booking
+from states.machine import fire
+from states.salon import Appointment, BookingConfirmation, BookingRequest
+from states.salon_errors import (
+    BadPhone,
+    BookingOutcomeUnknown,
+    NameMissing,
+    NoFreeMaster,
+    PhoneBlacklisted,
+    SalonError,
+    ScheduleUnavailable,
+    ServiceNotBookable,
+    SlotTaken,
+)
+from states.templates import say
+from states.turn_context import Turn
+
+BOOKING_COMMENT = "Запись через WhatsApp-бот ai-admin"
+
+
+def api_id_for(batch_id: str) -> str:
+    """Derived from the batch, so a retried turn finds its booking instead of making another;
+    hashed, because batch ids carry the client's phone number."""
+    return "wa-" + hashlib.sha256(batch_id.encode()).hexdigest()[:24]
+
+
+async def book(turn: Turn) -> None:
+    """The client said yes in `confirming`."""
+    c = turn.conversation
+    if not c.client_name:
+        c.expecting = "name"
+        turn.say("ask_name")
+        return
+    if not c.client_phone:
+        c.expecting = "phone"
+        turn.say("ask_phone")
+        return
+    if not fire(c, "book"):  # guards: verified slot, name, phone
+        turn.guard("book", False)
+        turn.say("not_understood")
+        return
+    assert c.chosen is not None and c.slots.service_ids
+    appointment = Appointment(
+        staff_id=c.chosen.staff_id,
+        service_ids=tuple(c.slots.service_ids),
+        datetime_iso=c.chosen.datetime_iso,
+    )
+    request = BookingRequest(
+        phone=c.client_phone,
+        fullname=c.client_name,
+        appointments=(appointment,),
+        api_id=api_id_for(turn.batch_id),
+        comment=BOOKING_COMMENT,
+    )
+    try:
+        confirmation = await turn.backend.find_booking(request) if turn.attempt > 1 else None
+        if confirmation is None:
+            await turn.backend.check_booking(request.appointments)
+            confirmation = await turn.backend.book(request)
+    except SalonError as error:
+        await _booking_refused(turn, error)
+        return
+    _booked(turn, confirmation)
+
+
+def _booked(turn: Turn, confirmation: BookingConfirmation) -> None:
+    c = turn.conversation
+    assert c.chosen is not None
+    c.booking = Booking(
+        record_id=confirmation.record_id,
+        record_hash=confirmation.record_hash,
+        staff_id=c.chosen.staff_id,
+        service_ids=list(c.slots.service_ids or []),
+        date=c.chosen.date,
+        time=c.chosen.time,
+        datetime_iso=c.chosen.datetime_iso,
+        api_id=confirmation.api_id,
+    )
+    turn.guard("yclients_created", fire(c, "booked"), str(confirmation.record_id))
+    c.expecting = None
+    turn.say(
+        "booked",
+        service=turn.view.services_title(c.booking.service_ids, turn.lang),
+        date=turn.day(c.chosen.date),
+        time=c.chosen.time,
+        master=turn.view.master_name(c.chosen.staff_id),
+        address=turn.view.company.address,
+    )
+
+
+async def _booking_refused(turn: Turn, error: SalonError) -> None:
+    c = turn.conversation
+    turn.guard("yclients_accepted", False, f"{type(error).__name__} {error.status} {error.code}")
+    if isinstance(error, SlotTaken | NoFreeMaster) and c.chosen is not None:
+        wanted = turn.view.master(c.chosen.staff_id) if c.master_choice != "any" else None
+        able = turn.view.masters_for(c.slots.service_ids or [])
+        day = date.fromisoformat(c.chosen.date)
+        c.offered = await alternatives(
+            turn, wanted, able, day, c.chosen.time, c.slots.service_ids or []
+        )
+        c.chosen = None
+        if c.offered and fire(c, "booking_taken"):
+            c.expecting = "option"
+            turn.say(
+                "slot_taken",
+                date=turn.day(day.isoformat()),
+                time=c.slots.time,
+                master=wanted.name if wanted else "—",
+                options=turn.option_lines(c.offered),
+            )
+            return
+        fire(c, "booking_failed")
+        turn.say(
+            "no_slots",
+            master=wanted.name if wanted else "—",
+            date=turn.day(day.isoformat()),
+            phone=turn.salon_phone,
+        )
+        return
+    fire(c, "booking_failed")
+    if isinstance(error, BookingOutcomeUnknown):
+        turn.say("outcome_unknown", phone=turn.salon_phone)
+    elif isinstance(error, ScheduleUnavailable):
+        turn.say("schedule_down", phone=turn.salon_phone)
+    elif isinstance(error, NameMissing):
+        c.client_name = None
+        c.expecting = "name"
+        turn.say(
+            "rejected", reason=_reason(turn, "reason_name"), question=_reason(turn, "ask_name")
+        )
+    elif isinstance(error, BadPhone):
+        c.client_phone = None
+        c.expecting = "phone"
+        turn.say(
+            "rejected", reason=_reason(turn, "reason_phone"), question=_reason(turn, "ask_phone")
+        )
+    elif isinstance(error, ServiceNotBookable):
+        c.slots.service_ids = None
+        c.slot_sources.pop("service_ids", None)
+        c.expecting = "service"
+        question = _reason(turn, "ask_service", examples=turn.view.service_examples())
+        turn.say("rejected", reason=_reason(turn, "reason_service"), question=question)
+    elif isinstance(error, PhoneBlacklisted):
+        turn.say(
+            "rejected",
+            reason=_reason(turn, "reason_blacklisted", phone=turn.salon_phone),
+            question="",
+        )
+    else:
+        detail = error.message.rstrip(".") or str(error.status)
+        turn.say(
+            "rejected",
+            reason=_reason(turn, "reason_other", detail=detail),
+            question=_reason(turn, "what_to_change"),
+        )
+
+
+def _reason(turn: Turn, key: str, **values: object) -> str:
+    """A template rendered into another reply (a reason, a follow-up question)."""
+    return say(key, turn.lang, **values)
+
+
+async def cancel(turn: Turn) -> None:
+    """The client confirmed the cancellation."""
+    c = turn.conversation
+    assert c.booking is not None
+    try:
+        await turn.backend.cancel(c.booking.record_id)
+    except SalonError as error:
+        turn.guard("yclients_cancelled", False, f"{type(error).__name__} {error.status}")
+        fire(c, "reset")
+        turn.say("schedule_down", phone=turn.salon_phone)
+        return
+    turn.guard("yclients_cancelled", True, str(c.booking.record_id))
+    c.booking = None
+    c.clear_request()
+    fire(c, "reset")
+    turn.say("cancelled")
+
+
+async def reschedule(turn: Turn) -> None:
+    """The client confirmed the new time of their booking."""
+    c = turn.conversation
+    assert c.booking is not None and c.chosen is not None
+    try:
+        await turn.backend.reschedule(c.booking.record_id, c.chosen.datetime_iso)
+    except SalonError as error:
+        await _booking_refused_reschedule(turn, error)
+        return
+    c.booking.date, c.booking.time = c.chosen.date, c.chosen.time
+    c.booking.datetime_iso = c.chosen.datetime_iso
+    turn.guard("yclients_rescheduled", fire(c, "rescheduled"), str(c.booking.record_id))
+    turn.say(
+        "rescheduled",
+        date=turn.day(c.chosen.date),
+        time=c.chosen.time,
+        master=turn.view.master_name(c.chosen.staff_id),
+    )
+
+
+async def _booking_refused_reschedule(turn: Turn, error: SalonError) -> None:
+    c = turn.conversation
+    turn.guard("yclients_rescheduled", False, f"{type(error).__name__} {error.status} {error.code}")
+    c.chosen = None
+    fire(c, "ask_reschedule")
+    if isinstance(error, ScheduleUnavailable):
+        turn.say("schedule_down", phone=turn.salon_phone)
+    else:
+        detail = error.message.rstrip(".") or str(error.status)
+        turn.say(
+            "rejected",
+            reason=_reason(turn, "reason_other", detail=detail),
+            question=_reason(turn, "ask_date"),
+        )

@@ -1,0 +1,70 @@
+"""Dates, times, prices and lists as a salon administrator writes them, in Russian or English."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+_MONTHS_RU = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+]
+_WEEKDAYS_RU = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"]
+_MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def human_date(day: str, today: date, lang: str) -> str:
+    """'завтра, 26 ноября (чт)' / 'tomorrow, 26 November (Thu)'."""
+    d = date.fromisoformat(day)
+    delta = (d - today).days
+    if lang == "en":
+        base = f"{d.day} {_MONTHS_EN[d.month - 1]} ({_WEEKDAYS_EN[d.weekday()]})"
+        near = {0: "today", 1: "tomorrow", 2: "the day after tomorrow"}.get(delta)
+    else:
+        base = f"{d.day} {_MONTHS_RU[d.month - 1]} ({_WEEKDAYS_RU[d.weekday()]})"
+        near = {0: "сегодня", 1: "завтра", 2: "послезавтра"}.get(delta)
+    return f"{near}, {base}" if near else base
+
+
+def human_price(price_min: float, price_max: float, lang: str) -> str:
+    currency = "RUB" if lang == "en" else "₽"
+    low, high = round(price_min), round(price_max)
+    if high > low:
+        return f"{low}–{high} {currency}" if lang == "en" else f"от {low} до {high} {currency}"
+    return f"{low} {currency}"
+
+
+def human_list(items: Sequence[str], lang: str) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return items[0] if items else ""
+    joiner = " and " if lang == "en" else " и "
+    return ", ".join(items[:-1]) + joiner + items[-1]
+
+
+def numbered(lines: Sequence[str]) -> str:
+    return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, start=1))

@@ -1,0 +1,168 @@
+"""CloudMessenger over real HTTP against the local Graph API stub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from adapters.messengers.cloud import MAX_TEXT_CHARS, CloudMessenger, split_text
+from states.ports import DeliveryError
+from tests.support.graph_stub import HttpStub, Reply, graph_stub, meta_error
+
+TOKEN = "EAAG-test-token-not-real"
+NUMBER_ID = "106540352242922"
+
+
+@pytest.fixture
+async def stub() -> AsyncIterator[HttpStub]:
+    async with graph_stub(TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+def messenger(
+    session: aiohttp.ClientSession, stub: HttpStub, token: str = TOKEN, timeout_s: float = 5.0
+) -> CloudMessenger:
+    return CloudMessenger(session, stub.url + "/v20.0", NUMBER_ID, token, timeout_s=timeout_s)
+
+
+async def test_payload_shape_and_bearer_token(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    await messenger(session, stub).send("79161234567@c.us", "Вы записаны на 14.03 в 15:00 ✂️")
+    [request] = stub.requests
+    assert request.method == "POST"
+    assert request.path == f"/v20.0/{NUMBER_ID}/messages"
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Content-Type"].startswith("application/json")
+    assert request.json == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "79161234567",
+        "type": "text",
+        "text": {"preview_url": False, "body": "Вы записаны на 14.03 в 15:00 ✂️"},
+    }
+
+
+async def test_bare_digits_chat_is_accepted(session: aiohttp.ClientSession, stub: HttpStub) -> None:
+    await messenger(session, stub).send("79035556677", "ok")
+    assert stub.requests[0].json["to"] == "79035556677"
+
+
+async def test_server_error_is_retryable(session: aiohttp.ClientSession, stub: HttpStub) -> None:
+    stub.script(meta_error(500, "An unknown error occurred", 1, "OAuthException"))
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send("79161234567@c.us", "hi")
+    assert caught.value.retryable is True
+    assert "500" in str(caught.value)
+
+
+async def test_rate_limit_is_retryable(session: aiohttp.ClientSession, stub: HttpStub) -> None:
+    stub.script(Reply(429, "slow down"))
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send("79161234567@c.us", "hi")
+    assert caught.value.retryable is True
+
+
+async def test_throttling_code_on_400_is_retryable(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    stub.script(
+        meta_error(
+            400, "(#131056) (Business Account, Consumer Account) pair rate limit hit", 131056
+        )
+    )
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send("79161234567@c.us", "hi")
+    assert caught.value.retryable is True
+    assert "131056" in str(caught.value)
+
+
+async def test_client_error_is_final_with_metas_message(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    message = "(#131047) Re-engagement message: more than 24 hours have passed"
+    stub.script(meta_error(400, message, 131047, "OAuthException"))
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send("79161234567@c.us", "hi")
+    assert caught.value.retryable is False
+    assert message in str(caught.value)
+    assert "400" in str(caught.value)
+
+
+async def test_wrong_token_is_final_and_never_echoed(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    wrong = "EAAG-wrong-secret-token"
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub, token=wrong).send("79161234567@c.us", "hi")
+    assert caught.value.retryable is False
+    assert "Invalid OAuth access token" in str(caught.value)
+    assert wrong not in str(caught.value) and TOKEN not in str(caught.value)
+    assert wrong not in repr(messenger(session, stub, token=wrong))
+
+
+async def test_timeout_is_retryable(session: aiohttp.ClientSession, stub: HttpStub) -> None:
+    stub.script(Reply(200, {}, delay_s=0.5))
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub, timeout_s=0.1).send("79161234567@c.us", "hi")
+    assert caught.value.retryable is True
+
+
+async def test_unreachable_is_retryable(session: aiohttp.ClientSession) -> None:
+    dead = CloudMessenger(session, "http://127.0.0.1:1/v20.0", NUMBER_ID, TOKEN, timeout_s=2)
+    with pytest.raises(DeliveryError) as caught:
+        await dead.send("79161234567@c.us", "hi")
+    assert caught.value.retryable is True
+
+
+async def test_lid_chat_is_refused_without_a_request(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send("123456789012345@lid", "hi")
+    assert caught.value.retryable is False
+    assert "123456789012345" not in str(caught.value)  # masked in the message
+    assert stub.requests == []
+
+
+async def test_long_text_is_split_on_paragraphs(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    first = "Абзац первый. " * 200  # 2800 characters
+    second = "Второй абзац. " * 200
+    third = "Третий."
+    text = f"{first.strip()}\n\n{second.strip()}\n\n{third}"
+    assert len(text) > MAX_TEXT_CHARS
+    await messenger(session, stub).send("79161234567@c.us", text)
+    bodies = [r.json["text"]["body"] for r in stub.requests]
+    assert bodies == [first.strip(), f"{second.strip()}\n\n{third}"]
+    assert all(len(b) <= MAX_TEXT_CHARS for b in bodies)
+
+
+async def test_failure_of_a_later_piece_names_it(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    stub.script(Reply(200, {}), meta_error(503, "Service temporarily unavailable", 2))
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send("79161234567@c.us", "a" * 3000 + "\n" + "b" * 3000)
+    assert caught.value.retryable is True
+    assert "part 2/2" in str(caught.value)
+    assert len(stub.requests) == 2
+
+
+def test_split_text_prefers_lines_then_spaces_then_hard_cuts() -> None:
+    assert split_text("short") == ["short"]
+    assert split_text("aaa\nbbb ccc", limit=8) == ["aaa", "bbb ccc"]
+    assert split_text("aaaa bbbb cccc", limit=9) == ["aaaa bbbb", "cccc"]
+    assert split_text("x" * 10, limit=4) == ["xxxx", "xxxx", "xx"]
+    pieces = split_text(("слово " * 2000).strip())
+    assert all(len(p) <= MAX_TEXT_CHARS for p in pieces)
+    assert " ".join(pieces) == ("слово " * 2000).strip()
