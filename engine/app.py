@@ -21,9 +21,11 @@ from engine.batcher import Batcher, BatchPolicy
 from engine.clock import Clock, SystemClock
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
+from engine.health import RedisHealth
 from engine.inspection import Inspector
 from engine.keys import Keys
-from engine.redis_conn import AsyncRedis, open_redis
+from engine.metrics import Metrics
+from engine.redis_conn import open_redis
 from engine.settings import Settings
 from engine.wiring import salon_backend, slot_filler
 from engine.worker import Worker
@@ -32,14 +34,6 @@ from states.ports import Messenger
 log = logging.getLogger("ai_admin")
 
 Mode = Literal["serve", "webhook", "worker"]
-
-
-class RedisHealth:
-    def __init__(self, redis: AsyncRedis) -> None:
-        self.redis = redis
-
-    async def ping(self) -> None:
-        await self.redis.ping()
 
 
 def batch_policy(settings: Settings) -> BatchPolicy:
@@ -97,6 +91,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
         batcher = await stack.enter_async_context(runtime(settings))
         session = await stack.enter_async_context(aiohttp.ClientSession())
         store = conversation_store(settings, batcher)
+        metrics = Metrics(batcher)
         announce(settings, mode)
         tasks: list[asyncio.Task[None]] = []
         runner: web.AppRunner | None = None
@@ -105,19 +100,28 @@ async def serve(settings: Settings, mode: Mode) -> None:
             handler = DialogueRunner(
                 store,
                 backend,
-                slot_filler(settings),
+                slot_filler(settings, metrics),
                 build_messenger(settings, session),
                 batcher.clock,
                 settings.salon_timezone,
+                metrics,
             )
-            worker = Worker(batcher, handler, batcher.clock)
+            worker = Worker(
+                batcher,
+                handler,
+                batcher.clock,
+                on_flush_lag=lambda ms: metrics.flush_lag.observe(max(0, ms) / 1000),
+            )
             tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
         if mode in ("serve", "webhook"):
             app = build_webhook_app(
                 batcher,
-                RedisHealth(batcher.redis),
+                RedisHealth(
+                    batcher.redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000
+                ),
                 webhook_config(settings),
                 Inspector(store, batcher),
+                metrics,
             )
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from engine.logging_setup import configure_logging
 from engine.settings import Settings, load_settings
 from states.errors import AiAdminError, ConfigError
 from states.messages import is_conversation_key
@@ -44,16 +44,6 @@ def _phone(raw: str) -> str:
     if not is_conversation_key(raw):
         raise argparse.ArgumentTypeError(f"phone must be digits, as in 79161234567: {raw!r}")
     return raw
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # pytransitions narrates every callback at INFO; only its warnings matter to us.
-    logging.getLogger("transitions").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from engine.batcher import Batch
 from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
+from engine.metrics import Metrics, TimedFiller
 from engine.recording_backend import RecordingBackend
 from states.dialogue import Dialogue, TurnInput
 from states.masking import mask_phone
@@ -41,19 +43,35 @@ class DialogueRunner:
         messenger: Messenger,
         clock: Clock,
         timezone: str | None = None,
+        metrics: Metrics | None = None,
+        send_backoff_s: float = SEND_BACKOFF_S,
     ) -> None:
         self.store = store
         self.backend = backend
-        self.filler = filler
+        self.filler = TimedFiller(filler, metrics) if metrics else filler
         self.messenger = messenger
         self.clock = clock
         self.timezone = timezone
+        self.metrics = metrics
+        self.send_backoff_s = send_backoff_s
 
     async def handle(self, batch: Batch) -> None:
+        started = time.perf_counter()
+        try:
+            calls, guards = await self._turn(batch)
+        except Exception:
+            if self.metrics:
+                self.metrics.turns.labels("error").inc()
+            raise
+        if self.metrics:
+            self.metrics.observe_turn(time.perf_counter() - started, calls, guards)
+
+    async def _turn(self, batch: Batch) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Run (or finish sending) the batch's turn; the YClients calls and guards it made."""
         conversation = await self.store.load(batch.phone)
         if conversation.last_batch_id == batch.id:
             await self.deliver(batch.phone)  # the turn ran before a crash: only send
-            return
+            return [], []
         texts = tuple(m.body for m in batch.messages if m.is_text and m.body.strip())
         pushname = next((m.pushname for m in reversed(batch.messages) if m.pushname), None)
         given = TurnInput(
@@ -88,8 +106,9 @@ class DialogueRunner:
         ]
         if not await self.store.save(conversation, outbox):
             log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
-            return
+            return [], []
         await self.deliver(batch.phone)
+        return recorder.calls, result.guards
 
     async def deliver(self, phone: str) -> None:
         """Send what the outbox holds, in order; each reply leaves the outbox once sent."""
@@ -102,15 +121,17 @@ class DialogueRunner:
         for attempt in range(SEND_TRIES):
             try:
                 await self.messenger.send(entry.chat, entry.text)
+                self._count_reply("sent")
                 return True
             except DeliveryError as error:
                 log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
                 if not error.retryable:
+                    self._count_reply("rejected")
                     return True  # the gateway will never take it; do not block the outbox
-                await asyncio.sleep(SEND_BACKOFF_S * 2**attempt)
+                self._count_reply("failed")
+                await asyncio.sleep(self.send_backoff_s * 2**attempt)
         return False
 
-
-def trace_of(document: dict[str, Any]) -> dict[str, Any] | None:
-    turns: list[dict[str, Any]] = document.get("turns") or []
-    return turns[-1] if turns else None
+    def _count_reply(self, outcome: str) -> None:
+        if self.metrics:
+            self.metrics.replies.labels(outcome).inc()

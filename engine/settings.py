@@ -52,6 +52,7 @@ class Settings:
     # A dialogue untouched this long goes back to `idle` (the client's name is kept).
     state_idle_ttl_s: int = 7 * 24 * 3600
     log_level: str = "INFO"
+    log_format: str = "json"  # "text" for a human at a terminal
 
     @property
     def demo(self) -> bool:
@@ -98,6 +99,7 @@ class Settings:
             log_level=r.choice(
                 "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
             ),
+            log_format=r.choice("LOG_FORMAT", ("json", "text"), "json"),
         )
         settings.check_consistency()
         return settings

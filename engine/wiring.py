@@ -11,6 +11,7 @@ from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.yclients import Transport, YClientsBackend, YClientsClient
 from adapters.yclients.sandbox import SandboxSalon, running_sandbox
 from engine.clock import Clock
+from engine.metrics import Metrics
 from engine.settings import Settings
 from states.slot_fill import SlotFiller
 
@@ -63,8 +64,9 @@ async def salon_backend(
         await backend.client.close()
 
 
-def slot_filler(settings: Settings) -> SlotFiller:
+def slot_filler(settings: Settings, metrics: Metrics | None = None) -> SlotFiller:
     if settings.openai_api_key is None:
         return OfflineFiller()
     client = make_openai_client(settings.openai_api_key, settings.openai_base_url)
-    return OpenAIFiller(client, settings.openai_model)
+    on_fallback = (lambda reason: metrics.llm_fallbacks.labels(reason).inc()) if metrics else None
+    return OpenAIFiller(client, settings.openai_model, on_fallback=on_fallback)

@@ -48,6 +48,10 @@ class HealthProbe(Protocol):
         """Return when storage answers; raise when it does not."""
         ...
 
+    async def degraded(self) -> list[str]:
+        """Why the service works but not well (batches piling up, no worker), or []."""
+        ...
+
 
 class DeliveryError(AiAdminError):
     """A reply could not be handed to the messenger; `retryable` says whether to try again."""
@@ -71,3 +75,13 @@ class ConversationInspector(Protocol):
         ...
 
     async def reset(self, phone: str) -> None: ...
+
+
+class WebhookObserver(Protocol):
+    """Counts what the edges saw and renders `/metrics`."""
+
+    def request(self, outcome: str) -> None: ...
+
+    async def render(self) -> tuple[bytes, str]:
+        """The exposition body and its content type."""
+        ...

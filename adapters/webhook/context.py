@@ -6,7 +6,7 @@ import dataclasses
 
 from aiohttp import web
 
-from states.ports import ConversationInspector, HealthProbe, MessageQueue
+from states.ports import ConversationInspector, HealthProbe, MessageQueue, WebhookObserver
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,7 +27,18 @@ class WebhookConfig:
     cloud: CloudConfig = dataclasses.field(default_factory=CloudConfig)
 
 
+class SilentObserver:
+    """Counts nothing; for an app built without metrics (tests of other parts)."""
+
+    def request(self, outcome: str) -> None:
+        return None
+
+    async def render(self) -> tuple[bytes, str]:
+        return b"", "text/plain"
+
+
 CONFIG = web.AppKey("config", WebhookConfig)
 QUEUE = web.AppKey("queue", MessageQueue)
 HEALTH = web.AppKey("health", HealthProbe)
 INSPECTOR = web.AppKey("inspector", ConversationInspector)
+OBSERVER = web.AppKey("observer", WebhookObserver)

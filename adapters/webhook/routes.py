@@ -9,7 +9,7 @@ import redis.exceptions
 from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token, require_webhook_token
-from adapters.webhook.context import CONFIG, HEALTH, QUEUE
+from adapters.webhook.context import CONFIG, HEALTH, OBSERVER, QUEUE
 from adapters.webhook.venom_payload import BodyTooLarge, read_venom_message
 from states.errors import PayloadError
 from states.messages import is_conversation_key
@@ -24,7 +24,25 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
+_OUTCOMES = {200: "accepted", 400: "bad_request", 401: "unauthorized", 413: "too_large"}
+
+
 async def receive_venom(request: web.Request) -> web.Response:
+    """Count every answer by outcome (`ai_admin_webhook_requests`), then give it."""
+    observer = request.app[OBSERVER]
+    try:
+        response = await _receive_venom(request)
+    except web.HTTPException as exc:
+        observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
+        raise
+    outcome = _OUTCOMES.get(response.status, "unavailable" if response.status == 503 else "other")
+    if response.status == 200 and response.text:
+        outcome = json.loads(response.text)["status"]  # queued | ignored
+    observer.request(outcome)
+    return response
+
+
+async def _receive_venom(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     require_webhook_token(request, config.webhook_token)
     try:
@@ -81,14 +99,27 @@ async def drop_batch(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     demo = request.app[CONFIG].demo
+    probe = request.app[HEALTH]
     try:
-        await request.app[HEALTH].ping()
+        await probe.ping()
+        reasons = await probe.degraded()
     except Exception as exc:  # any failure of the probe is "unhealthy", with its reason
         return web.json_response(
             {"status": "error", "redis": f"unreachable: {type(exc).__name__}", "demo": demo},
             status=503,
         )
+    if reasons:
+        # Still 200: the service takes messages; the alert rules page the engineer.
+        body = {"status": "degraded", "redis": "ok", "demo": demo, "reasons": reasons}
+        return web.json_response(body)
     return web.json_response({"status": "ok", "redis": "ok", "demo": demo})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body, content_type = await request.app[OBSERVER].render()
+    response = web.Response(body=body)
+    response.headers["Content-Type"] = content_type
+    return response
 
 
 def add_routes(app: web.Application) -> None:
@@ -97,3 +128,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/webhook/whatsapp/batched/stats", batch_stats)
     app.router.add_delete("/webhook/whatsapp/batched/{phone}", drop_batch)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,125 @@
+"""Prometheus metrics: one registry per process, fed by the webhook, worker and turns.
+
+Counters are per process (each webhook or worker process exposes its own `/metrics`);
+the batch gauges are read from Redis at scrape time, so any process shows the fleet's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from engine.batcher import Batcher
+from states.slot_fill import FillRequest, SlotFill, SlotFiller
+
+_LAG_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+_TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Metrics:
+    def __init__(self, batcher: Batcher | None = None) -> None:
+        self.batcher = batcher
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.webhook_requests = Counter(
+            "ai_admin_webhook_requests", "Webhook requests by outcome", ["outcome"], registry=r
+        )
+        self.pending_batches = Gauge(
+            "ai_admin_pending_batches", "Batches waiting or being processed", registry=r
+        )
+        self.pending_messages = Gauge(
+            "ai_admin_pending_messages", "Messages not yet processed", registry=r
+        )
+        self.oldest_pending_age = Gauge(
+            "ai_admin_oldest_pending_age_seconds", "Age of the oldest unprocessed message",
+            registry=r,
+        )  # fmt: skip
+        self.failed_batches = Gauge(
+            "ai_admin_failed_batches", "Batches given up after repeated failures", registry=r
+        )
+        self.workers_seen = Gauge(
+            "ai_admin_workers_seen", "Workers that reported in the last 30 s", registry=r
+        )
+        self.flush_lag = Histogram(
+            "ai_admin_flush_lag_seconds", "Processing start minus due time",
+            buckets=_LAG_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.turn_duration = Histogram(
+            "ai_admin_turn_duration_seconds", "One dialogue turn, claim to ack",
+            buckets=_TURN_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.turns = Counter("ai_admin_turns", "Turns by outcome", ["outcome"], registry=r)
+        self.llm_calls = Counter(
+            "ai_admin_llm_calls", "Slot fills by source", ["source"], registry=r
+        )
+        self.llm_latency = Histogram(
+            "ai_admin_slot_fill_seconds", "Slot filler latency", ["filler"],
+            buckets=_TURN_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.llm_fallbacks = Counter(
+            "ai_admin_llm_fallbacks", "LLM failures answered by the offline filler", ["reason"],
+            registry=r,
+        )  # fmt: skip
+        self.yclients_calls = Counter(
+            "ai_admin_yclients_calls", "YClients calls by endpoint and outcome",
+            ["endpoint", "outcome"], registry=r,
+        )  # fmt: skip
+        self.bookings = Counter("ai_admin_bookings", "Bookings by outcome", ["outcome"], registry=r)
+        self.replies = Counter("ai_admin_replies", "Replies by outcome", ["outcome"], registry=r)
+
+    # The webhook's observer protocol (states.ports.WebhookObserver).
+    def request(self, outcome: str) -> None:
+        self.webhook_requests.labels(outcome).inc()
+
+    async def render(self) -> tuple[bytes, str]:
+        if self.batcher is not None:
+            stats = await self.batcher.stats()
+            self.pending_batches.set(stats.pending_batches)
+            self.pending_messages.set(stats.pending_messages)
+            self.oldest_pending_age.set(stats.oldest_pending_age_ms / 1000)
+            self.failed_batches.set(stats.failed_batches)
+            now = self.batcher.clock.now_ms()
+            seen = await self.batcher.redis.zcount(self.batcher.keys.workers, now - 30_000, "+inf")
+            self.workers_seen.set(seen)
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+    # Turns.
+    def observe_turn(
+        self, seconds: float, calls: Iterable[dict[str, Any]], guards: Iterable[dict[str, Any]]
+    ) -> None:
+        self.turn_duration.observe(seconds)
+        self.turns.labels("ok").inc()
+        for call in calls:
+            outcome = "ok" if call.get("ok") else str(call.get("status") or call.get("error"))
+            self.yclients_calls.labels(call["call"], outcome).inc()
+        for guard in guards:
+            if guard.get("guard") == "yclients_created" and guard.get("ok"):
+                self.bookings.labels("created").inc()
+            elif guard.get("guard") == "yclients_accepted" and not guard.get("ok"):
+                self.bookings.labels("refused").inc()
+
+
+class TimedFiller:
+    """A SlotFiller that times the filler it wraps and counts fills by source."""
+
+    def __init__(self, inner: SlotFiller, metrics: Metrics) -> None:
+        self.inner = inner
+        self.metrics = metrics
+        self.name = type(inner).__name__
+
+    async def fill(self, request: FillRequest) -> SlotFill:
+        started = time.perf_counter()
+        result = await self.inner.fill(request)
+        self.metrics.llm_latency.labels(self.name).observe(time.perf_counter() - started)
+        self.metrics.llm_calls.labels(result.source.value).inc()
+        return result

@@ -1,0 +1,78 @@
+"""`GET` / `DELETE /conversations/{phone}` over HTTP, behind ADMIN_TOKEN."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.fillers import OfflineFiller
+from adapters.webhook.app import build_webhook_app
+from adapters.webhook.context import WebhookConfig
+from engine.harness import Harness, engine_harness
+from engine.health import RedisHealth
+from engine.inspection import Inspector
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis
+
+PHONE = "79990001122"
+ADMIN = {"Authorization": "Bearer adm"}
+
+
+@pytest.fixture
+async def api(redis: AsyncRedis, keys: Keys) -> AsyncIterator[tuple[TestClient[Any, Any], Harness]]:
+    start = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
+    async with engine_harness(redis, keys, OfflineFiller(), start) as h:
+        app = build_webhook_app(
+            h.batcher, RedisHealth(redis), WebhookConfig(admin_token="adm"),
+            Inspector(h.store, h.batcher),
+        )  # fmt: skip
+        async with TestClient(TestServer(app)) as client:
+            yield client, h
+
+
+async def test_inspection_shows_state_slots_sources_and_the_last_turn(
+    api: tuple[TestClient[Any, Any], Harness],
+) -> None:
+    client, h = api
+    assert (await client.get(f"/conversations/{PHONE}", headers=ADMIN)).status == 404
+    await h.turn(PHONE, "Стрижка к Бари", "завтра в 18:00", pushname="Ира")
+    await h.send(PHONE, "да")  # waiting in the next batch
+    response = await client.get(f"/conversations/{PHONE}", headers=ADMIN)
+    view = await response.json()
+    assert view["phone"] == PHONE and view["state"] == "confirming" and view["version"] == 1
+    assert view["slots"] == {
+        "service_ids": [18356010], "staff_id": 3413963, "date": "2025-07-24", "time": "18:00",
+    }  # fmt: skip
+    assert view["slot_sources"]["staff_id"] == "user"
+    assert view["pending_batch"]["messages"] == 1
+    assert view["pending_batch"]["flush_at_ms"] == h.clock.now_ms() + 10_000
+    turn = view["last_turn"]
+    assert turn["batch"] == ["Стрижка к Бари", "завтра в 18:00"]
+    assert turn["llm_fill"]["master"] == "Бари"
+    assert any(g["guard"] == "slot_free" and g["ok"] for g in turn["guards"])
+    assert any(c["call"] == "book_times" and c["ok"] for c in turn["yclients"])
+    assert "Записываю?" in turn["replies"][0]
+    assert view["updated_at"].startswith("2025-07-23T")
+
+
+async def test_reset_brings_the_dialogue_back_to_idle(
+    api: tuple[TestClient[Any, Any], Harness],
+) -> None:
+    client, h = api
+    await h.turn(PHONE, "Стрижка к Бари завтра в 18:00", pushname="Ира")
+    response = await client.delete(f"/conversations/{PHONE}", headers=ADMIN)
+    assert await response.json() == {"reset": True}
+    view = await (await client.get(f"/conversations/{PHONE}", headers=ADMIN)).json()
+    assert view["state"] == "idle" and view["slots"]["service_ids"] is None
+
+
+async def test_admin_token_and_phone_format(api: tuple[TestClient[Any, Any], Harness]) -> None:
+    client, _ = api
+    assert (await client.get(f"/conversations/{PHONE}")).status == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert (await client.delete(f"/conversations/{PHONE}", headers=wrong)).status == 401
+    assert (await client.get("/conversations/abc", headers=ADMIN)).status == 400
