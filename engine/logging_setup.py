@@ -48,10 +48,15 @@ class MaskingFormatter(logging.Formatter):
 
 def secrets_of(settings: Settings) -> list[str]:
     values = [
-        settings.yclients_partner_token, settings.yclients_user_token, settings.openai_api_key,
-        settings.whatsapp_token, settings.whatsapp_app_secret, settings.whatsapp_verify_token,
-        settings.webhook_token, settings.admin_token,
-    ]  # fmt: skip
+        settings.yclients_partner_token,
+        settings.yclients_user_token,
+        settings.openai_api_key,
+        settings.whatsapp_token,
+        settings.whatsapp_app_secret,
+        settings.whatsapp_verify_token,
+        settings.webhook_token,
+        settings.admin_token,
+    ]
     return [v for v in values if v]
 
 

@@ -41,9 +41,10 @@ class Metrics:
             "ai_admin_pending_messages", "Messages not yet processed", registry=r
         )
         self.oldest_pending_age = Gauge(
-            "ai_admin_oldest_pending_age_seconds", "Age of the oldest unprocessed message",
+            "ai_admin_oldest_pending_age_seconds",
+            "Age of the oldest unprocessed message",
             registry=r,
-        )  # fmt: skip
+        )
         self.failed_batches = Gauge(
             "ai_admin_failed_batches", "Batches given up after repeated failures", registry=r
         )
@@ -51,29 +52,40 @@ class Metrics:
             "ai_admin_workers_seen", "Workers that reported in the last 30 s", registry=r
         )
         self.flush_lag = Histogram(
-            "ai_admin_flush_lag_seconds", "Processing start minus due time",
-            buckets=_LAG_BUCKETS, registry=r,
-        )  # fmt: skip
+            "ai_admin_flush_lag_seconds",
+            "Processing start minus due time",
+            buckets=_LAG_BUCKETS,
+            registry=r,
+        )
         self.turn_duration = Histogram(
-            "ai_admin_turn_duration_seconds", "One dialogue turn, claim to ack",
-            buckets=_TURN_BUCKETS, registry=r,
-        )  # fmt: skip
+            "ai_admin_turn_duration_seconds",
+            "One dialogue turn, claim to ack",
+            buckets=_TURN_BUCKETS,
+            registry=r,
+        )
         self.turns = Counter("ai_admin_turns", "Turns by outcome", ["outcome"], registry=r)
         self.llm_calls = Counter(
             "ai_admin_llm_calls", "Slot fills by source", ["source"], registry=r
         )
         self.llm_latency = Histogram(
-            "ai_admin_slot_fill_seconds", "Slot filler latency", ["filler"],
-            buckets=_TURN_BUCKETS, registry=r,
-        )  # fmt: skip
-        self.llm_fallbacks = Counter(
-            "ai_admin_llm_fallbacks", "LLM failures answered by the offline filler", ["reason"],
+            "ai_admin_slot_fill_seconds",
+            "Slot filler latency",
+            ["filler"],
+            buckets=_TURN_BUCKETS,
             registry=r,
-        )  # fmt: skip
+        )
+        self.llm_fallbacks = Counter(
+            "ai_admin_llm_fallbacks",
+            "LLM failures answered by the offline filler",
+            ["reason"],
+            registry=r,
+        )
         self.yclients_calls = Counter(
-            "ai_admin_yclients_calls", "YClients calls by endpoint and outcome",
-            ["endpoint", "outcome"], registry=r,
-        )  # fmt: skip
+            "ai_admin_yclients_calls",
+            "YClients calls by endpoint and outcome",
+            ["endpoint", "outcome"],
+            registry=r,
+        )
         self.bookings = Counter("ai_admin_bookings", "Bookings by outcome", ["outcome"], registry=r)
         self.replies = Counter("ai_admin_replies", "Replies by outcome", ["outcome"], registry=r)
 

@@ -59,8 +59,10 @@ class RecordingBackend:
         return await self._call(
             "book_times",
             lambda: self.inner.free_slots(staff_id, day, service_ids),
-            staff_id=staff_id, date=day.isoformat(), service_ids=list(service_ids),
-        )  # fmt: skip
+            staff_id=staff_id,
+            date=day.isoformat(),
+            service_ids=list(service_ids),
+        )
 
     async def bookable_dates(
         self, service_ids: Sequence[int], staff_id: int, date_from: date, date_to: date
@@ -79,8 +81,10 @@ class RecordingBackend:
         return await self._call(
             "book_record",
             lambda: self.inner.book(request),
-            staff_id=appointment.staff_id, datetime=appointment.datetime_iso, api_id=request.api_id,
-        )  # fmt: skip
+            staff_id=appointment.staff_id,
+            datetime=appointment.datetime_iso,
+            api_id=request.api_id,
+        )
 
     async def find_booking(self, request: BookingRequest) -> BookingConfirmation | None:
         return await self._call("find_booking", lambda: self.inner.find_booking(request))
@@ -98,5 +102,6 @@ class RecordingBackend:
         return await self._call(
             "reschedule",
             lambda: self.inner.reschedule(record_id, datetime_iso),
-            record_id=record_id, datetime=datetime_iso,
-        )  # fmt: skip
+            record_id=record_id,
+            datetime=datetime_iso,
+        )

@@ -42,17 +42,25 @@ def created(h: Harness) -> list[tuple[int, str, tuple[int, ...]]]:
 
 async def test_the_log_conversation_books_bari_tomorrow_at_18(h: Harness) -> None:
     replies = await h.turn(
-        NEWCOMER, "Запишите на стрижку меня", "На завтра", "В 18:00", "К Бари",
-        gap_s=4, pushname="Николай",
-    )  # fmt: skip
+        NEWCOMER,
+        "Запишите на стрижку меня",
+        "На завтра",
+        "В 18:00",
+        "К Бари",
+        gap_s=4,
+        pushname="Николай",
+    )
     assert len(replies) == 1  # four pieces, one turn, one answer
     assert "Бари" in replies[0] and "18:00" in replies[0] and "24 июля" in replies[0]
     assert "1800" in replies[0]  # the summary carries the price
     c = await h.conversation(NEWCOMER)
     assert c.state == "confirming"
     assert c.slots.as_dict() == {
-        "service_ids": [HAIRCUT], "staff_id": BARI, "date": "2025-07-24", "time": "18:00",
-    }  # fmt: skip
+        "service_ids": [HAIRCUT],
+        "staff_id": BARI,
+        "date": "2025-07-24",
+        "time": "18:00",
+    }
     assert created(h) == []  # nothing is written to YClients before the client says yes
 
     replies = await h.turn(NEWCOMER, "да")
@@ -103,11 +111,11 @@ async def test_422_at_book_record_is_a_friendly_answer_not_a_false_confirmation(
     await h.turn(NEWCOMER, "Стрижка к Бари завтра в 18:00", pushname="Ира")
     h.sandbox.control.add_fault(
         Fault(
-            endpoint="book_record", status=422,
-            json={"success": False, "data": None,
-                  "meta": {"message": "Сотрудник не найден."}},
+            endpoint="book_record",
+            status=422,
+            json={"success": False, "data": None, "meta": {"message": "Сотрудник не найден."}},
         )
-    )  # fmt: skip
+    )
     replies = await h.turn(NEWCOMER, "да")
     assert len(replies) == 1
     assert "записаны" not in replies[0] and "Салон не принял запись" in replies[0]
@@ -120,9 +128,12 @@ async def test_422_at_book_record_is_a_friendly_answer_not_a_false_confirmation(
 async def test_433_at_booking_offers_alternatives(h: Harness) -> None:
     await h.turn(NEWCOMER, "Стрижка к Бари завтра в 18:00", pushname="Ира")
     h.sandbox.control.add_fault(
-        Fault(endpoint="book_check", status=422,
-              json={"errors": {"code": 433, "id": 1, "message": "Время занято"}})
-    )  # fmt: skip
+        Fault(
+            endpoint="book_check",
+            status=422,
+            json={"errors": {"code": 433, "id": 1, "message": "Время занято"}},
+        )
+    )
     replies = await h.turn(NEWCOMER, "да")
     assert "записаны" not in replies[0] and "занято" in replies[0]
     c = await h.conversation(NEWCOMER)
@@ -244,8 +255,9 @@ async def test_lid_sender_is_asked_for_a_phone(h: Harness) -> None:
 
 
 async def test_english_client_gets_english(h: Harness) -> None:
-    replies = await h.turn(NEWCOMER, "Hi, can I book a haircut with Bari tomorrow at 6pm?",
-                           pushname="John")  # fmt: skip
+    replies = await h.turn(
+        NEWCOMER, "Hi, can I book a haircut with Bari tomorrow at 6pm?", pushname="John"
+    )
     assert "Please check" in replies[0]
     replies = await h.turn(NEWCOMER, "yes")
     assert "booked" in replies[0]
@@ -273,23 +285,57 @@ async def test_scripted_llm_fill_drives_the_same_engine(redis: AsyncRedis, keys:
     stub.script(
         [
             # The LLM proposes words only (adapters/fillers/proposal.py); code resolves them.
-            {"intent": "book", "service_phrases": ["подровнять бороду"],
-             "master_choice": "named", "master": "Бари", "date_phrase": "завтра",
-             "time_phrase": "в 5", "option": None, "client_name": None, "phone": None,
-             "language": "ru"},
+            {
+                "intent": "book",
+                "service_phrases": ["подровнять бороду"],
+                "master_choice": "named",
+                "master": "Бари",
+                "date_phrase": "завтра",
+                "time_phrase": "в 5",
+                "option": None,
+                "client_name": None,
+                "phone": None,
+                "language": "ru",
+            },
             StubError(500),  # the second turn falls back to the offline filler ("да")
         ]
-    )  # fmt: skip
+    )
     async with stub as base_url:
         filler = OpenAIFiller(make_openai_client("test-key", base_url, max_retries=0), "stub")
         async with engine_harness(redis, keys, filler, START) as h:
-            replies = await h.turn(NEWCOMER, "мне бы подровнять бороду завтра к Бари в 5",
-                                   pushname="Олег")  # fmt: skip
+            replies = await h.turn(
+                NEWCOMER, "мне бы подровнять бороду завтра к Бари в 5", pushname="Олег"
+            )
             c = await h.conversation(NEWCOMER)
             assert c.slots.as_dict() == {
-                "service_ids": [BEARD], "staff_id": BARI, "date": "2025-07-24", "time": "17:00",
-            }  # fmt: skip
+                "service_ids": [BEARD],
+                "staff_id": BARI,
+                "date": "2025-07-24",
+                "time": "17:00",
+            }
             assert "Моделирование бороды" in replies[0]
             await h.turn(NEWCOMER, "да")
             assert created(h) == [(BARI, "2025-07-24 17:00", (BEARD,))]
             assert c.turns[-1]["llm_fill"]["source"] == "llm"
+
+
+async def test_guard_past_time_today_offers_later_times(h: Harness) -> None:
+    replies = await h.turn(NEWCOMER, "Стрижка к Бари сегодня в 11:00", pushname="Ира")
+    assert "уже прошло" in replies[0]
+    c = await h.conversation(NEWCOMER)
+    assert c.state == "suggesting" and all(o.time > "15:00" for o in c.offered)
+    assert any(g["guard"] == "time_not_past" and not g["ok"] for g in c.turns[-1]["guards"])
+
+
+async def test_guard_past_date_asks_for_another_day(h: Harness) -> None:
+    replies = await h.turn(NEWCOMER, "Стрижка к Бари 22.07.2025 в 12:00", pushname="Ира")
+    c = await h.conversation(NEWCOMER)
+    assert "уже прошло" in replies[0] and "день" in replies[0]
+    assert c.state == "collecting" and c.slots.date is None and c.expecting == "date"
+
+
+async def test_guard_unknown_service_lists_what_there_is(h: Harness) -> None:
+    replies = await h.turn(NEWCOMER, "Хочу записаться на массаж спины", pushname="Ира")
+    c = await h.conversation(NEWCOMER)
+    assert c.slots.service_ids is None and c.state == "collecting"
+    assert "мужская стрижка" in replies[0].lower()

@@ -52,8 +52,13 @@ class Service:
         self.client, self.worker, self.clock = client, worker, clock
 
     async def post(self, msg_id: str, body: str) -> None:
-        message = {"id": msg_id, "from": "79990001122@c.us", "body": body,
-                   "timestamp": self.clock.now_ms() // 1000, "sender": {"pushname": "Ира"}}  # fmt: skip
+        message = {
+            "id": msg_id,
+            "from": "79990001122@c.us",
+            "body": body,
+            "timestamp": self.clock.now_ms() // 1000,
+            "sender": {"pushname": "Ира"},
+        }
         response = await self.client.post("/webhook/whatsapp/batched", json=message)
         assert response.status == 200
 
@@ -75,9 +80,13 @@ async def service(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Service]:
     metrics = Metrics(batcher)
     async with running_sandbox(SandboxSalon(clock=clock.now)) as sandbox:
         backend = yclients_backend(
-            sandbox.base_url, sandbox.partner_token, sandbox.company_id, sandbox.user_token,
-            "Europe/Moscow", clock,
-        )  # fmt: skip
+            sandbox.base_url,
+            sandbox.partner_token,
+            sandbox.company_id,
+            sandbox.user_token,
+            "Europe/Moscow",
+            clock,
+        )
         store = ConversationStore(redis, keys, clock, idle_ttl_s=3600)
         runner = DialogueRunner(
             store, backend, OfflineFiller(), CollectingMessenger(), clock, None, metrics
@@ -145,9 +154,10 @@ async def test_alert_rules_name_only_metrics_we_export(service: Service) -> None
     await service.post("m1", "Стрижка к Бари завтра в 18:00")
     await service.turn()
     exported = {
-        line.split()[2] for line in (await service.scrape()).splitlines()
+        line.split()[2]
+        for line in (await service.scrape()).splitlines()
         if line.startswith("# TYPE")
-    }  # fmt: skip
+    }
     rules = yaml.safe_load((REPO / "ops/prometheus/alerts.yml").read_text(encoding="utf-8"))
     names = set()
     for group in rules["groups"]:

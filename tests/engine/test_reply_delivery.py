@@ -27,8 +27,14 @@ START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
 
 
 class Rig:
-    def __init__(self, batcher: Batcher, runner: DialogueRunner, store: ConversationStore,
-                 gateway: HttpStub, metrics: Metrics) -> None:  # fmt: skip
+    def __init__(
+        self,
+        batcher: Batcher,
+        runner: DialogueRunner,
+        store: ConversationStore,
+        gateway: HttpStub,
+        metrics: Metrics,
+    ) -> None:
         self.batcher, self.runner, self.store = batcher, runner, store
         self.gateway, self.metrics = gateway, metrics
 
@@ -61,9 +67,13 @@ async def rig(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Rig]:
         aiohttp.ClientSession() as session,
     ):
         backend = yclients_backend(
-            sandbox.base_url, sandbox.partner_token, sandbox.company_id, None, "Europe/Moscow",
+            sandbox.base_url,
+            sandbox.partner_token,
+            sandbox.company_id,
+            None,
+            "Europe/Moscow",
             clock,
-        )  # fmt: skip
+        )
         messenger = VenomMessenger(session, f"{gateway.url}/send", timeout_s=2)
         runner = DialogueRunner(
             store, backend, OfflineFiller(), messenger, clock, None, metrics, send_backoff_s=0.01

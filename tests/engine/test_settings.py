@@ -62,8 +62,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "engine", *args],
-        capture_output=True, text=True, timeout=60, env=full_env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
+    )
 
 
 def test_cli_bad_flag_is_one_line_and_exit_2() -> None:

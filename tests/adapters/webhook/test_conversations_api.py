@@ -27,9 +27,11 @@ async def api(redis: AsyncRedis, keys: Keys) -> AsyncIterator[tuple[TestClient[A
     start = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
     async with engine_harness(redis, keys, OfflineFiller(), start) as h:
         app = build_webhook_app(
-            h.batcher, RedisHealth(redis), WebhookConfig(admin_token="adm"),
+            h.batcher,
+            RedisHealth(redis),
+            WebhookConfig(admin_token="adm"),
             Inspector(h.store, h.batcher),
-        )  # fmt: skip
+        )
         async with TestClient(TestServer(app)) as client:
             yield client, h
 
@@ -45,8 +47,11 @@ async def test_inspection_shows_state_slots_sources_and_the_last_turn(
     view = await response.json()
     assert view["phone"] == PHONE and view["state"] == "confirming" and view["version"] == 1
     assert view["slots"] == {
-        "service_ids": [18356010], "staff_id": 3413963, "date": "2025-07-24", "time": "18:00",
-    }  # fmt: skip
+        "service_ids": [18356010],
+        "staff_id": 3413963,
+        "date": "2025-07-24",
+        "time": "18:00",
+    }
     assert view["slot_sources"]["staff_id"] == "user"
     assert view["pending_batch"]["messages"] == 1
     assert view["pending_batch"]["flush_at_ms"] == h.clock.now_ms() + 10_000

@@ -11,9 +11,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.webhook.app import build_webhook_app
 from adapters.webhook.context import WebhookConfig
-from engine.app import RedisHealth
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import SystemClock
+from engine.health import RedisHealth
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, client_for
 
