@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from adapters.webhook.cloud_routes import add_cloud_routes
 from adapters.webhook.context import (
@@ -22,6 +25,34 @@ from states.ports import ConversationInspector, HealthProbe, MessageQueue, Webho
 MAX_REQUEST_BYTES = 256 * 1024
 
 
+_OUTCOMES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    413: "too_large",
+    503: "unavailable",
+}
+
+
+@web.middleware
+async def count_webhook_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`ai_admin_webhook_requests{outcome}` for every inbound WhatsApp POST."""
+    if request.method != "POST" or not request.path.startswith("/webhook/"):
+        return await handler(request)
+    observer = request.app[OBSERVER]
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
+        raise
+    outcome = _OUTCOMES.get(response.status, str(response.status))
+    if response.status == 200 and isinstance(response, web.Response) and response.text:
+        # queued / ignored (venom) or ok (Cloud API)
+        outcome = str(json.loads(response.text).get("status", "accepted"))
+    observer.request(outcome)
+    return response
+
+
 def build_webhook_app(
     queue: MessageQueue,
     health: HealthProbe,
@@ -29,7 +60,7 @@ def build_webhook_app(
     inspector: ConversationInspector | None = None,
     observer: WebhookObserver | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests])
     app[CONFIG] = config
     app[QUEUE] = queue
     app[HEALTH] = health

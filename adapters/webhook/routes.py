@@ -24,25 +24,7 @@ def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-_OUTCOMES = {200: "accepted", 400: "bad_request", 401: "unauthorized", 413: "too_large"}
-
-
 async def receive_venom(request: web.Request) -> web.Response:
-    """Count every answer by outcome (`ai_admin_webhook_requests`), then give it."""
-    observer = request.app[OBSERVER]
-    try:
-        response = await _receive_venom(request)
-    except web.HTTPException as exc:
-        observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
-        raise
-    outcome = _OUTCOMES.get(response.status, "unavailable" if response.status == 503 else "other")
-    if response.status == 200 and response.text:
-        outcome = json.loads(response.text)["status"]  # queued | ignored
-    observer.request(outcome)
-    return response
-
-
-async def _receive_venom(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     require_webhook_token(request, config.webhook_token)
     try:
