@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
-from adapters.yclients import Transport, YClientsBackend, YClientsClient
+from adapters.yclients import YClientsBackend, build_backend
 from adapters.yclients.sandbox import SandboxSalon, running_sandbox
 from engine.clock import Clock
 from engine.metrics import Metrics
@@ -21,9 +21,15 @@ log = logging.getLogger("ai_admin")
 def yclients_backend(
     base_url: str, partner: str, company_id: int, user: str | None, timezone: str, clock: Clock
 ) -> YClientsBackend:
-    client = YClientsClient(Transport(base_url, partner, user), company_id)
     # The client-history window is counted on our clock (virtual in tests), not the host's.
-    return YClientsBackend(client, default_timezone=timezone, today=lambda: clock.now().date())
+    return build_backend(
+        base_url,
+        partner,
+        company_id,
+        user,
+        default_timezone=timezone,
+        today=lambda: clock.now().date(),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -32,36 +38,29 @@ async def salon_backend(
 ) -> AsyncIterator[YClientsBackend]:
     """YClients, or in demo mode the sandbox served in-process and reached over HTTP."""
     timezone = settings.salon_timezone or "Europe/Moscow"
-    if settings.demo:
-        salon = sandbox_salon or SandboxSalon(clock=clock.now)
-        async with running_sandbox(salon) as sandbox:
+    async with contextlib.AsyncExitStack() as stack:
+        where: tuple[str, str, int, str | None]
+        if settings.demo:
+            salon = sandbox_salon or SandboxSalon(clock=clock.now)
+            sandbox = await stack.enter_async_context(running_sandbox(salon))
             log.info("demo salon sandbox at %s (company %d)", sandbox.base_url, sandbox.company_id)
-            backend = yclients_backend(
+            where = (
                 sandbox.base_url,
                 sandbox.partner_token,
                 sandbox.company_id,
                 sandbox.user_token,
-                timezone,
-                clock,
             )
-            try:
-                yield backend
-            finally:
-                await backend.client.close()
-        return
-    assert settings.yclients_partner_token and settings.yclients_company_id
-    backend = yclients_backend(
-        settings.yclients_base_url,
-        settings.yclients_partner_token,
-        settings.yclients_company_id,
-        settings.yclients_user_token,
-        timezone,
-        clock,
-    )
-    try:
+        else:
+            assert settings.yclients_partner_token and settings.yclients_company_id
+            where = (
+                settings.yclients_base_url,
+                settings.yclients_partner_token,
+                settings.yclients_company_id,
+                settings.yclients_user_token,
+            )
+        backend = yclients_backend(*where, timezone, clock)
+        stack.push_async_callback(backend.client.close)
         yield backend
-    finally:
-        await backend.client.close()
 
 
 def slot_filler(settings: Settings, metrics: Metrics | None = None) -> SlotFiller:

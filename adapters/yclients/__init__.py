@@ -6,6 +6,9 @@ Facts come from `shared/reference/yclients-whatsapp-contract.md`; comments cite 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import aiohttp
 
 from adapters.yclients.backend import YClientsBackend
@@ -36,6 +39,7 @@ def build_backend(
     limiter: RateLimiter | None = None,
     catalogue_ttl_s: float = 60.0,
     default_timezone: str = "Europe/Moscow",
+    today: Callable[[], date] = date.today,
 ) -> YClientsBackend:
     """The composition root's one call: `base_url` is the API root without `/api/v1`
     (`YCLIENTS_BASE_URL`). Close it with `await backend.client.close()`."""
@@ -49,4 +53,4 @@ def build_backend(
         limiter=limiter,
     )
     client = YClientsClient(transport, company_id, catalogue_ttl_s=catalogue_ttl_s)
-    return YClientsBackend(client, default_timezone=default_timezone)
+    return YClientsBackend(client, default_timezone=default_timezone, today=today)
