@@ -31,6 +31,22 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
     inspect = commands.add_parser("inspect", help="print the persisted state of one phone")
     inspect.add_argument("phone", type=_phone, help="digits only, as in 79161234567")
+    chat = commands.add_parser(
+        "chat",
+        help="talk to the bot in the terminal (same state)",
+        description="Talk to the bot: each line is one message; /quit or Ctrl-D ends it. "
+        "Same Redis, salon and dialogue as the service, so `ai-admin inspect` shows it.",
+    )
+    chat.add_argument(
+        "--phone", type=_phone, default="79990000000", help="who you are (default 79990000000)"
+    )
+    replay = commands.add_parser(
+        "replay",
+        help="run transcript files/folders; exit 1 on a FAIL",
+        description="Run transcripts (docs/transcripts.md): one PASS/FAIL line each on "
+        "stdout, the diff of a failure on stderr; exit 1 if any failed.",
+    )
+    replay.add_argument("paths", nargs="+", metavar="PATH", help="transcript files or folders")
     return parser
 
 
@@ -77,6 +93,14 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
         from engine.commands import inspect_phone
 
         return await inspect_phone(settings, args.phone)
+    if args.command == "replay":
+        from engine.transcripts.replay import replay
+
+        return await replay(settings, args.paths)
+    if args.command == "chat":
+        from engine.chat import chat
+
+        return await chat(settings, args.phone)
     from engine.app import serve
 
     await serve(settings, args.command)

@@ -13,7 +13,9 @@ import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
+from adapters.yclients.transport import RetryPolicy
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
@@ -108,7 +110,13 @@ async def engine_harness(
     start: datetime,
     policy: BatchPolicy | None = None,
     salon: SandboxSalon | None = None,
+    yclients_timeout_s: float | None = None,
+    yclients_retry: RetryPolicy | None = None,
+    yclients_limiter: RateLimiter | None = None,
 ) -> AsyncIterator[Harness]:
+    """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
+    5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
+    timeout or a retried 5xx, and load the catalogue, in well under a second."""
     clock = VirtualClock(start)
     salon = salon or SandboxSalon(clock=clock.now)
     async with running_sandbox(salon) as sandbox:
@@ -120,6 +128,13 @@ async def engine_harness(
             "Europe/Moscow",
             clock,
         )
+        transport = backend.client.transport
+        if yclients_timeout_s is not None:
+            transport.timeout_s = yclients_timeout_s
+        if yclients_retry is not None:
+            transport.retry = yclients_retry
+        if yclients_limiter is not None:
+            transport.limiter = yclients_limiter
         try:
             store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
             messenger = CollectingMessenger()

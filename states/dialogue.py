@@ -73,7 +73,9 @@ class Dialogue:
             c.clear_request()
             fire(c, "reset")
         fill = await self.filler.fill(self._request(turn, "\n".join(given.texts), zone.key))
-        c.language = fill.language.value
+        if any(ch.isalpha() for ch in "".join(given.texts)):
+            # "2" or "18:00" is in no language: keep answering in the one the client used.
+            c.language = fill.language.value
         self._take_contact(c, fill)
         before = _progress_marker(c)
         try:

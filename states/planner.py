@@ -30,7 +30,35 @@ async def plan(turn: Turn) -> None:
         fire(c, "collect")
         return
     service_ids = slots.service_ids or []
+    closed = [s.title for i in service_ids if (s := turn.view.service(i)) and not s.bookable]
+    if not turn.guard("service_bookable", not closed, ", ".join(closed)):
+        # Shown in the catalogue but not bookable online: book_times has no times for it,
+        # and "no free time, try another day" would send the client round in circles.
+        c.expecting = "service"
+        turn.say(
+            "service_not_online",
+            service=human_list(closed, turn.lang),
+            phone=turn.salon_phone,
+            examples=turn.view.service_examples(),
+        )
+        slots.service_ids = None
+        c.slot_sources.pop("service_ids", None)
+        fire(c, "collect")
+        return
     able = turn.view.masters_for(service_ids)
+    if not turn.guard("one_master_does_all", bool(able), ",".join(map(str, service_ids))):
+        # "Окрашивание бороды" read as colouring + beard: nobody does both in one visit.
+        # Asking "which master?" from an empty list would loop; ask for one service.
+        c.expecting = "service"
+        turn.say(
+            "no_master_for_all",
+            services=turn.view.services_title(service_ids, turn.lang),
+            examples=turn.view.service_examples(),
+        )
+        slots.service_ids = None
+        c.slot_sources.pop("service_ids", None)
+        fire(c, "collect")
+        return
     lookup_pending = c.master_choice == "same_as_last" and slots.staff_id is None
     if lookup_pending and not await resolve_last_master(turn):
         fire(c, "collect")
@@ -83,7 +111,10 @@ async def plan(turn: Turn) -> None:
         assert option is not None
         await propose(turn, option)
         return
-    options = await alternatives(turn, wanted, able, day, slots.time, service_ids)
+    # A reschedule moves the visit in time only (the record keeps its master), so other
+    # masters are no alternative there: picking one could not be carried out.
+    others = () if c.mode == "reschedule" else able
+    options = await alternatives(turn, wanted, others, day, slots.time, service_ids)
     c.offered = options
     master_name = wanted.name if wanted else turn.view.services_title(service_ids, turn.lang)
     if options and fire(c, "suggest"):
@@ -142,9 +173,14 @@ def _drop_staff(turn: Turn) -> None:
 async def propose(turn: Turn, option: Option) -> None:
     """A verified free slot: fill the slots from it and ask the client to confirm."""
     c = turn.conversation
-    if c.master_choice == "any" and c.slots.staff_id != option.staff_id:
+    if c.slots.staff_id != option.staff_id:
+        # "Any master" becomes the one free; otherwise the client picked an offered
+        # option with another master ("3. завтра в 18:00, Бари") and that master stands.
+        picked_other = c.master_choice != "any"
         c.slots.staff_id = option.staff_id
-        c.slot_sources["staff_id"] = "any:first_free"
+        c.slot_sources["staff_id"] = "user" if picked_other else "any:first_free"
+        if picked_other:
+            c.master_choice = "named"
     c.slots.date, c.slots.time = option.date, option.time
     c.chosen = option
     c.offered = []

@@ -33,10 +33,8 @@ async def merge(turn: Turn, fill: SlotFill) -> bool:
     """Apply the proposal; False when a reply already explains why we cannot go on."""
     c = turn.conversation
     before = (c.slots.as_dict(), c.master_choice, c.time_window)
-    if not _merge_services(turn, fill):
-        return False
-    if not await _merge_master(turn, fill):
-        return False
+    # The day and time stand even when the service or master said with them is refused:
+    # "к тому же мастеру завтра в 12" from a newcomer must not lose "завтра в 12".
     if fill.date is not None:
         _set(c, "date", fill.date)
     if fill.time is not None:
@@ -45,10 +43,11 @@ async def merge(turn: Turn, fill: SlotFill) -> bool:
     elif fill.time_from is not None and fill.time_to is not None:
         c.time_window = [fill.time_from, fill.time_to]
         _set(c, "time", None)
+    merged = _merge_services(turn, fill) and await _merge_master(turn, fill)
     if (c.slots.as_dict(), c.master_choice, c.time_window) != before:
         c.no_progress = 0
         c.offered = []
-    return True
+    return merged
 
 
 def _set(c: Conversation, slot: str, value: object, source: str = SOURCE_USER) -> None:

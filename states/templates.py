@@ -22,6 +22,18 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "I could not find “{phrase}” among our services. We have, for example: {examples}. "
         "Which one suits you?",
     ),
+    "service_not_online": (
+        "«{service}» сейчас нельзя записать онлайн — позвоните нам: {phone}. Могу записать "
+        "на другую услугу, например: {examples}.",
+        "“{service}” cannot be booked online right now — please call us: {phone}. I can book "
+        "another service, for example: {examples}.",
+    ),
+    "no_master_for_all": (
+        "Эти услуги ({services}) у нас делают разные мастера, за один визит не получится. "
+        "Выберите, пожалуйста, одну услугу — например: {examples}.",
+        "These services ({services}) are done by different masters, not in one visit. "
+        "Please choose one service — for example: {examples}.",
+    ),
     "ask_master": (
         "К какому мастеру записать? {masters} — или к любому свободному?",
         "Which master would you like? {masters} — or anyone available?",

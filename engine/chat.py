@@ -1,0 +1,115 @@
+"""`ai-admin chat [--phone P]`: talk to the bot in the terminal.
+
+The same parts as the service: the Redis of `runtime(settings)` (so `ai-admin inspect P`
+shows the conversation afterwards), the same salon (`salon_backend`: the demo sandbox or
+YClients), the same filler and `DialogueRunner`. Only two things differ: every line is
+one batch, flushed at once (quiet window 0), and replies are printed instead of sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import uuid
+from typing import TextIO
+
+from engine.app import conversation_store, runtime
+from engine.batcher import Batcher, BatchPolicy
+from engine.dialogue_runner import DialogueRunner
+from engine.settings import Settings
+from engine.wiring import salon_backend, slot_filler
+from engine.worker import Worker
+from states.masking import mask_phone
+from states.messages import InboundMessage
+
+DEFAULT_PHONE = "79990000000"
+QUIT = "/quit"
+
+
+class PrintingMessenger:
+    """The chat's WhatsApp: each reply is printed, continuation lines indented."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    async def send(self, chat: str, text: str) -> None:
+        print("bot> " + text.replace("\n", "\n     "), file=self.out, flush=True)
+
+
+def _enable_line_editing() -> None:
+    # Importing readline is what gives input() history and cursor keys; not on every OS.
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401
+
+
+async def _read_line(prompt: str, stdin: TextIO) -> str | None:
+    """The next line, or None at end of input; read in a thread so the in-process demo
+    sandbox (same event loop) is never blocked by a waiting terminal."""
+
+    def read() -> str | None:
+        if stdin is sys.stdin and stdin.isatty():
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = stdin.readline()
+        return line.rstrip("\n") if line else None
+
+    return await asyncio.to_thread(read)
+
+
+async def chat(
+    settings: Settings,
+    phone: str = DEFAULT_PHONE,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> int:
+    _enable_line_editing()
+    async with runtime(settings) as shared:
+        # Same Redis, keys and clock as the service; a quiet window of 0 makes each typed
+        # line a batch that is due at once.
+        policy = BatchPolicy(
+            quiet_ms=0,
+            max_size=settings.batch_max_size,
+            max_wait_ms=0,
+            lease_ms=settings.batch_lease_ms,
+        )
+        batcher = Batcher(shared.redis, shared.keys, policy, shared.clock)
+        store = conversation_store(settings, batcher)
+        async with salon_backend(settings, batcher.clock) as backend:
+            runner = DialogueRunner(
+                store,
+                backend,
+                slot_filler(settings),
+                PrintingMessenger(out),
+                batcher.clock,
+                settings.salon_timezone,
+            )
+            worker = Worker(batcher, runner, batcher.clock)
+            salon = "demo salon" if settings.demo else "YClients"
+            print(
+                f"chat as {mask_phone(phone)} with the {salon}; {QUIT} or Ctrl-D ends it",
+                file=out,
+                flush=True,
+            )
+            await _converse(phone, batcher, worker, stdin)
+    return 0
+
+
+async def _converse(phone: str, batcher: Batcher, worker: Worker, stdin: TextIO) -> None:
+    while (line := await _read_line("you> ", stdin)) is not None:
+        text = line.strip()
+        if text == QUIT:
+            return
+        if not text:
+            continue
+        message = InboundMessage(
+            id=f"chat-{uuid.uuid4().hex}",
+            chat=f"{phone}@c.us",
+            type="chat",
+            body=text,
+            timestamp_s=batcher.clock.now_ms() / 1000,
+        )
+        await batcher.append(phone, message)
+        await worker.run_once()

@@ -1,0 +1,192 @@
+"""Play one transcript against the whole engine on a virtual clock.
+
+Messages are appended through the real batcher at their offsets; between two messages
+every batch that falls due is run first, so batching happens exactly as in production
+(a message at +3 s and one at +7 s share a batch; 10 s of quiet flushes it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
+from adapters.yclients.limiter import RateLimiter
+from adapters.yclients.transport import RetryPolicy
+from engine.harness import Harness, engine_harness
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis
+from engine.transcripts.checks import StepOutcome, check_step
+from engine.transcripts.model import LlmAnswer, Message, Step, Transcript
+from engine.transcripts.report import Mismatch
+from states.slot_fill import SlotFiller
+
+# Retries stay on (a 5xx is retried for reads) but without real seconds of backoff;
+# the rate limit is lifted for the same reason (a virtual hour passes in no real time).
+FAST_RETRY = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.05, max_retry_after_s=1.0)
+
+_PROPOSAL_DEFAULTS: dict[str, object] = {
+    "intent": "unknown",
+    "service_phrases": [],
+    "master_choice": None,
+    "master": None,
+    "date_phrase": None,
+    "time_phrase": None,
+    "option": None,
+    "client_name": None,
+    "phone": None,
+    "language": "ru",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class TranscriptResult:
+    transcript: Transcript
+    steps_run: int
+    failed_step: int | None  # 1-based
+    mismatches: tuple[Mismatch, ...]
+    elapsed_ms: int
+    replies: tuple[str, ...] = ()  # what the failed step answered, for the diff
+
+    @property
+    def passed(self) -> bool:
+        return self.failed_step is None
+
+
+def stub_step(answer: LlmAnswer) -> StubStep:
+    then: StubReply | StubError
+    if answer.error is not None:
+        then = StubError(answer.error)
+    elif answer.raw is not None:
+        then = StubReply(answer.raw)
+    else:
+        then = StubReply({**_PROPOSAL_DEFAULTS, **(answer.proposal or {})})
+    return StubDelay(answer.delay_s, then) if answer.delay_s else then
+
+
+@contextlib.asynccontextmanager
+async def _filler(t: Transcript) -> AsyncIterator[tuple[SlotFiller, OpenAIStub | None]]:
+    if t.filler == "offline":
+        yield OfflineFiller(), None
+        return
+    stub = OpenAIStub()
+    async with stub as base_url:
+        client = make_openai_client(
+            "transcript-key", base_url, timeout_s=t.llm_timeout_s, max_retries=0
+        )
+        yield OpenAIFiller(client, "stub-model", timeout_s=t.llm_timeout_s), stub
+
+
+def _seed_salon(h: Harness, t: Transcript) -> None:
+    salon = h.sandbox.salon
+    for busy in t.salon.busy:
+        start = salon.local(busy.date, busy.time)
+        salon.busy.append((busy.staff_id, start, start + timedelta(minutes=busy.minutes)))
+    for extra in t.salon.clients:
+        client = salon.add_client(extra.name, extra.phone)
+        for r in extra.records:
+            salon.create_record(
+                client_id=client.id,
+                staff_id=r.staff_id,
+                service_ids=r.services,
+                start=salon.local(r.date, r.time),
+                attendance=r.attendance,
+                master_request=r.master_request,
+            )
+    for fault in t.salon.faults:
+        h.sandbox.control.add_fault(fault.model_copy())  # the sandbox counts faults down
+
+
+async def _run_due_until(h: Harness, moment: datetime) -> int:
+    """Run every batch due up to `moment`, moving the clock to each due time on the way."""
+    turns = 0
+    target_ms = int(moment.timestamp() * 1000)
+    while True:
+        due = [d for _, d in await h.batcher.next_due() if d is not None]
+        if not due or min(due) > target_ms:
+            break
+        h.clock.set(datetime.fromtimestamp(max(min(due), h.clock.now_ms()) / 1000, moment.tzinfo))
+        ran = await h.worker.run_once()
+        turns += ran
+        if not ran:
+            break  # due but claimed elsewhere (cannot happen here): do not spin
+    h.clock.set(max(moment, h.clock.now()))
+    return turns
+
+
+async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> StepOutcome:
+    phone = step.phone or t.phone
+    chat = step.chat or t.chat or f"{phone}@c.us"
+    h.clock.advance(step.wait)
+    for fault in step.faults:
+        h.sandbox.control.add_fault(fault.model_copy())
+    replies_before = len(h.messenger.to(chat))
+    requests_before = len(h.sandbox.control.requests)
+    began = h.clock.now()
+    turns, offset = 0, 0.0
+    for i, item in enumerate(step.send):
+        message = Message(text=item) if isinstance(item, str) else item
+        offset = message.at if message.at is not None else (offset + step.gap_s if i else 0.0)
+        turns += await _run_due_until(h, began + timedelta(seconds=offset))
+        await h.send(
+            phone,
+            message.text,
+            type_=message.type,
+            pushname=message.pushname or step.pushname or t.pushname,
+            msg_id=message.id,
+            chat=chat,
+        )
+    turns += await h.settle()
+    return StepOutcome(
+        number=number,
+        phone=phone,
+        replies=h.messenger.to(chat)[replies_before:],
+        turns=turns,
+        conversation=(await h.conversation(phone)).to_dict(),
+        requests=h.sandbox.control.requests[requests_before:],
+    )
+
+
+async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> TranscriptResult:
+    started = time.monotonic()
+    steps_run = 0
+    async with (
+        _filler(t) as (filler, stub),
+        engine_harness(
+            redis,
+            keys,
+            filler,
+            t.start,
+            yclients_timeout_s=t.yclients_timeout_s,
+            yclients_retry=FAST_RETRY,
+            yclients_limiter=RateLimiter(per_second=10_000, per_minute=600_000),
+        ) as h,
+    ):
+        _seed_salon(h, t)
+        for number, step in enumerate(t.steps, start=1):
+            llm_before = len(stub.requests) if stub is not None else 0
+            if stub is not None:
+                stub.script(stub_step(a) for a in step.llm)
+            outcome = await _play_step(h, t, step, number)
+            if stub is not None:
+                outcome = dataclasses.replace(outcome, llm_calls=len(stub.requests) - llm_before)
+            steps_run = number
+            mismatches = check_step(step, outcome, h.sandbox.salon, h.clock.now())
+            if mismatches:
+                return TranscriptResult(
+                    t,
+                    steps_run,
+                    number,
+                    tuple(mismatches),
+                    _ms_since(started),
+                    tuple(outcome.replies),
+                )
+    return TranscriptResult(t, steps_run, None, (), _ms_since(started))
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
