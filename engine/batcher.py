@@ -11,13 +11,18 @@ that already started, and nothing is lost.
 from __future__ import annotations
 
 import dataclasses
+import random
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from redis.asyncio import ConnectionPool
+from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import RedisCluster
 
 from engine.clock import Clock
 from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, is_cluster
 from states.messages import InboundMessage
 from states.ports import AppendResult, BatchStats
 
@@ -68,6 +73,26 @@ class Batcher:
         self._extend = redis.register_script(_script("extend.lua"))
         self._finish = redis.register_script(_script("finish.lua"))
         self._drop = redis.register_script(_script("drop.lua"))
+        self._node_clients: dict[str, AsyncRedis] = {}
+
+    def wake_subscriber(self) -> PubSub:
+        """A Pub/Sub for the wake channel (the caller subscribes and closes it).
+
+        On a Cluster it is a plain connection to one node: a classic PUBLISH (the append
+        and finish scripts send one) reaches the subscribers on every node, and a plain
+        connection does not depend on the cluster client's Pub/Sub support.
+        """
+        if not is_cluster(self.redis):
+            return self.redis.pubsub(ignore_subscribe_messages=True)
+        nodes = cast(RedisCluster, self.redis).nodes_manager
+        # Known nodes, or before the first command the node of the URL (no I/O here: the
+        # caller's subscribe is where an unreachable node shows up, and is retried).
+        node = random.choice(list((nodes.nodes_cache or nodes.startup_nodes).values()))
+        if node.name not in self._node_clients:
+            # The node's own connection settings (password, TLS) from the cluster client.
+            pool = ConnectionPool(connection_class=node.connection_class, **node.connection_kwargs)
+            self._node_clients[node.name] = AsyncRedis(connection_pool=pool)
+        return self._node_clients[node.name].pubsub(ignore_subscribe_messages=True)
 
     async def append(self, phone: str, message: InboundMessage) -> AppendResult:
         k = self.keys.phone_keys(phone)

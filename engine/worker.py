@@ -56,7 +56,7 @@ class Worker:
         """Serve until `stop` is set; then finish the turns under way (bounded)."""
         keys = self.batcher.keys
         while not stop.is_set():
-            pubsub = self.batcher.redis.pubsub(ignore_subscribe_messages=True)
+            pubsub = self.batcher.wake_subscriber()
             try:
                 await pubsub.subscribe(keys.wake_channel)
                 await self._serve(pubsub, stop)

@@ -12,13 +12,13 @@ import sys
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import SystemClock
 from engine.keys import Keys
-from engine.redis_conn import client_for
+from engine.redis_conn import connect
 from engine.worker import Worker
 from tests.support.recording import RecordingHandler
 
 
 async def main(url: str, prefix: str, lease_ms: int, hang_phone: str | None) -> None:
-    redis = client_for(url)
+    redis = await connect(url)  # a cluster client when `url` is a Cluster node
     policy = BatchPolicy(quiet_ms=50, max_size=10, max_wait_ms=500, lease_ms=lease_ms)
     batcher = Batcher(redis, Keys(prefix), policy, SystemClock())
     stop = asyncio.Event()

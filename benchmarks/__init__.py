@@ -1,0 +1,1 @@
+"""Benchmarks against the physical floor: one command each, JSON on stdout (BENCHMARKS.md)."""

@@ -1,0 +1,58 @@
+"""The worker side of the flush-lag benchmark: the real Worker, a handler that does nothing.
+
+usage: python -m benchmarks.lag_worker REDIS_URL PREFIX EXPECTED TIMEOUT_S [--backlog-fix]
+Prints `ready`, then once EXPECTED batches ran (or TIMEOUT_S passed) one JSON line:
+{"lags_ms": [...], "handled": N, "seconds": S}, and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+
+from benchmarks.backlog_fix import BacklogAwareWorker
+from engine.batcher import Batch, Batcher, BatchPolicy
+from engine.clock import SystemClock
+from engine.keys import Keys
+from engine.redis_conn import connect
+from engine.worker import Worker
+
+
+class CountingHandler:
+    def __init__(self, expected: int, done: asyncio.Event) -> None:
+        self.expected = expected
+        self.done = done
+        self.handled = 0
+
+    async def handle(self, batch: Batch) -> None:
+        self.handled += 1
+        if self.handled >= self.expected:
+            self.done.set()
+
+
+async def main(url: str, prefix: str, expected: int, timeout_s: float, fix: bool) -> None:
+    redis = await connect(url)
+    batcher = Batcher(redis, Keys(prefix), BatchPolicy(), SystemClock())
+    lags: list[int] = []
+    done = asyncio.Event()
+    handler = CountingHandler(expected, done)
+    kind = BacklogAwareWorker if fix else Worker
+    worker = kind(batcher, handler, batcher.clock, on_flush_lag=lags.append)
+    task = asyncio.create_task(worker.run(done))
+    print("ready", flush=True)
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(done.wait(), timeout=timeout_s)
+    except TimeoutError:
+        done.set()
+    await asyncio.wait_for(task, timeout=30)
+    print(json.dumps({"lags_ms": lags, "handled": handler.handled,
+                      "seconds": round(time.perf_counter() - started, 3)}), flush=True)  # fmt: skip
+    await redis.aclose()
+
+
+if __name__ == "__main__":
+    fix = sys.argv[5:] == ["--backlog-fix"]
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), fix))

@@ -1,0 +1,180 @@
+"""One real worker process running the real dialogue engine, with an optional self-SIGKILL.
+
+usage: python -m tests.support.engine_worker REDIS_URL PREFIX SANDBOX_URL SEND_URL
+           [--kill-at claim|book|send|handled] [--arm-body TEXT] [--lease-ms N]
+           [--quiet-ms N] [--no-rate-limit] [--backlog-fix]   (the last three: benchmarks)
+
+Everything is the product's: Batcher and Worker on the system clock, ConversationStore,
+DialogueRunner, the YClients client against the sandbox served by the test process, the
+venom messenger POSTing to the test's recording server, the offline filler. The dialogue
+reads dates on a frozen clock (the demo salon's `START`), so "завтра" is always the 24th.
+
+The kill switch sits at one boundary of a turn and fires only in a turn whose batch holds
+a message with body `--arm-body` (so earlier turns of the conversation run normally):
+
+- `claim`: the batch is claimed, nothing of the turn has run;
+- `book`: `book_record` returned (the record exists in YClients), the turn is not saved;
+- `send`: the first reply reached the gateway, it is still in the outbox (not marked sent);
+- `handled`: the turn is saved and every reply sent, the batch is not acked yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime
+
+import aiohttp
+
+from adapters.fillers import OfflineFiller
+from adapters.messengers.venom import VenomMessenger
+from adapters.yclients import RateLimiter, Transport, YClientsBackend, YClientsClient
+from adapters.yclients.sandbox import load_fixture
+from engine.batcher import Batch, Batcher, BatchPolicy
+from engine.clock import SystemClock, VirtualClock
+from engine.conversations import ConversationStore
+from engine.dialogue_runner import DialogueRunner
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis, connect
+from engine.worker import Worker
+from states.salon import BookingConfirmation, BookingRequest
+
+START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # Wednesday, 15:00 in Moscow
+KILL_POINTS = ("claim", "book", "send", "handled")
+
+
+class KillSwitch:
+    """Armed for the turn whose batch holds the arming text; kills this process at a point."""
+
+    def __init__(self, point: str | None, arm_body: str | None) -> None:
+        self.point = point
+        self.arm_body = arm_body
+        self.armed = False
+
+    def arm_for(self, batch: Batch) -> None:
+        self.armed = any(m.body == self.arm_body for m in batch.messages)
+
+    def at(self, point: str) -> None:
+        if self.armed and self.point == point:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class KillingBackend(YClientsBackend):
+    """The real YClients backend; dies right after `book_record` answered."""
+
+    def __init__(
+        self, client: YClientsClient, switch: KillSwitch, today: Callable[[], date]
+    ) -> None:
+        super().__init__(client, default_timezone="Europe/Moscow", today=today)
+        self.switch = switch
+
+    async def book(self, request: BookingRequest) -> BookingConfirmation:
+        confirmation = await super().book(request)
+        self.switch.at("book")
+        return confirmation
+
+
+class KillingMessenger:
+    """The real venom messenger; dies right after a reply reached the gateway."""
+
+    def __init__(self, inner: VenomMessenger, switch: KillSwitch) -> None:
+        self.inner = inner
+        self.switch = switch
+
+    async def send(self, chat: str, text: str) -> None:
+        await self.inner.send(chat, text)
+        self.switch.at("send")
+
+
+class KillingHandler:
+    """The dialogue runner as the worker's handler, with the `claim` and `handled` points."""
+
+    def __init__(self, inner: DialogueRunner, switch: KillSwitch) -> None:
+        self.inner = inner
+        self.switch = switch
+
+    async def handle(self, batch: Batch) -> None:
+        self.switch.arm_for(batch)
+        self.switch.at("claim")
+        await self.inner.handle(batch)
+        self.switch.at("handled")
+
+
+@contextlib.asynccontextmanager
+async def engine_worker(
+    redis: AsyncRedis,
+    prefix: str,
+    sandbox_url: str,
+    send_url: str,
+    policy: BatchPolicy,
+    switch: KillSwitch | None = None,
+    rate_limit: bool = True,
+    worker_class: type[Worker] = Worker,
+) -> AsyncIterator[Worker]:
+    """The product's worker and dialogue, composed as `engine.app` does (in-process use too)."""
+    keys = Keys(prefix)
+    frozen = VirtualClock(START)
+    switch = switch or KillSwitch(None, None)
+    salon = load_fixture()  # the demo salon's company id and tokens
+    # Benchmarks open the client's 5-requests-per-second limit, which would dominate.
+    limiter = None if rate_limit else RateLimiter(per_second=10**6, per_minute=10**8)
+    transport = Transport(sandbox_url, salon.partner_token, salon.user_token, limiter=limiter)
+    client = YClientsClient(transport, salon.company_id)
+    backend = KillingBackend(client, switch, today=lambda: frozen.now().date())
+    try:
+        async with aiohttp.ClientSession() as session:
+            messenger = KillingMessenger(VenomMessenger(session, send_url), switch)
+            store = ConversationStore(redis, keys, frozen, idle_ttl_s=7 * 24 * 3600)
+            runner = DialogueRunner(store, backend, OfflineFiller(), messenger, frozen)
+            batcher = Batcher(redis, keys, policy, SystemClock())
+            handler = KillingHandler(runner, switch)
+            yield worker_class(batcher, handler, batcher.clock, max_idle_s=0.5)
+    finally:
+        await client.close()
+
+
+async def main(args: argparse.Namespace) -> None:
+    redis = await connect(args.redis_url)
+    policy = BatchPolicy(
+        quiet_ms=args.quiet_ms, max_wait_ms=args.quiet_ms * 10, lease_ms=args.lease_ms
+    )
+    switch = KillSwitch(args.kill_at, args.arm_body)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    worker_class = Worker
+    if args.backlog_fix:  # the benchmarks measure the fix proposed in BENCHMARKS.md
+        from benchmarks.backlog_fix import BacklogAwareWorker
+
+        worker_class = BacklogAwareWorker
+    async with engine_worker(
+        redis, args.prefix, args.sandbox_url, args.send_url, policy, switch,
+        rate_limit=not args.no_rate_limit, worker_class=worker_class,
+    ) as worker:  # fmt: skip
+        print("ready", flush=True)
+        await worker.run(stop, drain_timeout_s=5)
+    await redis.aclose()
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("redis_url")
+    parser.add_argument("prefix")
+    parser.add_argument("sandbox_url")
+    parser.add_argument("send_url")
+    parser.add_argument("--kill-at", choices=KILL_POINTS)
+    parser.add_argument("--arm-body")
+    parser.add_argument("--lease-ms", type=int, default=1000)
+    parser.add_argument("--quiet-ms", type=int, default=100)
+    parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--backlog-fix", action="store_true")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="engine_worker %(levelname)s %(message)s")
+    asyncio.run(main(parse()))
