@@ -117,8 +117,11 @@ class DialogueRunner:
             for n, text in enumerate(result.replies)
         ]
         if not await self.store.save(conversation, outbox):
-            log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
-            return [], []
+            stored = await self.store.load(batch.phone)
+            if stored.last_batch_id != batch.id:
+                log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
+                return [], []
+            # Our own save landed and only its reply was lost (a retried command): go on.
         await self.deliver(batch.phone)
         return recorder.calls, result.guards
 

@@ -16,6 +16,8 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 import redis.exceptions
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from engine.embedded_redis import EmbeddedRedis
 
@@ -27,9 +29,31 @@ AsyncRedis = aioredis.Redis
 _TIMEOUTS: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 3}
 
 
+# A burst waits up to POOL_WAIT_S for a connection instead of failing at once: redis-py's
+# default pool raises past 100 connections, which turned a webhook burst at concurrency
+# 256 into 503s with Redis healthy (BENCHMARKS.md, 1.).
+MAX_CONNECTIONS = 200
+POOL_WAIT_S = 5.0
+
+
 def client_for(url: str) -> AsyncRedis:
-    """An asyncio client for one Redis server."""
-    return aioredis.from_url(url, health_check_interval=15, retry_on_timeout=False, **_TIMEOUTS)
+    """An asyncio client for one Redis server.
+
+    A command on a pooled connection that broke (Redis restarted) is retried twice on a
+    fresh one. Every write we send is safe to repeat: appends are deduped by message id,
+    claims and acks carry a token, and a state save that already landed is recognised by
+    its batch id (engine/dialogue_runner.py).
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_WAIT_S,
+        health_check_interval=15,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
+        retry_on_error=[redis.exceptions.ConnectionError],
+        **_TIMEOUTS,
+    )
+    return AsyncRedis.from_pool(pool)
 
 
 def cluster_client_for(url: str) -> AsyncRedis:

@@ -122,15 +122,23 @@ class Worker:
         return len(started)
 
     async def _claim_due(self) -> float | None:
-        """Claim due batches up to capacity; return the earliest future due time, if any."""
+        """Claim due batches up to capacity; return when the next pass should run.
+
+        A pass that met a due bucket asks for another pass at once (returns now): that
+        bucket's next due time — a batch falling due a moment later, or phones beyond the
+        free slots — is only known after a fresh read (found by benchmarks/flush_lag.py:
+        without this a burst drained one pass per `max_idle_s`).
+        """
         now = self.clock.now_ms()
         earliest_future: float | None = None
+        met_due = False
         for bucket, due in await self.batcher.next_due():
             if due is None:
                 continue
             if due > now:
                 earliest_future = due if earliest_future is None else min(earliest_future, due)
                 continue
+            met_due = True
             free = self.concurrency - len(self._running)
             if free <= 0:
                 break
@@ -138,7 +146,7 @@ class Worker:
                 batch = await self.batcher.claim(phone)
                 if batch is not None:
                     self._start(batch)
-        return earliest_future
+        return now if met_due else earliest_future
 
     def _start(self, batch: Batch) -> None:
         if self.on_flush_lag is not None:

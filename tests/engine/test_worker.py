@@ -192,3 +192,30 @@ async def test_sigkilled_worker_leaves_the_batch_to_another_once(
     assert rows[0]["ids"] == ["m1"] and rows[0]["attempt"] == 2
     stats = await batcher.stats()
     assert (stats.processed_batches, stats.pending_batches, stats.pending_messages) == (1, 0, 0)
+
+
+async def test_a_pass_that_met_due_work_asks_for_another_at_once(
+    any_redis: AsyncRedis, keys: Keys
+) -> None:
+    from datetime import UTC, datetime
+
+    from engine.clock import VirtualClock
+    from engine.keys import bucket_of
+
+    clock = VirtualClock(datetime(2025, 7, 23, 12, 0, tzinfo=UTC))
+    policy = BatchPolicy(quiet_ms=1000, max_size=10, max_wait_ms=5000, lease_ms=2000)
+    batcher = Batcher(any_redis, keys, policy, clock)
+    same_bucket = [p for p in (f"7900{i:07d}" for i in range(400)) if bucket_of(p) == 3][:2]
+    await batcher.append(same_bucket[0], message("a", same_bucket[0], 1.0))
+    clock.advance(0.005)  # the second batch falls due 5 ms after the first
+    await batcher.append(same_bucket[1], message("b", same_bucket[1], 1.0))
+    clock.advance(0.995)  # now only the first is due
+    worker = Worker(batcher, RecordingHandler(any_redis, keys.prefix), clock)
+    next_pass = await worker._claim_due()
+    # The bucket's next due time was not read in this pass: run another at once rather
+    # than sleep until a hint or `max_idle_s`.
+    assert next_pass is not None and next_pass <= clock.now_ms()
+    await asyncio.gather(*worker._running)
+    clock.advance(0.005)
+    assert await worker.run_once() == 1
+    assert [r["ids"] for r in await processed(batcher)] == [["a"], ["b"]]
