@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from adapters.yclients.limiter import Monotonic, TtlCache
 from adapters.yclients.models import (
@@ -28,6 +28,7 @@ from adapters.yclients.models import (
     StaffSeancesModel,
 )
 from adapters.yclients.transport import Query, Transport
+from states.salon_errors import ScheduleUnavailable
 
 API = "/api/v1"
 _staff_list = TypeAdapter(list[StaffModel])
@@ -35,6 +36,24 @@ _seances = TypeAdapter(list[SeanceModel])
 _booked = TypeAdapter(list[BookedModel])
 _clients = TypeAdapter(list[ClientModel])
 _records = TypeAdapter(list[RecordModel])
+_record = TypeAdapter(RecordModel)
+_company = TypeAdapter(CompanyModel)
+_services = TypeAdapter(BookServicesModel)
+_dates = TypeAdapter(BookDatesModel)
+_staff_seances = TypeAdapter(StaffSeancesModel)
+
+T = TypeVar("T")
+
+
+def _parse(schema: TypeAdapter[T], data: Any, what: str) -> T:
+    """A 2xx body that is not what YClients documents is as useless as a 5xx: the dialogue
+    answers "could not reach the schedule", and `book` looks its booking up by api_id."""
+    try:
+        return schema.validate_python(data)
+    except ValidationError as exc:
+        raise ScheduleUnavailable(
+            f"YClients answered {what} with an unexpected body ({exc.error_count()} errors)"
+        ) from exc
 
 
 def digits(phone: str) -> str:
@@ -96,7 +115,7 @@ class YClientsClient:
     async def company(self) -> CompanyModel:
         # Cached with the catalogue: the branch's name and zone do not change mid-dialogue.
         data = await self._cached_get(f"{API}/company/{self.company_id}", ())
-        return CompanyModel.model_validate(data)
+        return _parse(_company, data, "company")
 
     async def book_services(
         self, staff_id: int | None = None, service_ids: Sequence[int] = ()
@@ -105,13 +124,13 @@ class YClientsClient:
         if staff_id is not None:
             query.insert(0, ("staff_id", str(_int_arg("staff_id", staff_id))))
         data = await self._cached_get(f"{API}/book_services/{self.company_id}", query)
-        return BookServicesModel.model_validate(data or {})
+        return _parse(_services, data or {}, "book_services")
 
     async def book_staff(self, service_ids: Sequence[int] = ()) -> list[StaffModel]:
         data = await self._cached_get(
             f"{API}/book_staff/{self.company_id}", _ids("service_ids", service_ids)
         )
-        return _staff_list.validate_python(data or [])
+        return _parse(_staff_list, data or [], "book_staff")
 
     async def book_dates(
         self,
@@ -130,7 +149,7 @@ class YClientsClient:
         answer = await self.transport.call(
             "GET", f"{API}/book_dates/{self.company_id}", query=query
         )
-        return BookDatesModel.model_validate(answer.data or {})
+        return _parse(_dates, answer.data or {}, "book_dates")
 
     async def book_times(
         self, staff_id: int, day: date, service_ids: Sequence[int]
@@ -142,7 +161,7 @@ class YClientsClient:
             f"{API}/book_times/{self.company_id}/{_int_arg('staff_id', staff_id)}/{day.isoformat()}"
         )
         answer = await self.transport.call("GET", path, query=_ids("service_ids", service_ids))
-        return _seances.validate_python(answer.data or [])
+        return _parse(_seances, answer.data or [], "book_times")
 
     async def book_staff_seances(
         self, staff_id: int, service_ids: Sequence[int] = ()
@@ -150,7 +169,7 @@ class YClientsClient:
         # [APIB] the path ends with a slash.
         path = f"{API}/book_staff_seances/{self.company_id}/{_int_arg('staff_id', staff_id)}/"
         answer = await self.transport.call("GET", path, query=_ids("service_ids", service_ids))
-        return StaffSeancesModel.model_validate(answer.data or {})
+        return _parse(_staff_seances, answer.data or {}, "book_staff_seances")
 
     async def book_check(self, appointments: Sequence[AppointmentPayload]) -> None:
         """[APIB] 201 with an empty body when bookable, else codes 433/436/437/438."""
@@ -168,7 +187,7 @@ class YClientsClient:
             json_body=payload.model_dump(),
             retryable=False,
         )
-        return _booked.validate_python(answer.data or [])
+        return _parse(_booked, answer.data or [], "book_record")
 
     # ---- partner + user token endpoints [APIB] -----------------------------------
 
@@ -180,7 +199,7 @@ class YClientsClient:
             body["comment"] = comment
         path = f"{API}/book_record/{self.company_id}/{_int_arg('record_id', record_id)}"
         answer = await self.transport.call("PUT", path, json_body=body, user=True)
-        return RecordModel.model_validate(answer.data)
+        return _parse(_record, answer.data, "book_record (reschedule)")
 
     async def search_clients(self, phone: str, page_size: int = 25) -> list[ClientModel]:
         """Clients whose phone equals `phone` (digits compared). [APIB] this is a POST."""
@@ -198,7 +217,7 @@ class YClientsClient:
             user=True,
             retryable=True,
         )
-        found = _clients.validate_python(answer.data or [])
+        found = _parse(_clients, answer.data or [], "clients/search")
         # quick_search also matches names and cards: keep exact phone matches only.
         return [c for c in found if digits(c.phone) == digits(phone)]
 
@@ -234,7 +253,7 @@ class YClientsClient:
                 query=[("page", str(page)), *query],
                 user=True,
             )
-            batch = _records.validate_python(answer.data or [])
+            batch = _parse(_records, answer.data or [], "records")
             found.extend(batch)
             if len(batch) < page_size:
                 break

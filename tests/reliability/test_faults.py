@@ -75,19 +75,15 @@ CASES = [
               "ask", "honest"),
 ]  # fmt: skip
 
-# Engine bug (reported): a 200 whose JSON has the wrong shape escapes the YClients adapter
-# as a pydantic ValidationError (adapters/yclients/client.py, `model_validate` of
-# `company`, `book_services`, `book_staff`, `book_times`); the turn raises, is retried
-# five times and dead-lettered, and the client is never answered.
+# A 200 whose JSON has the wrong shape once escaped the YClients adapter as a pydantic
+# ValidationError: the turn was retried five times, dead-lettered, and the client never
+# answered. The adapter now maps it to ScheduleUnavailable (adapters/yclients/client.py).
 WRONG_SHAPE = [
     FaultCase("company wrong shape", shape("company", []), "ask", "honest"),
     FaultCase("book_services wrong shape", shape("book_services", [{"id": "x"}]), "ask", "honest"),
     FaultCase("book_staff wrong shape", shape("book_staff", {"a": 1}), "ask", "honest"),
     FaultCase("book_times wrong shape", shape("book_times", {"a": 1}), "ask", "honest"),
 ]
-BUG = pytest.mark.xfail(
-    strict=True, reason="wrong-shaped YClients JSON escapes the adapter (ValidationError)"
-)
 
 
 @pytest.fixture
@@ -148,8 +144,7 @@ async def test_yclients_fault_gets_an_honest_answer_and_loses_nothing(
     await run_case(h, case)
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=BUG) for c in WRONG_SHAPE],
-                         ids=[c.name for c in WRONG_SHAPE])  # fmt: skip
+@pytest.mark.parametrize("case", WRONG_SHAPE, ids=[c.name for c in WRONG_SHAPE])
 async def test_wrong_shaped_yclients_json_gets_an_honest_answer(
     h: Harness, case: FaultCase
 ) -> None:

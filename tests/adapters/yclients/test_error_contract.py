@@ -173,3 +173,30 @@ def test_parser_reads_all_four_shapes() -> None:
     four = parse_error_body("Bad Gateway")
     assert four.message == "Bad Gateway" and four.field_errors == {}
     assert parse_error_body("").message == ""
+
+
+async def test_a_wrong_shaped_book_record_body_is_looked_up_not_reported_as_failed(
+    sandbox: RunningSandbox, make_client: ClientFactory
+) -> None:
+    """201 created the record but its body is garbage: the booking is found by api_id."""
+    backend = YClientsBackend(await make_client())
+    day = TOMORROW
+    [slot, *_] = await backend.free_slots(BARI, day, [HAIRCUT])
+    sandbox.control.add_fault(
+        {
+            "endpoint": "book_record",
+            "status": 201,
+            "json": {"success": True, "data": {"x": 1}},
+            "process": True,
+        }
+    )
+    request = BookingRequest(
+        phone="79990001122",
+        fullname="Ира",
+        api_id="wa-garbage-201",
+        appointments=(Appointment(BARI, (HAIRCUT,), slot.datetime_iso),),
+    )
+    confirmation = await backend.book(request)
+    assert confirmation.recovered or confirmation.record_hash is None
+    created = [r for r in sandbox.salon.records.values() if r.api_id == "wa-garbage-201"]
+    assert len(created) == 1 and confirmation.record_id == created[0].id
