@@ -145,6 +145,15 @@ class Dialogue:
             c.expecting = "service"
             return turn.say("greeting", name=name, salon=turn.view.company.title)
         if not asks_visit and intent not in (Intent.BOOK, Intent.CHANGE) and c.state == "idle":
+            b = c.booking
+            if b is not None and datetime.fromisoformat(b.datetime_iso) > turn.now:
+                # "спасибо" after booking deserves no puzzlement: remind of the visit.
+                return turn.say(
+                    "see_you",
+                    date=turn.day(b.date),
+                    time=b.time,
+                    master=turn.view.master_name(b.staff_id),
+                )
             return turn.say("not_understood")
         if await merge(turn, fill):
             await plan(turn)
@@ -190,17 +199,26 @@ class Dialogue:
             api_id=r.api_id or "",
         )
 
-    async def _start_cancel(self, turn: Turn) -> None:
+    async def _take_upcoming(self, turn: Turn, trigger: str) -> Booking | None:
+        """Find the visit to cancel or move and fire `trigger`; None when there is none
+        (the client has been told why)."""
         c = turn.conversation
         if not c.client_phone:
             c.expecting = "phone"
-            return turn.say("ask_phone")
+            turn.say("ask_phone")
+            return None
         c.booking = await self._upcoming(turn)
-        if c.booking is None or not fire(c, "ask_cancel"):
+        if c.booking is None or not fire(c, trigger):
             fire(c, "reset")
-            return turn.say("nothing_booked")
-        b = c.booking
-        c.expecting = "confirmation"
+            turn.say("nothing_booked")
+            return None
+        return c.booking
+
+    async def _start_cancel(self, turn: Turn) -> None:
+        b = await self._take_upcoming(turn, "ask_cancel")
+        if b is None:
+            return
+        turn.conversation.expecting = "confirmation"
         turn.say(
             "cancel_confirm",
             service=turn.view.services_title(b.service_ids, turn.lang),
@@ -211,14 +229,9 @@ class Dialogue:
 
     async def _start_reschedule(self, turn: Turn, fill: SlotFill) -> None:
         c = turn.conversation
-        if not c.client_phone:
-            c.expecting = "phone"
-            return turn.say("ask_phone")
-        c.booking = await self._upcoming(turn)
-        if c.booking is None or not fire(c, "ask_reschedule"):
-            fire(c, "reset")
-            return turn.say("nothing_booked")
-        b = c.booking
+        b = await self._take_upcoming(turn, "ask_reschedule")
+        if b is None:
+            return None
         c.clear_request()
         c.mode = "reschedule"
         c.slots.service_ids, c.slots.staff_id = list(b.service_ids), b.staff_id

@@ -187,6 +187,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Sorry, something broke on my side and I could not handle your message. Please call "
         "us{phone} — an administrator will book you.",
     ),
+    "see_you": (
+        "Пожалуйста! Ждём вас {date} в {time}, мастер {master}. Если что-то изменится — напишите.",
+        "You are welcome! See you {date} at {time} with {master}. Write if anything changes.",
+    ),
     "call_us": (
         "Если удобнее, позвоните нам: {phone} — администратор поможет.",
         "If you prefer, call us: {phone} — an administrator will help.",

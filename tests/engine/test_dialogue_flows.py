@@ -359,3 +359,11 @@ async def test_a_bug_in_a_turn_is_an_apology_not_silence(redis: AsyncRedis, keys
         ]
         stats = await h.batcher.stats()
         assert (stats.processed_batches, stats.failed_batches, stats.pending_batches) == (1, 0, 0)
+
+
+async def test_thanks_after_booking_is_answered_with_the_visit(h: Harness) -> None:
+    await h.turn(NEWCOMER, "Стрижка к Бари завтра в 18:00", pushname="Ира")
+    await h.turn(NEWCOMER, "да")
+    replies = await h.turn(NEWCOMER, "Спасибо!")
+    assert "Ждём вас" in replies[0] and "18:00" in replies[0] and "Бари" in replies[0]
+    assert len(created(h)) == 1
