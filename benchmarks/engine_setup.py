@@ -41,13 +41,10 @@ def start_sandbox(procs: Children) -> str:
 
 
 def start_worker(
-    procs: Children, redis_url: str, prefix: str, sandbox_url: str, send_url: str,
-    backlog_fix: bool = False,
-) -> subprocess.Popen[str]:  # fmt: skip
+    procs: Children, redis_url: str, prefix: str, sandbox_url: str, send_url: str
+) -> subprocess.Popen[str]:
     args = [redis_url, prefix, sandbox_url, send_url, "--no-rate-limit", "--lease-ms", "30000"]
-    return procs.start(
-        "tests.support.engine_worker", *args, *(["--backlog-fix"] if backlog_fix else [])
-    )
+    return procs.start("tests.support.engine_worker", *args)
 
 
 class CountingGateway:

@@ -55,12 +55,12 @@ async def append_all(url: str, prefix: str, phones: int, quiet_ms: int) -> float
     return elapsed
 
 
-def run(url: str, phones: int, quiet_ms: int, fix: bool) -> dict[str, Any]:
+def run(url: str, phones: int, quiet_ms: int) -> dict[str, Any]:
     prefix = bench_prefix("lag")
     try:
         with children() as procs:
             timeout_s = quiet_ms / 1000 + 120
-            args = [url, prefix, str(phones), str(timeout_s)] + (["--backlog-fix"] if fix else [])
+            args = [url, prefix, str(phones), str(timeout_s)]
             worker = procs.start("benchmarks.lag_worker", *args)
             append_s = asyncio.run(append_all(url, prefix, phones, quiet_ms))
             assert worker.stdout is not None
@@ -68,7 +68,6 @@ def run(url: str, phones: int, quiet_ms: int, fix: bool) -> dict[str, Any]:
     finally:
         delete_prefix(url, prefix)
     return {
-        "worker": "with the backlog fix" if fix else "engine.worker.Worker as shipped",
         "phones": phones,
         "handled": result["handled"],
         "append_seconds": round(append_s, 3),
@@ -81,13 +80,8 @@ def main() -> None:
     parser.add_argument("--phones", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--quiet-ms", type=int, default=5_000)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
-    parser.add_argument(
-        "--with-backlog-fix", action="store_true",
-        help="also run the worker with the claim-pass fix proposed in BENCHMARKS.md",
-    )  # fmt: skip
     args = parser.parse_args()
-    fixes = [False, True] if args.with_backlog_fix else [False]
-    runs = [run(args.redis_url, n, args.quiet_ms, fix) for n in args.phones for fix in fixes]
+    runs = [run(args.redis_url, n, args.quiet_ms) for n in args.phones]
     report(
         "flush_lag",
         command_line("benchmarks.flush_lag"),

@@ -1,6 +1,6 @@
 """The worker side of the flush-lag benchmark: the real Worker, a handler that does nothing.
 
-usage: python -m benchmarks.lag_worker REDIS_URL PREFIX EXPECTED TIMEOUT_S [--backlog-fix]
+usage: python -m benchmarks.lag_worker REDIS_URL PREFIX EXPECTED TIMEOUT_S
 Prints `ready`, then once EXPECTED batches ran (or TIMEOUT_S passed) one JSON line:
 {"lags_ms": [...], "handled": N, "seconds": S}, and exits.
 """
@@ -12,7 +12,6 @@ import json
 import sys
 import time
 
-from benchmarks.backlog_fix import BacklogAwareWorker
 from engine.batcher import Batch, Batcher, BatchPolicy
 from engine.clock import SystemClock
 from engine.keys import Keys
@@ -32,14 +31,13 @@ class CountingHandler:
             self.done.set()
 
 
-async def main(url: str, prefix: str, expected: int, timeout_s: float, fix: bool) -> None:
+async def main(url: str, prefix: str, expected: int, timeout_s: float) -> None:
     redis = await connect(url)
     batcher = Batcher(redis, Keys(prefix), BatchPolicy(), SystemClock())
     lags: list[int] = []
     done = asyncio.Event()
     handler = CountingHandler(expected, done)
-    kind = BacklogAwareWorker if fix else Worker
-    worker = kind(batcher, handler, batcher.clock, on_flush_lag=lags.append)
+    worker = Worker(batcher, handler, batcher.clock, on_flush_lag=lags.append)
     task = asyncio.create_task(worker.run(done))
     print("ready", flush=True)
     started = time.perf_counter()
@@ -54,5 +52,4 @@ async def main(url: str, prefix: str, expected: int, timeout_s: float, fix: bool
 
 
 if __name__ == "__main__":
-    fix = sys.argv[5:] == ["--backlog-fix"]
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), fix))
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))

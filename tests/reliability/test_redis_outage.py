@@ -190,6 +190,8 @@ async def test_embedded_restart_keeps_state_and_pending_batch_and_the_worker_fin
             return (await store.load(PHONE)).state == "booked"
 
         await eventually(booked, 20, "the running worker books after the restart")
+        # The state is saved before its replies leave the outbox: wait for the send.
+        await eventually(lambda: _has_replies(gateway, 2), 10, "the booking confirmed")
         assert len(bookings_made(sandbox)) == 1
         assert "записаны" in gateway.to(CHAT)[-1]
         stats = await batcher.stats()

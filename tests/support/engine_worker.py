@@ -2,7 +2,7 @@
 
 usage: python -m tests.support.engine_worker REDIS_URL PREFIX SANDBOX_URL SEND_URL
            [--kill-at claim|book|send|handled] [--arm-body TEXT] [--lease-ms N]
-           [--quiet-ms N] [--no-rate-limit] [--backlog-fix]   (the last three: benchmarks)
+           [--quiet-ms N] [--no-rate-limit]   (the last two: benchmarks)
 
 Everything is the product's: Batcher and Worker on the system clock, ConversationStore,
 DialogueRunner, the YClients client against the sandbox served by the test process, the
@@ -114,7 +114,6 @@ async def engine_worker(
     policy: BatchPolicy,
     switch: KillSwitch | None = None,
     rate_limit: bool = True,
-    worker_class: type[Worker] = Worker,
 ) -> AsyncIterator[Worker]:
     """The product's worker and dialogue, composed as `engine.app` does (in-process use too)."""
     keys = Keys(prefix)
@@ -133,7 +132,7 @@ async def engine_worker(
             runner = DialogueRunner(store, backend, OfflineFiller(), messenger, frozen)
             batcher = Batcher(redis, keys, policy, SystemClock())
             handler = KillingHandler(runner, switch)
-            yield worker_class(batcher, handler, batcher.clock, max_idle_s=0.5)
+            yield Worker(batcher, handler, batcher.clock, max_idle_s=0.5)
     finally:
         await client.close()
 
@@ -146,14 +145,9 @@ async def main(args: argparse.Namespace) -> None:
     switch = KillSwitch(args.kill_at, args.arm_body)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    worker_class = Worker
-    if args.backlog_fix:  # the benchmarks measure the fix proposed in BENCHMARKS.md
-        from benchmarks.backlog_fix import BacklogAwareWorker
-
-        worker_class = BacklogAwareWorker
     async with engine_worker(
         redis, args.prefix, args.sandbox_url, args.send_url, policy, switch,
-        rate_limit=not args.no_rate_limit, worker_class=worker_class,
+        rate_limit=not args.no_rate_limit,
     ) as worker:  # fmt: skip
         print("ready", flush=True)
         await worker.run(stop, drain_timeout_s=5)
@@ -171,7 +165,6 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lease-ms", type=int, default=1000)
     parser.add_argument("--quiet-ms", type=int, default=100)
     parser.add_argument("--no-rate-limit", action="store_true")
-    parser.add_argument("--backlog-fix", action="store_true")
     return parser.parse_args(argv)
 
 
