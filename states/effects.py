@@ -157,12 +157,7 @@ async def _booking_refused(turn: Turn, error: SalonError) -> None:
             question="",
         )
     else:
-        detail = error.message.rstrip(".") or str(error.status)
-        turn.say(
-            "rejected",
-            reason=_reason(turn, "reason_other", detail=detail),
-            question=_reason(turn, "what_to_change"),
-        )
+        _say_rejected(turn, error, "what_to_change")
 
 
 def _reason(turn: Turn, key: str, **values: object) -> str:
@@ -216,9 +211,14 @@ async def _booking_refused_reschedule(turn: Turn, error: SalonError) -> None:
     if isinstance(error, ScheduleUnavailable):
         turn.say("schedule_down", phone=turn.salon_phone)
     else:
-        detail = error.message.rstrip(".") or str(error.status)
-        turn.say(
-            "rejected",
-            reason=_reason(turn, "reason_other", detail=detail),
-            question=_reason(turn, "ask_date"),
-        )
+        _say_rejected(turn, error, "ask_date")
+
+
+def _say_rejected(turn: Turn, error: SalonError, question: str) -> None:
+    """YClients said no for a reason of its own: pass its words on, then ask `question`."""
+    detail = error.message.rstrip(".") or str(error.status)
+    turn.say(
+        "rejected",
+        reason=_reason(turn, "reason_other", detail=detail),
+        question=_reason(turn, question),
+    )
