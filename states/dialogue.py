@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from states import effects
-from states.conversation import Booking, Conversation, Option
+from states.conversation import Conversation, Option
 from states.machine import BOOKED, CANCELLING, CONFIRMING, SUGGESTING, fire
 from states.planner import plan, propose
 from states.salon import SalonBackend
@@ -21,6 +21,7 @@ from states.slot_fill import FillRequest, Intent, MasterChoice, OfferedOption, S
 from states.slot_merge import mentions_request, merge
 from states.templates import say
 from states.turn_context import Turn
+from states.visit_changes import start_cancel, start_reschedule
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
 LADDER_STEPS = 2  # after this many turns without progress, offer the salon's phone
@@ -119,9 +120,9 @@ class Dialogue:
             c.expecting = None
             return turn.say("cancel_kept")
         if intent is Intent.CANCEL:
-            return await self._start_cancel(turn)
+            return await start_cancel(turn)
         if intent is Intent.RESCHEDULE:
-            return await self._start_reschedule(turn, fill)
+            return await start_reschedule(turn, fill)
         if c.state == CONFIRMING and not _changes_request(turn, fill):
             if intent is Intent.CONFIRM:
                 if c.mode == "reschedule":
@@ -168,89 +169,6 @@ class Dialogue:
             for s in shown
         ]
         turn.say("prices", lines="\n".join(lines))
-
-    async def _upcoming(self, turn: Turn) -> Booking | None:
-        """Our own last booking if still ahead, else the client's next visit in YClients."""
-        c = turn.conversation
-        if c.booking is not None and datetime.fromisoformat(c.booking.datetime_iso) > turn.now:
-            return c.booking
-        if not c.client_phone:
-            return None
-        client = await turn.backend.find_client(c.client_phone)
-        if client is None:
-            return None
-        ahead = [
-            r
-            for r in await turn.backend.client_records(client.id)
-            if not r.deleted and r.datetime > turn.now and r.attendance != -1
-        ]
-        if not ahead:
-            return None
-        r = min(ahead, key=lambda record: record.datetime)
-        local = r.datetime.astimezone(turn.now.tzinfo)
-        return Booking(
-            record_id=r.id,
-            record_hash=None,
-            staff_id=r.staff_id,
-            service_ids=list(r.service_ids),
-            date=local.date().isoformat(),
-            time=local.strftime("%H:%M"),
-            datetime_iso=r.datetime.isoformat(),
-            api_id=r.api_id or "",
-        )
-
-    async def _take_upcoming(self, turn: Turn, trigger: str) -> Booking | None:
-        """Find the visit to cancel or move and fire `trigger`; None when there is none
-        (the client has been told why)."""
-        c = turn.conversation
-        if not c.client_phone:
-            c.expecting = "phone"
-            turn.say("ask_phone")
-            return None
-        c.booking = await self._upcoming(turn)
-        if c.booking is None or not fire(c, trigger):
-            fire(c, "reset")
-            turn.say("nothing_booked")
-            return None
-        return c.booking
-
-    async def _start_cancel(self, turn: Turn) -> None:
-        b = await self._take_upcoming(turn, "ask_cancel")
-        if b is None:
-            return
-        turn.conversation.expecting = "confirmation"
-        turn.say(
-            "cancel_confirm",
-            service=turn.view.services_title(b.service_ids, turn.lang),
-            date=turn.day(b.date),
-            time=b.time,
-            master=turn.view.master_name(b.staff_id),
-        )
-
-    async def _start_reschedule(self, turn: Turn, fill: SlotFill) -> None:
-        c = turn.conversation
-        b = await self._take_upcoming(turn, "ask_reschedule")
-        if b is None:
-            return None
-        c.clear_request()
-        c.mode = "reschedule"
-        c.slots.service_ids, c.slots.staff_id = list(b.service_ids), b.staff_id
-        c.slot_sources = {"service_ids": "booking", "staff_id": "booking"}
-        c.master_choice = "named"
-        if fill.date or fill.time or fill.time_from:
-            only_when = fill.model_copy(
-                update={
-                    "services": [],
-                    "service_phrases": [],
-                    "master_choice": None,
-                    "master": None,
-                }
-            )
-            if await merge(turn, only_when):
-                return await plan(turn)
-            return None
-        c.expecting = "date"
-        turn.say("reschedule_ask", date=turn.day(b.date), time=b.time)
 
     def _ladder(self, turn: Turn, fill: SlotFill, before: tuple[object, ...]) -> None:
         """Re-prompt ladder: after LADDER_STEPS turns without progress, offer the phone."""
