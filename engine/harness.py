@@ -113,10 +113,12 @@ async def engine_harness(
     yclients_timeout_s: float | None = None,
     yclients_retry: RetryPolicy | None = None,
     yclients_limiter: RateLimiter | None = None,
+    with_user_token: bool = True,
 ) -> AsyncIterator[Harness]:
     """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
     5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
-    timeout or a retried 5xx, and load the catalogue, in well under a second."""
+    timeout or a retried 5xx, and load the catalogue, in well under a second. Without
+    `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone."""
     clock = VirtualClock(start)
     salon = salon or SandboxSalon(clock=clock.now)
     async with running_sandbox(salon) as sandbox:
@@ -124,7 +126,7 @@ async def engine_harness(
             sandbox.base_url,
             sandbox.partner_token,
             sandbox.company_id,
-            sandbox.user_token,
+            sandbox.user_token if with_user_token else None,
             "Europe/Moscow",
             clock,
         )

@@ -17,6 +17,7 @@ from states.salon_errors import (
     NameMissing,
     NoFreeMaster,
     PhoneBlacklisted,
+    SalonAuthError,
     SalonError,
     ScheduleUnavailable,
     ServiceNotBookable,
@@ -174,7 +175,9 @@ async def cancel(turn: Turn) -> None:
     except SalonError as error:
         turn.guard("yclients_cancelled", False, f"{type(error).__name__} {error.status}")
         fire(c, "reset")
-        turn.say("schedule_down", phone=turn.salon_phone)
+        c.expecting = None
+        key = "changes_by_phone" if isinstance(error, SalonAuthError) else "cancel_failed"
+        turn.say(key, phone=turn.salon_phone)
         return
     turn.guard("yclients_cancelled", True, str(c.booking.record_id))
     c.booking = None
@@ -207,6 +210,10 @@ async def _booking_refused_reschedule(turn: Turn, error: SalonError) -> None:
     c = turn.conversation
     turn.guard("yclients_rescheduled", False, f"{type(error).__name__} {error.status} {error.code}")
     c.chosen = None
+    if isinstance(error, SalonAuthError):
+        fire(c, "reset")
+        turn.say("changes_by_phone", phone=turn.salon_phone)
+        return
     fire(c, "ask_reschedule")
     if isinstance(error, ScheduleUnavailable):
         turn.say("schedule_down", phone=turn.salon_phone)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from states.conversation import Conversation
 from states.salon import last_master_id
+from states.salon_errors import SalonAuthError
 from states.slot_fill import MasterChoice, SlotFill
 from states.turn_context import Turn
 from states.wording import human_list
@@ -80,14 +81,15 @@ async def _merge_master(turn: Turn, fill: SlotFill) -> bool:
     elif fill.master_choice is MasterChoice.NAMED and fill.master is not None:
         master = turn.view.master_named(fill.master)
         if not turn.guard("master_in_catalogue", master is not None, fill.master):
-            names = human_list([m.name for m in turn.view.masters if m.bookable], turn.lang)
-            service = turn.view.services_title(c.slots.service_ids or [], turn.lang) or "—"
-            turn.say(
-                "unknown_master",
-                phrase=fill.master_phrase or fill.master,
-                service=service,
-                masters=names,
-            )
+            # Only masters who do the service asked for (Снежана does not cut men's hair).
+            service_ids = c.slots.service_ids or []
+            able = turn.view.masters_for(service_ids) if service_ids else turn.view.masters
+            names = human_list([m.name for m in able if m.bookable], turn.lang)
+            if service_ids:
+                service = turn.view.services_title(service_ids, turn.lang)
+                turn.say("unknown_master", name=fill.master, service=service, masters=names)
+            else:
+                turn.say("unknown_master_any", name=fill.master, masters=names)
             c.expecting = "master"
             return False
         assert master is not None
@@ -106,8 +108,13 @@ async def resolve_last_master(turn: Turn) -> bool:
         c.expecting = "phone"
         turn.say("ask_phone")
         return False
-    client = await turn.backend.find_client(c.client_phone)
-    staff_id = last_master_id(await turn.backend.client_records(client.id)) if client else None
+    try:
+        client = await turn.backend.find_client(c.client_phone)
+        staff_id = last_master_id(await turn.backend.client_records(client.id)) if client else None
+    except SalonAuthError:
+        # No YCLIENTS_USER_TOKEN: the history cannot be read; ask, as for a newcomer.
+        turn.guard("history_readable", False, "no user token")
+        client, staff_id = None, None
     master = turn.view.master(staff_id) if staff_id else None
     if not turn.guard("last_master_found", master is not None and master.bookable):
         c.master_choice = None

@@ -43,9 +43,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "{master} does not do “{service}”. It is done by: {masters}. Who would you like?",
     ),
     "unknown_master": (
-        "Мастера «{phrase}» у нас нет. Услугу «{service}» делают: {masters}. К кому записать?",
-        "We have no master called “{phrase}”. “{service}” is done by: {masters}. "
-        "Who would you like?",
+        "Мастера по имени {name} у нас нет. Услугу «{service}» делают: {masters}. К кому записать?",
+        "We have no master called {name}. “{service}” is done by: {masters}. Who would you like?",
+    ),
+    "unknown_master_any": (
+        "Мастера по имени {name} у нас нет. У нас работают: {masters}. К кому записать?",
+        "We have no master called {name}. Our masters are: {masters}. Who would you like?",
     ),
     "no_history": (
         "Не нашёл ваших прошлых визитов, поэтому не знаю, кто был вашим мастером. "
@@ -145,6 +148,16 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "cancel_confirm": (
         "Отменить вашу запись: {service}, {date} в {time}, мастер {master}? (да/нет)",
         "Cancel your booking: {service}, {date} at {time} with {master}? (yes/no)",
+    ),
+    "cancel_failed": (
+        "Не удалось отменить запись: расписание салона не ответило. Запись пока в силе — "
+        "попробуйте ещё раз чуть позже или позвоните нам: {phone}.",
+        "I could not cancel: the salon's schedule did not answer. The booking still stands — "
+        "try again a little later or call us: {phone}.",
+    ),
+    "changes_by_phone": (
+        "Отменить или перенести запись я сейчас не могу — позвоните, пожалуйста, нам: {phone}.",
+        "I cannot cancel or move bookings right now — please call us: {phone}.",
     ),
     "cancelled": (
         "Запись отменена. Будем рады видеть вас в другой раз!",

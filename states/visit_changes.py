@@ -11,6 +11,7 @@ from datetime import datetime
 from states.conversation import Booking
 from states.machine import fire
 from states.planner import plan
+from states.salon_errors import SalonAuthError
 from states.slot_fill import SlotFill
 from states.slot_merge import merge
 from states.turn_context import Turn
@@ -55,7 +56,14 @@ async def _take_upcoming(turn: Turn, trigger: str) -> Booking | None:
         c.expecting = "phone"
         turn.say("ask_phone")
         return None
-    c.booking = await _upcoming(turn)
+    try:
+        c.booking = await _upcoming(turn)
+    except SalonAuthError:
+        # No YCLIENTS_USER_TOKEN: visits can be neither found nor changed by the bot.
+        turn.guard("visits_readable", False, "no user token")
+        fire(c, "reset")
+        turn.say("changes_by_phone", phone=turn.salon_phone)
+        return None
     if c.booking is None or not fire(c, trigger):
         fire(c, "reset")
         turn.say("nothing_booked")

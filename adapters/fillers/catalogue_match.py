@@ -20,7 +20,7 @@ import re
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from adapters.fillers.text import Token, lemmas, normalize, tokens, transliterate
+from adapters.fillers.text import Token, latin_spellings, lemmas, normalize, tokens
 from states.slot_fill import Catalogue, CatalogueService
 
 # concept → pattern over normalised text. Order matters only for readability.
@@ -181,8 +181,11 @@ def _name_matches(token: str, name: str) -> bool:
         if name_form and OSA.distance(token[: len(stem)], stem) <= 1:
             return True
         return fuzz.ratio(token, target) >= _FUZZY_MIN
-    latin = transliterate(name)
-    return token == latin or (len(latin) >= 4 and fuzz.ratio(token, latin) >= _FUZZY_MIN)
+    # Latin letters: any common spelling of the name ("Artyom", "Artiom", "Artem" → Артём).
+    spellings = latin_spellings(name)
+    return token in spellings or any(
+        len(latin) >= 4 and fuzz.ratio(token, latin) >= _FUZZY_MIN for latin in spellings
+    )
 
 
 def match_masters(text: str, catalogue: Catalogue) -> list[MasterMatch]:
@@ -193,7 +196,7 @@ def match_masters(text: str, catalogue: Catalogue) -> list[MasterMatch]:
         if len(tok.norm) < 3 or tok.norm.isdigit():
             continue
         for name in catalogue.masters:
-            for part in normalize(name).split():
+            for part in name.lower().split():
                 if _name_matches(tok.norm, part):
                     prev = text_tokens[index - 1] if index else None
                     with_prep = prev is not None and prev.norm in {

@@ -5,6 +5,12 @@ whose service titles and staff names form the catalogue, named `option_sets` (wh
 bot offered), and `cases`. A case's `expect` lists the slots the client gave; a slot not
 listed is expected empty, so a filler that invents values loses accuracy too.
 `known_miss: "<reason>"` marks a case the offline filler is known to get wrong.
+
+A service the salon does not have is labelled by the client's phrase with an `unknown: `
+prefix (`services: ["unknown: татуировку"]`): a fill with no catalogue service but a
+service phrase shows as that, so an "unknown service" read where the client asked for
+nothing (or for a known service) counts as a services error. A master outside the
+catalogue is labelled by the nominative name the filler should return (`master: Василий`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from states.slot_fill import Catalogue, FillRequest, OfferedOption, SlotFill
 
 SLOTS = ("intent", "services", "master", "date", "time", "window", "option", "name", "phone",
          "language")  # fmt: skip
+UNKNOWN = "unknown: "  # prefix of a service phrase that matched no catalogue service
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "nlu"
 
 
@@ -111,8 +118,9 @@ def observed(fill: SlotFill) -> dict[str, object]:
     if master is None and fill.master_choice is not None:
         master = fill.master_choice.value
     window = f"{fill.time_from}-{fill.time_to}" if fill.time_from and fill.time_to else None
+    services = sorted(fill.services) or sorted(UNKNOWN + p for p in fill.service_phrases)
     return {
-        "intent": fill.intent.value, "services": sorted(fill.services), "master": master,
+        "intent": fill.intent.value, "services": services, "master": master,
         "date": fill.date, "time": fill.time, "window": window, "option": fill.option,
         "name": fill.client_name, "phone": fill.phone, "language": fill.language.value,
     }  # fmt: skip

@@ -14,6 +14,7 @@ from adapters.fillers.dates import read_dates
 from adapters.fillers.intents import decide_intent, pick_option
 from adapters.fillers.text import detect_language, normalize
 from adapters.fillers.times import read_time
+from adapters.fillers.unknown import read_unknown_master, read_unknown_service
 from states.slot_fill import FillRequest, FillSource, MasterChoice, SlotFill
 
 SAME_AS_LAST = re.compile(
@@ -71,12 +72,30 @@ class OfflineFiller:
 
         master_choice: MasterChoice | None = None
         master_phrase: str | None = None
+        master_name: str | None = None
+        taken = [*date_spans, *([(time.start, time.start + len(time.phrase))] if time else [])]
+        if phone is not None:
+            taken.append(phone[1])
+        unknown_master = None
         if master is not None:
             master_choice, master_phrase = MasterChoice.NAMED, master.phrase
+            master_name = master.name
         elif (m := SAME_AS_LAST.search(text)) is not None:
             master_choice, master_phrase = MasterChoice.SAME_AS_LAST, raw[m.start() : m.end()]
         elif (m := ANY_MASTER.search(text)) is not None:
             master_choice, master_phrase = MasterChoice.ANY, raw[m.start() : m.end()]
+        elif (unknown_master := read_unknown_master(raw, taken)) is not None:
+            # Not in the catalogue: the engine checks the name and says there is no such master.
+            master_choice, master_phrase = MasterChoice.NAMED, unknown_master.phrase
+            master_name = unknown_master.name
+        # Something asked for that the catalogue lacks: the phrase alone, no service name.
+        unknown_service = None
+        if not services:
+            taken += [(mm.start, mm.start + len(mm.phrase)) for mm in masters]
+            if unknown_master is not None:
+                at = raw.rfind(unknown_master.phrase)
+                taken.append((at, at + len(unknown_master.phrase)))
+            unknown_service = read_unknown_service(raw, request.catalogue, taken)
 
         exact_time = time.time if time is not None else None
         window = time.window if time is not None else None
@@ -88,8 +107,10 @@ class OfflineFiller:
             master.name if master else None,
         )
         not_names = {normalize(p) for mm in masters for p in mm.phrase.split()}
+        if unknown_master is not None:
+            not_names.add(normalize(unknown_master.word))
         name = read_name(raw, request.expecting == "name", not_names)
-        has_slots = bool(services or master_choice or date or time)
+        has_slots = bool(services or unknown_service or master_choice or date or time)
         intent = decide_intent(
             text,
             state=request.state,
@@ -97,13 +118,16 @@ class OfflineFiller:
             option=option,
             has_contact=bool(name or phone),
         )
+        service_phrases = [s.phrase for s in services]
+        if unknown_service is not None:
+            service_phrases = [unknown_service]
         return SlotFill(
             intent=intent,
-            service_phrases=[s.phrase for s in services],
+            service_phrases=service_phrases,
             services=[s.name for s in services],
             master_phrase=master_phrase,
             master_choice=master_choice,
-            master=master.name if master else None,
+            master=master_name,
             date_phrase=raw[date.start : date.start + len(date.phrase)] if date else None,
             date=date.date.isoformat() if date else None,
             time_phrase=raw[time.start : time.start + len(time.phrase)] if time else None,

@@ -104,6 +104,11 @@ def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[
     if not names and fix.notes and fix.offline.services:
         fix.note("services taken from the offline reading")
         return list(fix.offline.services), list(fix.offline.service_phrases)
+    if not names and fix.notes and fix.offline.service_phrases:
+        # The client's own words name something the salon lacks ("на татуировку"): keep the
+        # phrase, with no service, so the engine says so instead of asking again.
+        fix.note("unknown service phrase taken from the offline reading")
+        return [], list(fix.offline.service_phrases)
     return names, phrases
 
 

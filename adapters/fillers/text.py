@@ -79,6 +79,25 @@ def transliterate(text: str) -> str:
     return "".join(_TRANSLIT.get(ch, ch) for ch in normalize(text))
 
 
+# Letters Latin keyboards spell more than one way: "Артём" is Artem, Artyom, Artiom, Artjom.
+_TRANSLIT_VARIANTS = {
+    "ё": ("e", "yo", "io", "jo", "o"), "й": ("y", "i", "j"), "я": ("ya", "ia", "ja"),
+    "ю": ("yu", "iu", "ju"), "х": ("kh", "h"), "ц": ("ts", "c", "tz"), "щ": ("shch", "sch"),
+    "ж": ("zh", "j"), "ь": ("", "'"), "ъ": ("",), "ы": ("y", "i"), "э": ("e",), "е": ("e",),
+}  # fmt: skip
+_MAX_SPELLINGS = 256
+
+
+@functools.lru_cache(maxsize=256)
+def latin_spellings(name: str) -> frozenset[str]:
+    """Common Latin spellings of a Cyrillic name (lower case; the first is `transliterate`)."""
+    spellings = [""]
+    for ch in name.lower():
+        options = _TRANSLIT_VARIANTS.get(ch, (_TRANSLIT.get(ch, ch),))
+        spellings = [s + o for s in spellings for o in options][:_MAX_SPELLINGS]
+    return frozenset({transliterate(name), *spellings})
+
+
 def detect_language(text: str) -> Language:
     """English only when Latin letters clearly outnumber Cyrillic; Russian is the default."""
     latin = len(_LATIN.findall(text))

@@ -367,3 +367,19 @@ async def test_thanks_after_booking_is_answered_with_the_visit(h: Harness) -> No
     replies = await h.turn(NEWCOMER, "Спасибо!")
     assert "Ждём вас" in replies[0] and "18:00" in replies[0] and "Бари" in replies[0]
     assert len(created(h)) == 1
+
+
+async def test_without_a_user_token_history_and_changes_are_honest(
+    redis: AsyncRedis, keys: Keys
+) -> None:
+    async with engine_harness(redis, keys, OfflineFiller(), START, with_user_token=False) as h:
+        replies = await h.turn(NIKOLAI, "Стрижку к тому же мастеру завтра в 12", pushname="Коля")
+        assert "К кому записать?" in replies[0]  # asked, not "could not reach the schedule"
+        c = await h.conversation(NIKOLAI)
+        assert c.slots.date == "2025-07-24" and c.slots.staff_id is None
+        assert {"guard": "history_readable", "ok": False, "detail": "no user token"} in (
+            c.turns[-1]["guards"]
+        )
+        replies = await h.turn("79035556677", "Отмените мою запись")
+        assert "позвоните" in replies[0] and "+74951234567" in replies[0]
+        assert (await h.conversation("79035556677")).state == "idle"

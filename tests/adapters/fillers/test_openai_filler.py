@@ -208,3 +208,31 @@ async def test_date_and_time_phrases_are_resolved_by_code(
     fill = await llm.filler.fill(make_request("стрижку к Бари"))
     assert (fill.date, fill.time) == (date, time)
     assert ((fill.time_from, fill.time_to) if fill.time_from else None) == window
+
+
+async def test_a_master_the_client_really_named_is_kept_for_the_engine_to_refuse(
+    llm: Harness, make_request: RequestFactory
+) -> None:
+    llm.stub.script([proposal(master="Василий", service_phrases=["стрижку"])])
+    fill = await llm.filler.fill(make_request("Запишите к Василию на стрижку"))
+    assert fill.source is FillSource.LLM_REPAIRED
+    assert fill.master_choice is MasterChoice.NAMED and fill.master == "Василий"
+    assert fill.master_phrase == "к Василию"
+    assert any("Василий" in note for note in fill.notes)
+
+
+async def test_an_unknown_service_the_client_wrote_is_kept_as_a_phrase(
+    llm: Harness, make_request: RequestFactory
+) -> None:
+    llm.stub.script([proposal(service_phrases=["татуировку"], master=None, master_choice=None)])
+    fill = await llm.filler.fill(make_request("Запишите на татуировку завтра в 18:00"))
+    assert fill.services == [] and fill.service_phrases == ["татуировку"]
+    assert fill.source is FillSource.LLM_REPAIRED
+
+
+async def test_an_invented_service_the_client_did_not_write_stays_dropped(
+    llm: Harness, make_request: RequestFactory
+) -> None:
+    llm.stub.script([proposal(service_phrases=["массаж"], master=None, master_choice=None)])
+    fill = await llm.filler.fill(make_request("завтра в 18:00"))
+    assert fill.services == [] and fill.service_phrases == []

@@ -1,0 +1,270 @@
+"""What the client asked for that the salon does not have: an unknown service or master.
+
+The offline filler used to drop such words silently, so the bot asked "На какую услугу?"
+after "запишите на татуировку" instead of saying there is no such service. These readers
+only look where nothing from the catalogue was found, and they are conservative: a false
+"we do not have that" about a service or master the salon does have is worse than a miss.
+
+- An unknown **master** is a given name after "к", "у", "к мастеру", "with" ("к Василию",
+  "у Олега", "with John"): pymorphy3 must tag a Cyrillic word `Name`, a Latin word must be
+  capitalised. "к 7", "к вечеру", "к тому же", "к любому" are not names.
+- An unknown **service** is a noun phrase after a booking cue ("записаться на татуировку",
+  "хочу массаж", "book a massage") that is not a date, time, master, generic word ("на
+  приём", "на вечер") or a near spelling of a catalogue word ("на стришку").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz
+
+from adapters.fillers.catalogue_match import _CONCEPTS
+from adapters.fillers.text import Token, analyzer, normalize, tokens
+from states.slot_fill import Catalogue
+
+Span = tuple[int, int]
+
+# --- masters ------------------------------------------------------------------------------
+_MASTER_PREPS = frozenset({"к", "ко", "у", "with"})
+_MASTER_WORDS = frozenset({"мастер", "мастеру", "мастера", "мастером", "барберу", "барбера"})
+# Capitalised English words that follow "with" but are not people.
+_NOT_LATIN_NAMES = frozenset({
+    "i", "me", "my", "you", "your", "us", "him", "her", "them", "the", "a", "an", "any",
+    "anyone", "someone", "somebody", "same", "whoever", "monday", "tuesday", "wednesday",
+    "thursday", "friday", "saturday", "sunday", "beard", "haircut", "kids", "son", "daughter",
+    "wife", "husband", "friend", "master", "barber", "stylist",
+})  # fmt: skip
+_NAME_MIN_SCORE = 0.1
+_COMPARISON = frozenset({"как", "like", "чем"})
+
+
+@dataclasses.dataclass(frozen=True)
+class UnknownMaster:
+    name: str  # nominative when pymorphy3 knows the name ("Василию" → "Василий")
+    phrase: str  # as written, with its preposition ("к Василию")
+    word: str  # the name word as written
+
+
+@functools.lru_cache(maxsize=10_000)
+def _given_name(word: str) -> str | None:
+    """The nominative of a Cyrillic given name, or None when the word is not one."""
+    parses = [
+        p for p in analyzer().parse(word.lower()) if "Name" in p.tag and p.score >= _NAME_MIN_SCORE
+    ]
+    if not parses:
+        return None
+    lemma = str(max(parses, key=lambda p: p.score).normal_form)
+    return lemma[:1].upper() + lemma[1:]
+
+
+def _overlaps(start: int, end: int, spans: Iterable[Span]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _adjacent(text: str, left: Token, right: Token) -> bool:
+    return text[left.end : right.start].strip() == ""
+
+
+def read_unknown_master(text: str, avoid: Iterable[Span] = ()) -> UnknownMaster | None:
+    """The last person named the way one names a master (`text` as written)."""
+    spans = list(avoid)
+    toks = tokens(text)
+    found: UnknownMaster | None = None
+    for i, tok in enumerate(toks):
+        if (
+            i == 0
+            or tok.norm.isdigit()
+            or len(tok.norm) < 2
+            or _overlaps(tok.start, tok.end, spans)
+        ):
+            continue
+        prev = toks[i - 1]
+        if not _adjacent(text, prev, tok):
+            continue
+        start = prev.start
+        if prev.norm in _MASTER_WORDS and i >= 2 and toks[i - 2].norm in _MASTER_PREPS:
+            start = toks[i - 2].start  # "к мастеру Василию"
+        elif prev.norm not in _MASTER_PREPS and prev.norm not in _MASTER_WORDS:
+            continue
+        before = toks[i - 2].norm if start == prev.start and i >= 2 else ""
+        if before in _COMPARISON:
+            continue  # "стрижку как у Димы" describes a haircut, not a master
+        if tok.text.isascii():
+            latin_ok = prev.norm in {"with", "мастер", "мастеру", "мастера"} or start != prev.start
+            if not (latin_ok and tok.text[:1].isupper() and tok.norm not in _NOT_LATIN_NAMES):
+                continue
+            name = tok.text
+        elif prev.norm == "with":
+            continue
+        else:
+            nominative = _given_name(tok.text)
+            if nominative is None:
+                continue
+            name = nominative
+        found = UnknownMaster(name=name, phrase=text[start : tok.end], word=tok.text)
+    return found
+
+
+# --- services -----------------------------------------------------------------------------
+# A cue that the client asks to book something, then (for Russian) "на" + the thing.
+_BOOK_CUE = re.compile(
+    r"\bзапиш\w*|\bзапис\w*|\bхоч\w*|\bхотел\w*|\bхотим\b|\bнужн\w*|\bнужен\b|\bможно\b"
+    r"|\bмне\s+бы\b|\bсделат\w*|\bсделайте\b|\bесть\s+ли\b"
+)
+# Words after which the thing itself follows directly ("хочу массаж", "нужна чистка лица").
+_DIRECT_CUE = frozenset({
+    "хочу", "хочется", "хотим", "хотел", "хотела", "хотелось", "нужен", "нужна", "нужно",
+    "нужны", "сделать", "сделайте", "бы",
+})  # fmt: skip
+_SKIP_AFTER_CUE = frozenset({"бы", "сделать", "записаться", "мне", "еще", "ещё", "тоже", "также"})
+_EN_CUE = re.compile(
+    r"\b(?:book(?:\s+me)?(?:\s+in)?(?:\s+for)?|booking\s+for|appointment\s+for|(?:i'?d|i\s+would)"
+    r"\s+like|i\s+want|i\s+need|can\s+i\s+(?:get|have|book))"
+    r"\s+(?:a|an)\s+(?P<np>[a-z]+(?:\s+[a-z]+)?)"
+)
+# Generic words: "записаться на приём" names no service, nor does "хочу окно".
+_GENERIC = frozenset({
+    "запись", "прием", "приём", "визит", "время", "окно", "окошко", "день", "вечер", "утро",
+    "обед", "ночь", "неделя", "выходной", "выходные", "сеанс", "процедура", "услуга", "мастер",
+    "барбер", "консультация", "число", "час", "часик", "часок", "минута", "раз", "место",
+    "очередь", "имя", "номер", "телефон", "цена", "стоимость", "прайс", "сертификат",
+    "абонемент", "вопрос", "помощь", "отзыв", "скидка", "информация", "ответ", "совет", "чек",
+    "оплата", "карта", "парковка", "адрес", "пятница", "суббота", "воскресенье", "понедельник",
+    "вторник", "среда", "четверг", "месяц", "год", "сегодня", "завтра", "послезавтра", "полдень",
+    "половина", "начало", "конец", "середина", "следующий", "ближайший", "удобный", "свободный",
+    "любой", "другой", "тот", "этот", "свой", "мой", "ваш", "весь", "вечерок", "квитанция",
+    "счет", "справка", "подарок", "кофе", "чай", "вода", "такси", "возврат", "деньги",
+    "сдача", "жалоба", "перерыв", "минутка", "секунда", "связь", "звонок", "ссылка",
+    "appointment", "time", "slot", "visit", "session", "spot", "table", "call", "consultation",
+    "meeting", "place", "day", "date", "booking", "reservation", "question", "price", "quote",
+    "moment", "minute", "hour", "week", "weekend", "morning", "evening", "afternoon", "master",
+    "barber", "stylist", "little", "quick", "new", "good", "nice", "free", "receipt",
+    "invoice", "discount", "refund", "parking", "address", "callback", "ride", "taxi",
+    "break", "drink", "coffee", "tea", "water", "towel", "card", "gift", "voucher",
+    "certificate", "membership", "second", "chance", "word", "favor", "favour", "number",
+    "link", "confirmation", "reminder", "cancellation", "change",
+})  # fmt: skip
+_EN_STOP = frozenset({
+    "at", "on", "in", "for", "with", "to", "tomorrow", "today", "tonight", "please", "and",
+    "this", "next", "by", "from", "around", "about", "or", "the",
+})  # fmt: skip
+_NEAR_KNOWN = 66  # 6-letter stems this close to a catalogue word are a typo, not a new thing
+_CASES_NA = frozenset({"accs"})
+_CASES_DIRECT = frozenset({"accs", "nomn", "gent"})
+
+
+@functools.lru_cache(maxsize=64)
+def _known_stems(titles: tuple[str, ...]) -> frozenset[str]:
+    """6-letter stems of every catalogue word and every concept's own word."""
+    words: set[str] = set()
+    for title in titles:
+        words.update(t.norm for t in tokens(normalize(title)) if len(t.norm) >= 4)
+    for concept, pattern in _CONCEPTS.items():
+        words.add(concept)
+        words.update(w for w in re.findall(r"[a-zа-я]{4,}", pattern))
+    return frozenset(w[:6] for w in words)
+
+
+def _near_known(word: str, stems: frozenset[str]) -> bool:
+    return any(fuzz.ratio(word[:6], s) >= _NEAR_KNOWN for s in stems)
+
+
+def _noun_forms(word: str, cases: frozenset[str]) -> set[str]:
+    """Lemmas of inanimate-noun readings of `word` in one of `cases` (pymorphy3)."""
+    return {
+        normalize(p.normal_form)
+        for p in analyzer().parse(word)
+        if p.tag.POS == "NOUN" and p.tag.case in cases and "Name" not in p.tag
+        and p.tag.animacy != "anim" and "Geox" not in p.tag and "Surn" not in p.tag
+        and p.score >= 0.05
+    }  # fmt: skip
+
+
+def _is_adjective(word: str) -> bool:
+    best = analyzer().parse(word)[0]
+    return best.tag.POS in {"ADJF", "PRTF"} and "Apro" not in best.tag
+
+
+def _ru_phrase(
+    text: str, toks: list[Token], i: int, cases: frozenset[str], stems: frozenset[str]
+) -> tuple[int, int] | None:
+    """Span of "[adjective] noun [genitive noun]" starting at token i, or None."""
+    j = i
+    while j < len(toks) and j - i < 2 and _is_adjective(toks[j].norm):
+        if j > i and not _adjacent(text, toks[j - 1], toks[j]):
+            return None
+        j += 1
+    if j >= len(toks) or (j > i and not _adjacent(text, toks[j - 1], toks[j])):
+        return None
+    head = toks[j]
+    if head.norm.isdigit() or len(head.norm) < 4 or not re.fullmatch(r"[а-я]+", head.norm):
+        return None
+    lemmas = _noun_forms(head.norm, cases)
+    if not lemmas or lemmas & _GENERIC or head.norm in _GENERIC:
+        return None
+    words = [t.norm for t in toks[i : j + 1]]
+    if any(w in _GENERIC or _near_known(w, stems) for w in words):
+        return None
+    end = head.end
+    if j + 1 < len(toks) and _adjacent(text, head, toks[j + 1]):
+        nxt = toks[j + 1]
+        gent = {
+            normalize(p.normal_form)
+            for p in analyzer().parse(nxt.norm)
+            if p.tag.POS == "NOUN" and p.tag.case == "gent" and p.score >= 0.1
+        }
+        if gent and not gent & _GENERIC and not _near_known(nxt.norm, stems):
+            end = nxt.end  # "чистку лица"
+    return toks[i].start, end
+
+
+def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] = ()) -> str | None:
+    """The first thing the client asks to book that is not in the catalogue, as written.
+
+    Call it only when no catalogue service was matched. `text` is the client's text (its
+    normalised form has the same length); `avoid` are spans already read as a date, a
+    time, a master or a phone.
+    """
+    spans = list(avoid)
+    norm = normalize(text)
+    titles = tuple(t for s in catalogue.services for t in (s.name, *s.aliases))
+    stems = _known_stems(titles)
+    toks = tokens(norm)
+    cued = bool(_BOOK_CUE.search(norm) or _EN_CUE.search(norm))
+    for i, tok in enumerate(toks[:-1]):
+        nxt = i + 1
+        if tok.norm == "на":
+            piece_start = tok.start == 0 or text[: tok.start].rstrip(" \t").endswith("\n")
+            if not (cued or piece_start):
+                continue
+            cases = _CASES_NA
+        elif tok.norm in _DIRECT_CUE:
+            while nxt < len(toks) - 1 and toks[nxt].norm in _SKIP_AFTER_CUE:
+                nxt += 1
+            if toks[nxt - 1].norm == "записаться":
+                continue  # "хочу записаться на …" is read at its "на"
+            cases = _CASES_DIRECT
+        else:
+            continue
+        if not _adjacent(norm, toks[nxt - 1], toks[nxt]):
+            continue
+        span = _ru_phrase(norm, toks, nxt, cases, stems)
+        if span is not None and not _overlaps(*span, spans):
+            return text[span[0] : span[1]]
+    for m in _EN_CUE.finditer(norm):
+        words: list[str] = []
+        pos = m.start("np")
+        for word in m["np"].split():
+            if word in _EN_STOP:
+                break
+            words.append(word)
+        if not words or any(w in _GENERIC or _near_known(w, stems) for w in words):
+            continue
+        end = pos + len(" ".join(words))
+        if not _overlaps(pos, end, spans):
+            return text[pos:end]
+    return None
