@@ -27,7 +27,7 @@ from engine.keys import Keys
 from engine.metrics import Metrics
 from engine.redis_conn import open_redis
 from engine.settings import Settings
-from engine.wiring import salon_backend, slot_filler
+from engine.wiring import salon_backend, slot_filler, warm_up_fillers
 from engine.worker import Worker
 from states.ports import Messenger
 
@@ -97,6 +97,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
         runner: web.AppRunner | None = None
         if mode in ("serve", "worker"):
             backend = await stack.enter_async_context(salon_backend(settings, batcher.clock))
+            warm_up_fillers(batcher.clock)
             handler = DialogueRunner(
                 store,
                 backend,

@@ -13,7 +13,7 @@ from adapters.yclients.sandbox import SandboxSalon, running_sandbox
 from engine.clock import Clock
 from engine.metrics import Metrics
 from engine.settings import Settings
-from states.slot_fill import SlotFiller
+from states.slot_fill import Catalogue, FillRequest, SlotFiller
 
 log = logging.getLogger("ai_admin")
 
@@ -61,6 +61,19 @@ async def salon_backend(
         backend = yclients_backend(*where, timezone, clock)
         stack.push_async_callback(backend.client.close)
         yield backend
+
+
+def warm_up_fillers(clock: Clock) -> None:
+    """Read one sample with the offline filler at start (the LLM filler falls back to it):
+    its dictionaries load here, not during the first client's turn (about a second)."""
+    sample = FillRequest(
+        text="Запишите на стрижку завтра в 18:00",
+        state="idle",
+        catalogue=Catalogue.of(["Мужская стрижка"], ["Бари"]),
+        now=clock.now(),
+        timezone="Europe/Moscow",
+    )
+    OfflineFiller().fill_now(sample)
 
 
 def slot_filler(settings: Settings, metrics: Metrics | None = None) -> SlotFiller:
