@@ -18,7 +18,7 @@ from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
 from engine.metrics import Metrics, TimedFiller
 from engine.recording_backend import RecordingBackend
-from engine.worker import REDIS_ERRORS
+from engine.redis_conn import REDIS_ERRORS
 from states.conversation import Conversation
 from states.dialogue import Dialogue, TurnInput, TurnResult
 from states.masking import mask_phone

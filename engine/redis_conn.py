@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 AsyncRedis = aioredis.Redis
 
+# What "Redis is not there right now" looks like; callers retry later or answer 503.
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
 # Bounded timeouts: a Redis that goes away is an error, not a hang.
 _TIMEOUTS: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 3}
 
@@ -75,7 +78,7 @@ async def connect(url: str) -> AsyncRedis:
     probe = client_for(url)
     try:
         info = await probe.info("cluster")
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+    except REDIS_ERRORS as exc:
         # Redis is down right now: start anyway (the webhook answers 503 until it is back).
         log.warning("redis not reachable at start (%s); assuming a single server", exc)
         return probe

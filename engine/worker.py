@@ -16,14 +16,13 @@ import socket
 from collections.abc import Callable
 from typing import Protocol
 
-import redis.exceptions
+from redis.asyncio.client import PubSub
 
 from engine.batcher import Batch, Batcher
 from engine.clock import Clock
+from engine.redis_conn import REDIS_ERRORS
 
 log = logging.getLogger(__name__)
-
-REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
 class BatchHandler(Protocol):
@@ -70,7 +69,7 @@ class Worker:
         if self._running:
             await asyncio.wait(self._running, timeout=drain_timeout_s)
 
-    async def _serve(self, pubsub: redis.asyncio.client.PubSub, stop: asyncio.Event) -> None:
+    async def _serve(self, pubsub: PubSub, stop: asyncio.Event) -> None:
         last_seen_write = 0
         while not stop.is_set():
             now = self.clock.now_ms()
@@ -90,9 +89,7 @@ class Worker:
             if wait_s > 0:
                 await self._sleep_until_hint(pubsub, stop, wait_s)
 
-    async def _sleep_until_hint(
-        self, pubsub: redis.asyncio.client.PubSub, stop: asyncio.Event, wait_s: float
-    ) -> None:
+    async def _sleep_until_hint(self, pubsub: PubSub, stop: asyncio.Event, wait_s: float) -> None:
         deadline = asyncio.get_running_loop().time() + wait_s
         while not stop.is_set():
             remaining = deadline - asyncio.get_running_loop().time()

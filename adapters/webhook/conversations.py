@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 
-import redis.exceptions
 from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token
 from adapters.webhook.context import CONFIG, INSPECTOR
+from adapters.webhook.routes import STORAGE_ERRORS
 from states.messages import is_conversation_key
-
-STORAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
 def _phone(request: web.Request) -> str:
