@@ -194,8 +194,12 @@ async def test_embedded_restart_keeps_state_and_pending_batch_and_the_worker_fin
         await eventually(lambda: _has_replies(gateway, 2), 10, "the booking confirmed")
         assert len(bookings_made(sandbox)) == 1
         assert "записаны" in gateway.to(CHAT)[-1]
-        stats = await batcher.stats()
-        assert (stats.pending_batches, stats.processed_messages) == (0, 2)
+
+        async def acked() -> bool:  # the ack follows the send
+            stats = await batcher.stats()
+            return (stats.pending_batches, stats.processed_messages) == (0, 2)
+
+        await eventually(acked, 10, "the batch acknowledged")
     finally:
         await worker.stop()
         await redis.aclose()
