@@ -47,17 +47,23 @@ class ConversationStore:
 
     async def load(self, phone: str) -> Conversation:
         """The phone's conversation; a new one if never seen; `idle` again after idle TTL."""
-        version, doc = await self.redis.hmget(self.keys.phone_keys(phone).state, ["version", "doc"])
-        if doc is None:
-            chat = ChatId.from_key(phone)
-            return Conversation(phone=phone, chat=chat.raw, client_phone=chat.phone)
-        conversation = Conversation.from_dict(json.loads(doc))
-        conversation.version = int(version or 0)
-        if conversation.updated_at and self._idle_too_long(conversation.updated_at):
+        data = await self.document(phone)
+        if data is None:
+            return self.fresh(phone)
+        conversation = Conversation.from_dict(data)
+        if self.idle_too_long(conversation.updated_at):
             conversation.reset()
         return conversation
 
-    def _idle_too_long(self, updated_at: str) -> bool:
+    @staticmethod
+    def fresh(phone: str) -> Conversation:
+        """A phone never seen: `idle`, with the phone number when WhatsApp gave it."""
+        chat = ChatId.from_key(phone)
+        return Conversation(phone=phone, chat=chat.raw, client_phone=chat.phone)
+
+    def idle_too_long(self, updated_at: str | None) -> bool:
+        if not updated_at:
+            return False
         age_s = self.clock.now().timestamp() - datetime.fromisoformat(updated_at).timestamp()
         return age_s > self.idle_ttl_s
 
@@ -80,7 +86,7 @@ class ConversationStore:
         return saved
 
     async def document(self, phone: str) -> dict[str, Any] | None:
-        """The stored JSON (as inspection shows it), or None for a phone never seen."""
+        """The stored JSON with its version, or None for a phone never seen."""
         version, doc = await self.redis.hmget(self.keys.phone_keys(phone).state, ["version", "doc"])
         if doc is None:
             return None

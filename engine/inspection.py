@@ -22,12 +22,9 @@ class Inspector:
         if document is None and not pending:
             return None
         if document is None:  # messages waiting, no turn yet
-            fresh = await self.store.load(phone)
-            document = fresh.to_dict()
-        else:
-            # The idle expiry is applied on load; show what the next turn will see.
-            current = await self.store.load(phone)
-            document["state"] = current.state
+            document = self.store.fresh(phone).to_dict()
+        elif self.store.idle_too_long(document.get("updated_at")):
+            document["state"] = "idle"  # what the next turn will see (the store's expiry)
         view: dict[str, Any] = {key: document.get(key) for key in _CONTRACT_KEYS}
         view["pending_batch"] = {"messages": pending, "flush_at_ms": due_ms}
         view["last_turn"] = document.get("last_turn")
