@@ -165,7 +165,7 @@ class Dialogue:
         wanted = [s for n in fill.services if (s := turn.view.service_named(n))]
         shown = wanted or [s for s in turn.view.services if s.bookable]
         lines = [
-            say("price_line", turn.lang, service=s.title, price=turn.view.price([s.id], turn.lang))
+            turn.render("price_line", service=s.title, price=turn.view.price([s.id], turn.lang))
             for s in shown
         ]
         turn.say("prices", lines="\n".join(lines))

@@ -23,7 +23,6 @@ from states.salon_errors import (
     ServiceNotBookable,
     SlotTaken,
 )
-from states.templates import say
 from states.turn_context import Turn
 
 BOOKING_COMMENT = "Запись через WhatsApp-бот ai-admin"
@@ -136,34 +135,25 @@ async def _booking_refused(turn: Turn, error: SalonError) -> None:
     elif isinstance(error, NameMissing):
         c.client_name = None
         c.expecting = "name"
-        turn.say(
-            "rejected", reason=_reason(turn, "reason_name"), question=_reason(turn, "ask_name")
-        )
+        turn.say("rejected", reason=turn.render("reason_name"), question=turn.render("ask_name"))
     elif isinstance(error, BadPhone):
         c.client_phone = None
         c.expecting = "phone"
-        turn.say(
-            "rejected", reason=_reason(turn, "reason_phone"), question=_reason(turn, "ask_phone")
-        )
+        turn.say("rejected", reason=turn.render("reason_phone"), question=turn.render("ask_phone"))
     elif isinstance(error, ServiceNotBookable):
         c.slots.service_ids = None
         c.slot_sources.pop("service_ids", None)
         c.expecting = "service"
-        question = _reason(turn, "ask_service", examples=turn.view.service_examples())
-        turn.say("rejected", reason=_reason(turn, "reason_service"), question=question)
+        question = turn.render("ask_service", examples=turn.view.service_examples())
+        turn.say("rejected", reason=turn.render("reason_service"), question=question)
     elif isinstance(error, PhoneBlacklisted):
         turn.say(
             "rejected",
-            reason=_reason(turn, "reason_blacklisted", phone=turn.salon_phone),
+            reason=turn.render("reason_blacklisted", phone=turn.salon_phone),
             question="",
         )
     else:
         _say_rejected(turn, error, "what_to_change")
-
-
-def _reason(turn: Turn, key: str, **values: object) -> str:
-    """A template rendered into another reply (a reason, a follow-up question)."""
-    return say(key, turn.lang, **values)
 
 
 async def cancel(turn: Turn) -> None:
@@ -226,6 +216,6 @@ def _say_rejected(turn: Turn, error: SalonError, question: str) -> None:
     detail = error.message.rstrip(".") or str(error.status)
     turn.say(
         "rejected",
-        reason=_reason(turn, "reason_other", detail=detail),
-        question=_reason(turn, question),
+        reason=turn.render("reason_other", detail=detail),
+        question=turn.render(question),
     )

@@ -32,8 +32,12 @@ class Turn:
     def today(self) -> date:
         return self.now.date()
 
+    def render(self, key: str, **values: object) -> str:
+        """A template in the client's language, for a reply or a part of one."""
+        return say(key, self.lang, **values)
+
     def say(self, key: str, **values: object) -> None:
-        self.replies.append(say(key, self.lang, **values))
+        self.replies.append(self.render(key, **values))
 
     def guard(self, name: str, ok: bool, detail: str = "") -> bool:
         """Record a check and its verdict for `GET /conversations/{phone}`."""
@@ -49,7 +53,7 @@ class Turn:
     def option_lines(self, options: list[Option]) -> str:
         return numbered(
             [
-                say("option_line", self.lang, date=self.day(o.date), time=o.time, master=o.master)
+                self.render("option_line", date=self.day(o.date), time=o.time, master=o.master)
                 for o in options
             ]
         )
