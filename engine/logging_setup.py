@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from engine.settings import Settings
-
-# 10–15 digits, optionally after "+": phone numbers. Shorter ids (records, staff) stay.
-_PHONE = re.compile(r"(?<!\d)\+?\d{10,15}(?!\d)")
+from states.masking import mask_phones_in_text
 
 
 def mask_text(text: str, secrets: Iterable[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
-    return _PHONE.sub(lambda m: m.group()[:4] + "*" * (len(m.group()) - 6) + m.group()[-2:], text)
+    return mask_phones_in_text(text)
 
 
 class MaskingFormatter(logging.Formatter):
