@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from engine.health import RedisHealth
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, client_for
 from states.messages import InboundMessage
+from tests.adapters.webhook.conftest import ServeApp
 
 PATH = "/webhook/whatsapp/cloud"
 SECRET = "app-secret-for-tests"
@@ -96,21 +97,12 @@ def batcher(redis: AsyncRedis, keys: Keys) -> Batcher:
 
 
 @pytest.fixture
-async def make_client(batcher: Batcher) -> AsyncIterator[MakeClient]:
-    clients: list[TestClient[Any, Any]] = []
-
+def make_client(batcher: Batcher, serve_app: ServeApp) -> MakeClient:
     async def make(cloud: CloudConfig = CLOUD, **config: Any) -> TestClient[Any, Any]:
-        app = build_webhook_app(
-            batcher, RedisHealth(batcher.redis), WebhookConfig(cloud=cloud, **config)
-        )
-        client: TestClient[Any, Any] = TestClient(TestServer(app))
-        await client.start_server()
-        clients.append(client)
-        return client
+        config_ = WebhookConfig(cloud=cloud, **config)
+        return await serve_app(build_webhook_app(batcher, RedisHealth(batcher.redis), config_))
 
-    yield make
-    for client in clients:
-        await client.close()
+    return make
 
 
 async def post(client: TestClient[Any, Any], data: object) -> tuple[int, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from engine.clock import SystemClock
 from engine.health import RedisHealth
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, client_for
+from tests.adapters.webhook.conftest import ServeApp
 
 MakeClient = Callable[..., Awaitable[TestClient[Any, Any]]]
 
@@ -42,20 +43,12 @@ def batcher(redis: AsyncRedis, keys: Keys) -> Batcher:
 
 
 @pytest.fixture
-async def make_client(batcher: Batcher) -> AsyncIterator[MakeClient]:
-    clients: list[TestClient[Any, Any]] = []
-
+def make_client(batcher: Batcher, serve_app: ServeApp) -> MakeClient:
     async def make(redis: AsyncRedis | None = None, **config: Any) -> TestClient[Any, Any]:
         health = RedisHealth(redis or batcher.redis)
-        app = build_webhook_app(batcher, health, WebhookConfig(**config))
-        client: TestClient[Any, Any] = TestClient(TestServer(app))
-        await client.start_server()
-        clients.append(client)
-        return client
+        return await serve_app(build_webhook_app(batcher, health, WebhookConfig(**config)))
 
-    yield make
-    for client in clients:
-        await client.close()
+    return make
 
 
 async def test_queues_and_counts_pending(make_client: MakeClient) -> None:
