@@ -22,16 +22,31 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class Intent(StrEnum):
+    """What the client wants from this turn (issue 14: every state answers every intent)."""
+
     BOOK = "book"
-    CONFIRM = "confirm"
-    DENY = "deny"
+    CONFIRM = "confirm"  # "да", "+", "👍", "давайте", "yes"
+    DENY = "deny"  # "нет" to the bot's question
+    ABORT = "abort"  # "передумал", "не надо", "отмена": drop the visit being arranged
     CHOOSE_OPTION = "choose_option"
     CHANGE = "change"
-    CANCEL = "cancel"
+    EARLIER = "earlier"  # "а можно пораньше?"
+    LATER = "later"  # "а попозже?"
+    OTHER_MASTER = "other_master"  # "не, к другому мастеру"
+    SAME_TIME = "same_time"  # "в то же время" (rescheduling)
+    CANCEL = "cancel"  # cancel a booked visit
     RESCHEDULE = "reschedule"
     ASK_PRICE = "ask_price"
+    ASK_ADDRESS = "ask_address"
     ASK_HOURS = "ask_hours"
+    ASK_WHO_WORKS = "ask_who_works"
+    ASK_FREE_SLOTS = "ask_free_slots"
+    ASK_FAQ = "ask_faq"  # payment, parking and other salon facts
+    LATE_NOTICE = "late_notice"  # "опаздываю на 10 минут"
+    COMPLAINT = "complaint"
+    ASK_HUMAN = "ask_human"  # "позовите администратора"
     GREETING = "greeting"
+    SMALL_TALK = "small_talk"  # thanks, emoji, "как дела"
     UNKNOWN = "unknown"
 
 
@@ -72,6 +87,10 @@ class SlotFill(BaseModel):
     # A window such as "вечером" (17:00–21:00) when no exact time was said.
     time_from: str | None = None
     time_to: str | None = None
+    # The client's words for a time or date that does not exist ("25:00", "18:75",
+    # "31 февраля"): kept so the dialogue can say so, never dropped (issue 13).
+    invalid_time: str | None = None
+    invalid_date: str | None = None
     option: int | None = Field(default=None, ge=1)  # 1-based index into FillRequest.options
     client_name: str | None = None
     phone: str | None = None  # digits only, e.g. 79161234567

@@ -11,6 +11,7 @@ prefix (`services: ["unknown: татуировку"]`): a fill with no catalogue
 service phrase shows as that, so an "unknown service" read where the client asked for
 nothing (or for a known service) counts as a services error. A master outside the
 catalogue is labelled by the nominative name the filler should return (`master: Василий`).
+A date or time that does not exist ("25:00", "31 февраля") is labelled `invalid`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from states.slot_fill import Catalogue, FillRequest, OfferedOption, SlotFill
 SLOTS = ("intent", "services", "master", "date", "time", "window", "option", "name", "phone",
          "language")  # fmt: skip
 UNKNOWN = "unknown: "  # prefix of a service phrase that matched no catalogue service
+INVALID = "invalid"  # label of a date or time the client said but that does not exist
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "nlu"
 
 
@@ -119,9 +121,11 @@ def observed(fill: SlotFill) -> dict[str, object]:
         master = fill.master_choice.value
     window = f"{fill.time_from}-{fill.time_to}" if fill.time_from and fill.time_to else None
     services = sorted(fill.services) or sorted(UNKNOWN + p for p in fill.service_phrases)
+    date = fill.date or (INVALID if fill.invalid_date else None)
+    time = fill.time or (INVALID if fill.invalid_time else None)
     return {
         "intent": fill.intent.value, "services": services, "master": master,
-        "date": fill.date, "time": fill.time, "window": window, "option": fill.option,
+        "date": date, "time": time, "window": window, "option": fill.option,
         "name": fill.client_name, "phone": fill.phone, "language": fill.language.value,
     }  # fmt: skip
 
