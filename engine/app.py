@@ -19,6 +19,7 @@ from adapters.webhook.app import build_webhook_app
 from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import Clock, SystemClock
+from engine.console_data import serve_console
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
 from engine.health import RedisHealth
@@ -124,6 +125,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 Inspector(store, batcher),
                 metrics,
             )
+            serve_console(app, settings, store, batcher)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()

@@ -15,6 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
+
+from adapters.console.app import mount_console
 from engine.batcher import Batcher
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters
@@ -242,10 +245,10 @@ class EngineConsoleData:
         raise NotAvailableYet("resume", 17)
 
     async def send_as_salon(self, phone: str, text: str) -> None:
-        raise NotAvailableYet("send as the salon", 17)
+        raise NotAvailableYet("send", 17)
 
     async def handoffs(self) -> list[HandoffItem]:
-        raise NotAvailableYet("hand-off queue", 17)
+        raise NotAvailableYet("handoffs", 17)
 
     async def reminders(self, phone: str) -> list[ReminderView]:
         raise NotAvailableYet("reminders", 16)
@@ -314,3 +317,10 @@ def engine_console(
 ) -> EngineConsoleData:
     """The console's data for `serve` and `webhook`."""
     return EngineConsoleData(store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE)
+
+
+def serve_console(
+    app: web.Application, settings: Settings, store: ConversationStore, batcher: Batcher
+) -> None:
+    """Mount the operator console at `/admin` of the webhook app (`serve`, `webhook`)."""
+    mount_console(app, engine_console(settings, store, batcher), settings.admin_token)

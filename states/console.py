@@ -19,6 +19,7 @@ class NotAvailableYet(AiAdminError):
     """An operation this deployment cannot do yet (another issue provides it)."""
 
     def __init__(self, operation: str, issue: int) -> None:
+        """`operation` is a short code ("pause", "send", "reminders", …) the console names."""
         super().__init__(f"{operation} is not available yet (issue {issue})")
         self.operation = operation
         self.issue = issue
