@@ -137,6 +137,8 @@ class EngineConsoleData:
             failed: dict[str, int] = {}
             for letter in await self.letters.list(SCAN):
                 failed[letter.phone] = failed.get(letter.phone, 0) + 1
+                # A phone whose first batch failed has no saved conversation, but is listed.
+                recent.setdefault(letter.phone, int(letter.failed_at.timestamp() * 1000))
             rows = await self._rows(recent, booked, failed)
         today = _moment(self._day_start_ms())
         rows = [row for row in rows if _shown_in(view, row, today)]
@@ -155,9 +157,11 @@ class EngineConsoleData:
         raw: list[Any] = await pipe.execute()
         rows = []
         for i, phone in enumerate(phones):
-            if raw[2 * i] is None:
+            if raw[2 * i] is None and phone not in failed:
                 continue  # expired with its retention
-            document: dict[str, Any] = json.loads(raw[2 * i])
+            document: dict[str, Any] = (
+                json.loads(raw[2 * i]) if raw[2 * i] else self.store.fresh(phone).to_dict()
+            )
             rows.append(
                 self._row(phone, document, recent[phone], int(raw[2 * i + 1]), booked, failed)
             )
