@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from yarl import URL
 
-from adapters.console.context import PREFIX, SESSIONS, THROTTLE
+from adapters.console.context import CATALOGUE, PREFIX, SESSIONS, SID, THROTTLE, session_id
 from adapters.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalogue
 from adapters.console.render import page, problem
 from adapters.console.session import COOKIE, SESSION_TTL_S
@@ -74,7 +74,7 @@ async def _admit(request: web.Request, handler: Handler) -> web.StreamResponse:
         return problem(request, 503, "refused")
     sid = sessions.session_of(request.cookies.get(COOKIE))
     if sid is not None:
-        request["sid"] = sid
+        request[SID] = sid
     if request.method == "POST" and not _same_origin(request):
         return problem(request, 403, "forbidden")
     if name in PUBLIC_ROUTES:
@@ -92,7 +92,7 @@ async def _admit(request: web.Request, handler: Handler) -> web.StreamResponse:
 @web.middleware
 async def console_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     language, asked = _language(request)
-    request["catalogue"] = Catalogue(language)
+    request[CATALOGUE] = Catalogue(language)
     try:
         response = await _admit(request, handler)
     except web.HTTPNotFound:
@@ -124,7 +124,7 @@ def _remember_language(response: web.StreamResponse, language: str, request: web
 
 async def login_form(request: web.Request) -> web.StreamResponse:
     target = safe_next(request.query.get("next"))
-    if request.get("sid"):
+    if session_id(request) is not None:
         raise web.HTTPSeeOther(location=target)
     return page(request, "login.html", next=target, error=None)
 

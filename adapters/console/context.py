@@ -13,13 +13,13 @@ PREFIX = "/admin"
 DATA = web.AppKey("console_data", ConsoleData)
 SESSIONS = web.AppKey("console_sessions", SessionKeys)  # absent: ADMIN_TOKEN unset
 THROTTLE = web.AppKey("console_throttle", LoginThrottle)
+CATALOGUE = web.RequestKey("console_catalogue", Catalogue)  # the words of the request's language
+SID = web.RequestKey("console_sid", str)  # the session id, once the cookie is checked
 
 
 def catalogue(request: web.Request) -> Catalogue:
-    found = request.get("catalogue")
-    return found if isinstance(found, Catalogue) else Catalogue("ru")
+    return request.get(CATALOGUE) or Catalogue("ru")
 
 
 def session_id(request: web.Request) -> str | None:
-    sid = request.get("sid")
-    return sid if isinstance(sid, str) else None
+    return request.get(SID)
