@@ -11,7 +11,7 @@ import contextlib
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -19,8 +19,16 @@ from aiohttp import web
 
 from adapters.console.app import mount_console
 from engine.batcher import Batcher
+from engine.console_views import (
+    handoff_reason,
+    iso,
+    moment,
+    shown_in,
+    timeline_of,
+    turn_failed,
+)
 from engine.conversations import ConversationStore
-from engine.dead_letters import DeadLetters
+from engine.dead_letters import DeadLetters, shown_message
 from engine.health import WORKER_SILENCE_MS, RedisHealth
 from engine.redis_conn import REDIS_ERRORS
 from engine.settings import Settings
@@ -33,15 +41,11 @@ from states.console import (
     HealthView,
     ListView,
     NotAvailableYet,
-    OperatorAction,
     ReminderView,
     StorageUnavailable,
-    TimelineEntry,
-    TurnRecord,
     WorkerSeen,
 )
 from states.dialogue import DEFAULT_TIMEZONE
-from states.messages import InboundMessage
 
 SCAN = 500  # conversations read to build one list page (the newest first)
 WORKERS_SHOWN_S = 24 * 3600  # a worker silent longer than this is no longer listed
@@ -53,58 +57,6 @@ def _storage() -> Iterator[None]:
         yield
     except REDIS_ERRORS as error:
         raise StorageUnavailable(f"state store unavailable: {error}") from error
-
-
-def _moment(ms: float) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def _iso(value: object) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def _handoff_reason(document: dict[str, Any]) -> str | None:
-    """The hand-off request the dialogue records (issue 14), whatever its detail."""
-    handoff = document.get("handoff")
-    if not handoff:
-        return None
-    if isinstance(handoff, dict):
-        return str(handoff.get("reason") or "handoff")
-    return str(handoff)
-
-
-def _turn_failed(turns: list[dict[str, Any]]) -> bool:
-    guards = turns[-1].get("guards", []) if turns else []
-    return any(g.get("guard") == "turn_completed" and not g.get("ok") for g in guards)
-
-
-def _turn_record(trace: dict[str, Any]) -> TurnRecord:
-    return TurnRecord(
-        at=datetime.fromisoformat(trace["at"]),
-        batch_id=str(trace.get("batch_id", "")),
-        attempt=int(trace.get("attempt", 1)),
-        messages=[str(m) for m in trace.get("batch", [])],
-        fill=trace.get("llm_fill") or {},
-        guards=trace.get("guards") or [],
-        calls=trace.get("yclients") or [],
-        replies=[str(r) for r in trace.get("replies", [])],
-        state=trace.get("state"),
-    )
-
-
-def _shown(stored: bytes) -> str:
-    message = InboundMessage.from_stored(stored)
-    return message.body if message.is_text else f"<{message.type}>"
-
-
-def _shown_in(view: ListView, row: ConversationRow, today: datetime) -> bool:
-    if view is ListView.NEEDS_PERSON:
-        return row.needs_person
-    if view is ListView.BOOKED_TODAY:
-        return row.booked_at is not None and row.booked_at >= today
-    if view is ListView.ERRORS:
-        return row.has_errors
-    return True
 
 
 class EngineConsoleData:
@@ -140,8 +92,8 @@ class EngineConsoleData:
                 # A phone whose first batch failed has no saved conversation, but is listed.
                 recent.setdefault(letter.phone, int(letter.failed_at.timestamp() * 1000))
             rows = await self._rows(recent, booked, failed)
-        today = _moment(self._day_start_ms())
-        rows = [row for row in rows if _shown_in(view, row, today)]
+        today = moment(self._day_start_ms())
+        rows = [row for row in rows if shown_in(view, row, today)]
         rows.sort(key=lambda row: row.last_activity, reverse=True)
         return rows[:limit]
 
@@ -176,7 +128,7 @@ class EngineConsoleData:
         booked: dict[str, int],
         failed: dict[str, int],
     ) -> ConversationRow:
-        paused_until = _iso(document.get("paused_until"))
+        paused_until = iso(document.get("paused_until"))
         if paused_until is not None and paused_until <= self.clock.now():
             paused_until = None
         state = document.get("state", "idle")
@@ -187,14 +139,14 @@ class EngineConsoleData:
             client_name=document.get("client_name"),
             state=state,
             awaiting=document.get("awaiting") or document.get("expecting"),
-            last_activity=_moment(active_ms),
+            last_activity=moment(active_ms),
             pending_messages=pending,
             paused_until=paused_until,
-            handoff_reason=_handoff_reason(document),
+            handoff_reason=handoff_reason(document),
             failed_batches=failed.get(phone, 0),
-            turn_failed=_turn_failed(document.get("turns") or []),
+            turn_failed=turn_failed(document.get("turns") or []),
             booking=document.get("booking"),
-            booked_at=_moment(booked[phone]) if phone in booked else None,
+            booked_at=moment(booked[phone]) if phone in booked else None,
         )
 
     async def conversation(self, phone: str) -> ConversationDetail | None:
@@ -212,20 +164,13 @@ class EngineConsoleData:
             active = await self.redis.zscore(self.keys.activity(k.bucket), phone)
             failed = sum(1 for letter in await self.letters.list(SCAN) if letter.phone == phone)
             booked = dict(await self.activity.booked_since(self._day_start_ms(30)))
-        updated = _iso(document.get("updated_at"))
+        updated = iso(document.get("updated_at"))
         active_ms = active or (updated.timestamp() * 1000 if updated else self.clock.now_ms())
         row = self._row(
             phone, document, int(active_ms), len(pending), booked, {phone: failed} if failed else {}
         )
         # Conversations saved before the timeline existed still show their last turns.
-        traces = turns or document.get("turns") or []
-        timeline = [TimelineEntry("turn", t.at, turn=t) for t in map(_turn_record, traces)]
-        timeline += [
-            TimelineEntry("action", at, action=OperatorAction(at, a["action"], a.get("detail")))
-            for a in actions
-            for at in [_moment(a["at_ms"])]
-        ]
-        timeline.sort(key=lambda entry: entry.at)
+        timeline = timeline_of(turns or document.get("turns") or [], actions)
         return ConversationDetail(
             row=row,
             slots=document.get("slots") or {},
@@ -234,7 +179,7 @@ class EngineConsoleData:
             chosen=document.get("chosen"),
             language=document.get("language", "ru"),
             timeline=timeline,
-            waiting=[_shown(m) for m in [*inflight, *pending]],
+            waiting=[shown_message(m) for m in [*inflight, *pending]],
         )
 
     async def reset(self, phone: str) -> None:
@@ -310,7 +255,7 @@ class EngineConsoleData:
         first = self.clock.now().astimezone(self.zone).date() - timedelta(days=days - 1)
         counts = dict.fromkeys((first + timedelta(days=n) for n in range(days)), 0)
         for _, ms in booked:
-            day = _moment(ms).astimezone(self.zone).date()
+            day = moment(ms).astimezone(self.zone).date()
             if day in counts:
                 counts[day] += 1
         return [DayCount(day, n, None) for day, n in counts.items()]

@@ -30,7 +30,8 @@ def _stored_messages(raw: bytes) -> tuple[str, list[str]]:
     return str(entry["phone"]), [str(m) for m in messages] if isinstance(messages, list) else []
 
 
-def _shown(stored: str) -> str:
+def shown_message(stored: str | bytes) -> str:
+    """A queued message as an operator reads it: its text, or its kind (`<image>`)."""
     message = InboundMessage.from_stored(stored)
     return message.body if message.is_text else f"<{message.type}>"
 
@@ -61,7 +62,7 @@ class DeadLetters:
                     id=_letter_id(bucket, raw),
                     phone=phone,
                     failed_at=datetime.fromtimestamp(int(entry["failed_ms"]) / 1000, UTC),
-                    messages=[_shown(m) for m in stored],
+                    messages=[shown_message(m) for m in stored],
                 )
             )
         letters.sort(key=lambda letter: letter.failed_at, reverse=True)
