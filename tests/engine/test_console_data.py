@@ -10,19 +10,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from adapters.fillers import OfflineFiller
 from engine.activity import TIMELINE_CAP
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
-from engine.harness import engine_harness
 from engine.keys import Keys, bucket_of
 from engine.redis_conn import AsyncRedis, client_for
 from engine.worker import Worker
 from states.console import ConversationRow, ListView, NotAvailableYet, StorageUnavailable
 from states.conversation import Conversation
-from tests.support.console import TIMEZONE, console_of, make_dead_letter
+from tests.support.console import TIMEZONE, console_of, harness, make_dead_letter
 from tests.support.waiting import eventually
 
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
@@ -33,7 +31,7 @@ async def test_the_list_shows_every_conversation_newest_first_across_buckets(
     any_redis: AsyncRedis, keys: Keys
 ) -> None:
     assert len({bucket_of(p) for p in PHONES}) > 1  # the list must read several buckets
-    async with engine_harness(any_redis, keys, OfflineFiller(), START) as h:
+    async with harness(any_redis, keys, START) as h:
         for n, phone in enumerate(PHONES):
             h.clock.advance(60)
             await h.turn(phone, "Запишите на стрижку", pushname=f"Клиент {n}")
@@ -56,7 +54,7 @@ async def test_the_timeline_keeps_every_turn_once_with_operator_actions(
 ) -> None:
     phone = PHONES[0]
     pieces = ["Здравствуйте", "Запишите на стрижку", "к Бари", "завтра", "в 18:00", "нет", "ок"]
-    async with engine_harness(redis, keys, OfflineFiller(), START) as h:
+    async with harness(redis, keys, START) as h:
         for piece in pieces:
             h.clock.advance(60)
             await h.turn(phone, piece, pushname="Ира")
@@ -94,7 +92,7 @@ async def test_a_booking_counts_once_on_the_salon_day(redis: AsyncRedis, keys: K
     # 01:30 in Moscow on the 24th is still the 23rd in UTC: the salon's day counts.
     late = datetime(2025, 7, 23, 22, 30, tzinfo=UTC)
     booked, other = PHONES[0], PHONES[1]
-    async with engine_harness(redis, keys, OfflineFiller(), late) as h:
+    async with harness(redis, keys, late) as h:
         await h.turn(booked, "Стрижка к Бари послезавтра в 18:00", pushname="Ира")
         await h.turn(booked, "да")
         assert (await h.conversation(booked)).state == "booked"
@@ -117,7 +115,7 @@ async def test_a_dead_letter_is_listed_flagged_and_requeued_with_its_ids(
     any_redis: AsyncRedis, keys: Keys
 ) -> None:
     phone = PHONES[2]
-    async with engine_harness(any_redis, keys, OfflineFiller(), START) as h:
+    async with harness(any_redis, keys, START) as h:
         message_id = await make_dead_letter(h.batcher, h.clock, phone, "Запишите на стрижку")
         console = console_of(h)
         letters = await console.dead_letters(10)
@@ -145,7 +143,7 @@ async def test_a_dead_letter_is_listed_flagged_and_requeued_with_its_ids(
 async def test_health_shows_workers_the_queue_and_dead_letters(
     redis: AsyncRedis, keys: Keys
 ) -> None:
-    async with engine_harness(redis, keys, OfflineFiller(), START) as h:
+    async with harness(redis, keys, START) as h:
         await make_dead_letter(h.batcher, h.clock, PHONES[3], "привет")
         await h.send(PHONES[4], "Запишите на стрижку")  # waits for its quiet window
         console = console_of(h)
@@ -203,7 +201,7 @@ async def test_what_other_issues_bring_says_not_available_yet(
     call: Callable[[EngineConsoleData], Awaitable[object]],
     issue: int,
 ) -> None:
-    async with engine_harness(redis, keys, OfflineFiller(), START) as h:
+    async with harness(redis, keys, START) as h:
         with pytest.raises(NotAvailableYet) as raised:
             await call(console_of(h))
         assert raised.value.issue == issue and raised.value.operation

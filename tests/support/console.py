@@ -3,13 +3,30 @@ that failed for good (a dead letter) made the way the worker makes one."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from adapters.fillers import OfflineFiller
+from adapters.yclients.limiter import RateLimiter
 from engine.batcher import MAX_ATTEMPTS, Batcher
 from engine.clock import VirtualClock
 from engine.console_data import EngineConsoleData
-from engine.harness import Harness
+from engine.harness import Harness, engine_harness
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis
 from states.messages import InboundMessage
 
 TIMEZONE = "Europe/Moscow"
+
+
+@contextlib.asynccontextmanager
+async def harness(redis: AsyncRedis, keys: Keys, start: datetime) -> AsyncIterator[Harness]:
+    """The engine on a virtual clock, without the YClients client's real-time rate limit
+    (a virtual day of turns passes in no real time)."""
+    limiter = RateLimiter(per_second=10_000, per_minute=600_000)
+    async with engine_harness(redis, keys, OfflineFiller(), start, yclients_limiter=limiter) as h:
+        yield h
 
 
 def console_of(h: Harness) -> EngineConsoleData:

@@ -16,16 +16,15 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.console.app import build_console_app, mount_console
 from adapters.console.session import COOKIE, SESSION_TTL_S, SessionKeys
-from adapters.fillers import OfflineFiller
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
-from engine.harness import Harness, engine_harness
+from engine.harness import Harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, client_for
 from states.console import ConsoleData
-from tests.support.console import TIMEZONE, console_of
+from tests.support.console import TIMEZONE, console_of, harness
 
 TOKEN = "adm-token-for-tests"
 PHONE = "79990001122"
@@ -61,7 +60,7 @@ async def _serve(data: ConsoleData, token: str | None) -> Client:
 
 @pytest.fixture
 async def console(redis: AsyncRedis, keys: Keys) -> AsyncIterator[tuple[Client, Harness]]:
-    async with engine_harness(redis, keys, OfflineFiller(), START) as h:
+    async with harness(redis, keys, START) as h:
         await h.turn(PHONE, "Стрижка к Бари завтра в 18:00", pushname="Ира")
         client = await _serve(console_of(h), TOKEN)
         try:
@@ -204,7 +203,7 @@ async def test_after_the_login_only_console_paths_are_followed(
 async def test_without_admin_token_the_console_refuses_to_serve(
     redis: AsyncRedis, keys: Keys
 ) -> None:
-    async with engine_harness(redis, keys, OfflineFiller(), START) as h:
+    async with harness(redis, keys, START) as h:
         client = await _serve(console_of(h), None)
         try:
             for path in ["/admin/login", *GET_ROUTES]:
