@@ -288,3 +288,20 @@ async def test_storage_down_shows_a_page_that_retries(keys: Keys) -> None:
     finally:
         await client.close()
         await down.aclose()
+
+
+async def test_what_clients_write_is_shown_as_text_never_as_markup(
+    redis: AsyncRedis, keys: Keys
+) -> None:
+    evil = '<img src=x onerror="alert(1)">'
+    async with harness(redis, keys, START) as h:
+        await h.turn(PHONE, f"Стрижка {evil}", pushname="<b>Eve</b>")
+        client = await _serve(console_of(h), TOKEN)
+        try:
+            await login(client)
+            for path in ("/admin/", f"/admin/c/{PHONE}"):
+                page = await (await client.get(path)).text()
+                assert "&lt;b&gt;Eve&lt;/b&gt;" in page and "<b>Eve" not in page
+            assert "&lt;img src=x" in page and "<img" not in page
+        finally:
+            await client.close()
