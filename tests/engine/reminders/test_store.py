@@ -206,7 +206,9 @@ async def test_long_past_visits_are_pruned_and_the_hash_expires(
     assert await store.visit_of(PHONE, 600000001) is None
 
 
-async def test_phones_in_other_buckets_do_not_mix(store: ReminderStore, clock: VirtualClock) -> None:
+async def test_phones_in_other_buckets_do_not_mix(
+    store: ReminderStore, clock: VirtualClock
+) -> None:
     phones = [f"7916000{n:04d}" for n in range(12)]
     for n, phone in enumerate(phones):
         await store.schedule_visit(visit(600000100 + n, phone=phone), POLICY)
