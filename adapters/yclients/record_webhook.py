@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from adapters.yclients.models import empty_as_none
+from adapters.yclients.models import RecordModel, empty_as_none
 from states.record_change import RecordChange
 
 
@@ -108,3 +108,25 @@ def parse_record_webhook(raw: bytes | str) -> RecordWebhook:
     except ValidationError as exc:
         where = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
         raise WebhookBodyError(f"not a YClients webhook body: {where}") from None
+
+
+def change_from_record(
+    record: RecordModel, status: Literal["create", "update"] = "update"
+) -> RecordChange:
+    """A record read with `GET /record` as an event: for a partial webhook about a record we
+    never saw (the effect says "incomplete")."""
+    return RecordChange(
+        status="delete" if record.deleted else status,
+        record_id=record.id,
+        start=record.datetime or record.date or None,
+        staff_id=record.staff_id or (record.staff.id if record.staff else None),
+        master=record.staff.name if record.staff else None,
+        service_ids=tuple(s.id for s in record.services),
+        services=tuple(s.title for s in record.services),
+        phone="".join(ch for ch in record.client.phone if ch.isdigit()) if record.client else None,
+        client_name=record.client.name if record.client else None,
+        length_s=record.seance_length or None,
+        attendance=record.attendance,
+        deleted=record.deleted,
+        api_id=record.api_id,
+    )
