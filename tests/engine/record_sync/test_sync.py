@@ -130,8 +130,8 @@ async def test_our_booking_then_the_salon_moves_and_deletes_it(world: World) -> 
 
 
 async def test_a_visit_the_administrator_books_gets_reminders_quietly(world: World) -> None:
-    await world.admin("POST", "", {"phone": PHONE, "name": "Ира", "staff_id": BARI,
-                                   "service_ids": [HAIRCUT], "datetime": "2025-07-26T10:00:00"})  # fmt: skip
+    visit = {"phone": PHONE, "name": "Ира", "staff_id": BARI, "service_ids": [HAIRCUT]}
+    await world.admin("POST", "", {**visit, "datetime": "2025-07-26T10:00:00"})
     effects = await world.effects()
     assert [(e.kind, e.own, e.notify) for e in effects] == [("created", False, None)]
     assert await world.apply(effects) == []
