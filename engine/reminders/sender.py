@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Literal, Protocol
 
 from engine.clock import Clock
+from engine.due_scan import scan_due
 from engine.redis_conn import REDIS_ERRORS
 from engine.reminders.store import ClaimedReminder, ReminderStore
 from engine.reminders.text import SalonInfo, reminder_text
@@ -109,25 +110,19 @@ class ReminderSender:
     async def _claim_due(self) -> float | None:
         """Claim due jobs up to capacity; when the next pass should run (None: idle)."""
         now = self.clock.now_ms()
-        earliest: float | None = None
-        met_due = False
-        for bucket, due in await self.store.next_due():
-            if due is None:
-                continue
-            if due > now:
-                earliest = due if earliest is None else min(earliest, due)
-                continue
-            met_due = True
-            free = self.concurrency - len(self._running)
-            if free <= 0:
-                break
-            for member in await self.store.due_members(bucket, now, free):
+
+        async def take(bucket: int, room: int) -> None:
+            for member in await self.store.due_members(bucket, now, room):
                 claim = await self.store.claim(member)
                 if claim is not None:
                     task = asyncio.create_task(self._process(claim))
                     self._running.add(task)
                     task.add_done_callback(self._running.discard)
-        return now if met_due else earliest
+
+        def free() -> int:
+            return self.concurrency - len(self._running)
+
+        return await scan_due(await self.store.next_due(), now, free, take)
 
     async def _process(self, claim: ClaimedReminder) -> None:
         try:

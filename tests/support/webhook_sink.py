@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loopback import loopback
+
 
 class WebhookSink:
     def __init__(self) -> None:
@@ -33,15 +35,6 @@ class WebhookSink:
     async def running(self) -> AsyncIterator[WebhookSink]:
         app = web.Application()
         app.router.add_post("/hook", self._receive)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-        self.url = f"http://127.0.0.1:{port}/hook"
-        try:
+        async with loopback(app) as base_url:
+            self.url = f"{base_url}/hook"
             yield self
-        finally:
-            await runner.cleanup()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,6 @@ from adapters.yclients.record_webhook import WebhookBodyError, parse_record_webh
 from adapters.yclients.sandbox import (
     RunningSandbox,
     SandboxSalon,
-    WebhookConfig,
     load_fixture,
     running_sandbox,
 )
@@ -44,17 +42,8 @@ ADMIN = "/_sandbox/admin/records"
 
 
 @pytest.fixture
-async def sink() -> AsyncIterator[WebhookSink]:
-    async with WebhookSink().running() as running:
-        yield running
-
-
-@pytest.fixture
-async def sandbox(salon: SandboxSalon, sink: WebhookSink) -> AsyncIterator[RunningSandbox]:
-    """The sandbox posting its record webhooks to the sink (overrides the plain one)."""
-    config = WebhookConfig(url=sink.url, max_delay_s=0.05, seed=7)
-    async with running_sandbox(salon, webhooks=config) as running:
-        yield running
+def sandbox(hooked_sandbox: RunningSandbox) -> RunningSandbox:
+    return hooked_sandbox
 
 
 async def control(sandbox: RunningSandbox, method: str, path: str, body: Any = None) -> Any:

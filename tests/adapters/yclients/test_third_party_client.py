@@ -18,10 +18,7 @@ from yclients.webhooks import RecordWebhook
 
 from adapters.yclients.sandbox import (
     RunningSandbox,
-    SandboxSalon,
-    WebhookConfig,
     record_changes,
-    running_sandbox,
 )
 from tests.adapters.yclients.conftest import BARI, COMPANY_ID, HAIRCUT
 from tests.support.webhook_sink import WebhookSink
@@ -34,15 +31,8 @@ BOOKING = {
 
 
 @pytest.fixture
-async def sink() -> AsyncIterator[WebhookSink]:
-    async with WebhookSink().running() as running:
-        yield running
-
-
-@pytest.fixture
-async def sandbox(salon: SandboxSalon, sink: WebhookSink) -> AsyncIterator[RunningSandbox]:
-    async with running_sandbox(salon, webhooks=WebhookConfig(url=sink.url)) as running:
-        yield running
+def sandbox(hooked_sandbox: RunningSandbox) -> RunningSandbox:
+    return hooked_sandbox
 
 
 @pytest.fixture
