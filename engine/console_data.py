@@ -1,8 +1,8 @@
 """The operator console's data (`states.console.ConsoleData`) over what Redis holds today.
 
 Lists read every bucket with one pipeline per kind of key (a Cluster client splits it per
-node, as `Batcher.stats` does). Operations the takeover (issue 17) and reminders (issue 16)
-bring raise `NotAvailableYet` until they exist.
+node, as `Batcher.stats` does). Operations the takeover (issue 17) brings raise
+`NotAvailableYet` until they exist.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters, shown_message
 from engine.health import WORKER_SILENCE_MS, RedisHealth
 from engine.redis_conn import REDIS_ERRORS
+from engine.reminders import ReminderStore
 from engine.settings import Settings
 from states.console import (
     ConversationDetail,
@@ -67,6 +68,7 @@ class EngineConsoleData:
         self.activity = store.activity
         self.letters = DeadLetters(self.redis, self.keys, self.clock)
         self.probe = RedisHealth(self.redis, batcher)
+        self.reminder_store = ReminderStore(self.redis, self.keys, self.clock)
         self._timezone = timezone
         self.zone = ZoneInfo(timezone)
 
@@ -200,7 +202,9 @@ class EngineConsoleData:
         raise NotAvailableYet("handoffs", 17)
 
     async def reminders(self, phone: str) -> list[ReminderView]:
-        raise NotAvailableYet("reminders", 16)
+        with _storage():
+            stored = await self.reminder_store.reminders_of(phone)
+        return [ReminderView(moment(r.at_ms), r.kind, r.shown_status) for r in stored]
 
     async def dead_letters(self, limit: int) -> list[DeadLetter]:
         with _storage():

@@ -203,7 +203,7 @@ class ConsoleData(Protocol):
         ...
 
     async def reminders(self, phone: str) -> list[ReminderView]:
-        """The phone's visit reminders and their status. Issue 16."""
+        """The phone's visit reminders and their status, by time."""
         ...
 
     async def dead_letters(self, limit: int) -> list[DeadLetter]:

@@ -17,6 +17,8 @@ from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
 from engine.keys import Keys, bucket_of
 from engine.redis_conn import AsyncRedis, client_for
+from engine.reminders import ReminderPolicy
+from engine.visit import Visit
 from engine.worker import Worker
 from states.console import ConversationRow, ListView, NotAvailableYet, StorageUnavailable
 from states.conversation import Conversation
@@ -169,6 +171,20 @@ async def _has_workers(console: EngineConsoleData) -> bool:
     return bool((await console.health()).workers)
 
 
+async def test_a_conversation_shows_its_visit_reminders(redis: AsyncRedis, keys: Keys) -> None:
+    async with harness(redis, keys, START) as h:
+        await h.turn(PHONES[0], "Стрижка к Бари завтра в 18:00", pushname="Ира")
+        console = console_of(h)
+        assert await console.reminders(PHONES[0]) == []
+        visit_at = datetime(2025, 7, 25, 15, 0, tzinfo=UTC)  # 18:00 in Moscow
+        visit = Visit(record_id=77, phone=PHONES[0], start=visit_at, staff_id=3413963)
+        await console.reminder_store.schedule_visit(visit, ReminderPolicy.parse())
+        shown = await console.reminders(PHONES[0])
+        assert [(r.kind, r.status) for r in shown] == [("24h", "scheduled"), ("2h", "scheduled")]
+        assert shown[0].at == datetime(2025, 7, 24, 15, 0, tzinfo=UTC)
+        assert shown[1].at == datetime(2025, 7, 25, 13, 0, tzinfo=UTC)
+
+
 async def test_storage_down_is_a_clear_error_and_health_says_so(keys: Keys) -> None:
     down = client_for("redis://127.0.0.1:1/0")
     clock = VirtualClock(START)
@@ -192,7 +208,6 @@ async def test_storage_down_is_a_clear_error_and_health_says_so(keys: Keys) -> N
         (lambda c: c.resume(PHONES[0]), 17),
         (lambda c: c.send_as_salon(PHONES[0], "Здравствуйте!"), 17),
         (lambda c: c.handoffs(), 17),
-        (lambda c: c.reminders(PHONES[0]), 16),
     ],
 )
 async def test_what_other_issues_bring_says_not_available_yet(

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,10 @@ from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
 from engine.keys import Keys
 from engine.redis_conn import client_for
+from engine.reminders import ReminderPolicy, ReminderStore
 from engine.transcripts.model import load_transcript
 from engine.transcripts.runner import run_transcript
+from engine.visit import Visit
 from states.masking import mask_phone
 from states.messages import InboundMessage
 from tests.support.console import TIMEZONE, make_dead_letter
@@ -81,6 +84,11 @@ async def site(redis_url: str, repo_root: Path) -> AsyncIterator[Site]:
     )
     await batcher.append(WAITING_PHONE, waiting)
     store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
+    booking = (await store.load(transcript.phone)).booking
+    assert booking is not None
+    visit_at = datetime.fromisoformat(booking.datetime_iso)
+    visit = Visit(record_id=booking.record_id, phone=transcript.phone, start=visit_at)
+    await ReminderStore(redis, keys, clock).schedule_visit(visit, ReminderPolicy.parse())
     app = web.Application()
     mount_console(app, EngineConsoleData(store, batcher, TIMEZONE), TOKEN)
     server = TestServer(app, host="127.0.0.1")
@@ -200,6 +208,7 @@ async def test_open_its_timeline(browser: BrowserContext, site: Site) -> None:
         calls = await details.inner_text()
         assert "book_record" in calls and "✓" in calls
         assert "запись №" in await page.inner_text("main")
+        assert "запланировано" in await page.inner_text("main")  # the visit's reminders
     finally:
         await page.close()
 
