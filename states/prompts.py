@@ -56,7 +56,6 @@ def summary(turn: Turn, variant: str = "") -> str:
         b = c.booking
         return turn.render(
             "cancel_confirm" + variant,
-            key,
             service=turn.view.services_title(b.service_ids, turn.lang),
             date=turn.day(b.date),
             time=b.time,
