@@ -162,28 +162,34 @@ def _period(turn: Turn, fill: SlotFill) -> list[date]:
 
 
 async def free_time(turn: Turn, fill: SlotFill) -> None:
-    """Free time on a day or over a period, for one master or the salon."""
+    """Free time on a day or over a period, for one master or the salon: one line per
+    master for a day, one line per day (every master together) for a period."""
     ids = [s.id for s in _services(turn, fill)]
     master = _master(turn, fill)
     masters = [master] if master else [m for m in turn.view.masters_for(ids) if m.bookable]
+    days = _period(turn, fill)
     lines = []
-    for day in _period(turn, fill):
-        days = [await master_day(turn, m, day, ids) for m in masters]
-        spans = sorted(s for d in days for s in d.spans())
+    for day in days:
+        found = [await master_day(turn, m, day, ids) for m in masters]
+        if len(days) == 1 and master is None:
+            lines += [_line(turn, d.master.name, d.spans()) for d in found if d.spans()]
+            continue
+        spans = _merged(sorted(s for d in found for s in d.spans()))
         if spans:
-            lines.append(
-                turn.render(
-                    "free_day_line",
-                    date=turn.day(day.isoformat()),
-                    ranges=ranges_text(_merged(spans)),
-                )
-            )
-    if lines:
-        key = "free_time" if master else "free_time_salon"
-        turn.answer(key, master=master.name if master else "", lines="\n".join(lines))
-    else:
+            lines.append(_line(turn, turn.day(day.isoformat()), spans))
+    if not lines:
         who = turn.render("master_part", master=master.name) if master else ""
         turn.answer("no_free_time", master=who, phone=turn.salon_phone)
+    elif master is not None:
+        turn.answer("free_time", master=master.name, lines="\n".join(lines))
+    elif len(days) == 1:
+        turn.answer("free_time_day", date=turn.day(days[0].isoformat()), lines="\n".join(lines))
+    else:
+        turn.answer("free_time_salon", lines="\n".join(lines))
+
+
+def _line(turn: Turn, who: str, spans: list[tuple[int, int]]) -> str:
+    return turn.render("free_day_line", date=who, ranges=ranges_text(spans))
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -85,16 +85,22 @@ class Dialogue:
         if any(ch.isalpha() for ch in "".join(given.texts)):
             # "2" or "18:00" is in no language: keep answering in the one the client used.
             c.language = fill.language.value
-        take_contact(c, fill)
-        before = progress_marker(c)
-        try:
-            await respond(turn, fill)
-            if not turn.quiet:
-                await prompts.finish(turn, progress_marker(c) != before)
-        except SalonError as error:
-            turn.guard("yclients_answered", False, f"{type(error).__name__} {error.status}")
-            turn.say("schedule_down", phone=turn.salon_phone)
+        await play(turn, fill)
         return TurnResult(turn.replies, fill, turn.guards)
+
+
+async def play(turn: Turn, fill: SlotFill) -> None:
+    """The turn after the filler: the policy's cells, then the question it ends with."""
+    c = turn.conversation
+    take_contact(c, fill)
+    before = progress_marker(c)
+    try:
+        await respond(turn, fill)
+        if not turn.quiet:
+            await prompts.finish(turn, progress_marker(c) != before)
+    except SalonError as error:
+        turn.guard("yclients_answered", False, f"{type(error).__name__} {error.status}")
+        turn.say("schedule_down", phone=turn.salon_phone)
 
 
 async def respond(turn: Turn, fill: SlotFill) -> None:

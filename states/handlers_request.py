@@ -14,11 +14,14 @@ from states.machine import IDLE, fire
 from states.slot_fill import MasterChoice, SlotFill
 from states.slot_merge import mentions_request, merge
 from states.turn_context import Turn
-from states.visit_changes import start_cancel, start_reschedule
+from states.visit_changes import ONLY_WHEN, start_cancel, start_reschedule
 
 
 async def take_request(turn: Turn, fill: SlotFill) -> None:
-    """Fold the client's words into the visit and ask for what is still missing."""
+    """Fold the client's words into the visit and ask for what is still missing. A move
+    keeps the visit's services and master (YClients moves a record in time only)."""
+    if turn.conversation.mode == "reschedule":
+        fill = fill.model_copy(update=ONLY_WHEN)
     if await merge(turn, fill):
         await plan(turn)
 

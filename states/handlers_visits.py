@@ -68,7 +68,7 @@ async def shift(turn: Turn, fill: SlotFill) -> None:
     ]
     found = [o for o in found if (minutes(o.time) < minutes(time)) == earlier and o.time != time]
     found.sort(key=lambda o: abs(minutes(o.time) - minutes(time)))
-    c.offered, c.chosen = found[:SHIFT_OPTIONS], None
+    c.offered, c.chosen = sorted(found[:SHIFT_OPTIONS], key=lambda o: minutes(o.time)), None
     c.slots.date, c.slots.time = day.isoformat(), time
     if c.offered and fire(c, "suggest"):
         prompts.ask(turn)

@@ -27,7 +27,7 @@ book            new  req  req  req  req  cont cont pick chg  cont cont new  new 
 confirm         chat one  one  one  req  wait wait one  yes  cont cont chat cnfc wait
 deny            chat wait wait wait wait wait wait nope what wait wait chat keep keep
 abort           cncl drop drop drop drop drop drop drop drop drop drop cncl keep keep
-choose_option   pick pick pick pick pick cont cont pick chg  cont cont pick wait pick
+choose_option   pick pick pick pick pick cont cont pick wait cont cont pick wait pick
 change          new  req  req  req  req  cont cont pick chg  cont cont new  new  req
 earlier         shft shft shft shft shft wait wait shft shft wait wait shft shft shft
 later           shft shft shft shft shft wait wait shft shft wait wait shft shft shft

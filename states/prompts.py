@@ -126,7 +126,8 @@ async def with_choices(turn: Turn) -> str:
     if not c.choices:
         return plain(turn)
     lines = numbered([ch.label for ch in c.choices])
-    return turn.render(f"choose_{awaiting}", choices=lines)
+    key = "choose_new_date" if c.state == "rescheduling" else f"choose_{awaiting}"
+    return turn.render(key, choices=lines)
 
 
 async def _choices(turn: Turn, awaiting: str | None) -> list[Choice]:

@@ -94,6 +94,12 @@ FLOW: dict[str, tuple[str, str]] = {
         "Which day would you like? The nearest days with free time:\n{choices}\n"
         "Reply with a number or write another date.",
     ),
+    "choose_new_date": (
+        "На какой день перенести запись? Ближайшие дни со свободным временем:\n{choices}\n"
+        "Ответьте номером или напишите другую дату.",
+        "To which day should I move the booking? The nearest days with free time:\n"
+        "{choices}\nReply with a number or write another date.",
+    ),
     "choose_change": (
         "Что поменять? Ответьте номером:\n{choices}",
         "What should I change? Reply with a number:\n{choices}",

@@ -123,9 +123,10 @@ TALK: dict[str, tuple[str, str]] = {
     ),
     "who_works": ("{date} работают:\n{lines}", "Working {date}:\n{lines}"),
     "master_line_free": ("{master}: свободно {ranges}", "{master}: free {ranges}"),
-    "master_line_busy": ("{master}: всё занято", "{master}: fully booked"),
+    "master_line_busy": ("{master}: свободного времени нет", "{master}: no free time"),
     "free_time": ("{master} свободен:\n{lines}", "{master} is free:\n{lines}"),
     "free_time_salon": ("Свободное время:\n{lines}", "Free time:\n{lines}"),
+    "free_time_day": ("{date} свободно:\n{lines}", "Free {date}:\n{lines}"),
     "free_day_line": ("{date}: {ranges}", "{date}: {ranges}"),
     "no_free_time": (
         "Свободного времени {master}в эти дни нет. Можно выбрать другой день или позвонить "

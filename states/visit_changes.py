@@ -18,6 +18,15 @@ from states.slot_merge import merge
 from states.turn_context import Turn
 
 
+# What a move reads from the client: the day and time only.
+ONLY_WHEN: dict[str, object] = {
+    "services": [],
+    "service_phrases": [],
+    "master_choice": None,
+    "master": None,
+}
+
+
 async def upcoming(turn: Turn) -> Booking | None:
     """Our own last booking if still ahead, else the client's next visit in YClients."""
     c = turn.conversation
@@ -94,10 +103,7 @@ async def start_reschedule(turn: Turn, fill: SlotFill) -> None:
         return
     moving_to(turn, b)
     if fill.date or fill.time or fill.time_from:
-        only_when = fill.model_copy(
-            update={"services": [], "service_phrases": [], "master_choice": None, "master": None}
-        )
-        if await merge(turn, only_when):
+        if await merge(turn, fill.model_copy(update=ONLY_WHEN)):
             await plan(turn)
         return
     c.chosen = None
