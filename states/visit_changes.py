@@ -17,7 +17,6 @@ from states.slot_fill import SlotFill
 from states.slot_merge import merge
 from states.turn_context import Turn
 
-
 # What a move reads from the client: the day and time only.
 ONLY_WHEN: dict[str, object] = {
     "services": [],
