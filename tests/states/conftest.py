@@ -96,7 +96,7 @@ class World:
         return c
 
 
-SUMMARY = [haircut(date=TOMORROW, time="18:00", **BARI)]
+SUMMARY: list[SlotFill | str] = [haircut(date=TOMORROW, time="18:00", **BARI)]
 ROUTES: dict[str, list[SlotFill | str]] = {
     "idle": [],
     "collecting_service": [fill(Intent.GREETING)],
