@@ -65,9 +65,11 @@ OTHER_MASTER = re.compile(
     r"|\bsomeone\s+else\b|\bdifferent\s+(?:master|barber|stylist)\b"
 )
 PRICE = re.compile(
-    r"\bсколько\s+(?:стоит|стоят|будет\s+стоить|по\s+деньгам)|\bцен[аыу]\w*|\bпрайс\w*"
+    r"\bсколько\s+(?:это\s+|же\s+|всё\s+|все\s+)?(?:стоит|стоят|будет\s+стоить|по\s+деньгам)"
+    r"|\bцен[аыу]\w*|\bпрайс\w*"
     r"|\bстоимост\w*|\bпо\s+чем\b|\bпочем\b|\bдорог\w*|\bдешев\w*|\bexpensive\b|\bcheap\w*"
     r"|\bhow\s+much\b|\bprices?\b|\bcost\w*"
+    r"|\bсколько\s+(?:длится|идет|по\s+времени|времени\s+(?:занимает|идет))|\bhow\s+long\b"
 )
 ADDRESS = re.compile(
     r"\bадрес\w*|\bгде\s+(?:вы|вас|у\s+вас|находит\w*|располож\w*|это|салон|барбершоп)\b"
