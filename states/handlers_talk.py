@@ -10,9 +10,10 @@ from datetime import datetime
 
 from states import prompts
 from states.machine import IDLE, fire
+from states.salon_errors import SalonAuthError
 from states.slot_fill import SlotFill
 from states.turn_context import Turn
-from states.visit_changes import start_cancel
+from states.visit_changes import start_cancel, upcoming
 
 
 def _upcoming_visit(turn: Turn) -> bool:
@@ -122,8 +123,11 @@ async def stop_or_cancel(turn: Turn, fill: SlotFill) -> None:
 
 async def late_notice(turn: Turn, fill: SlotFill) -> None:
     """ "Опаздываю на 10 минут": thank, say the visit stands, never cancel it."""
-    b = turn.conversation.booking
-    if b is not None and _upcoming_visit(turn):
+    try:
+        b = await upcoming(turn)
+    except SalonAuthError:  # no user token: the visit cannot be looked up
+        b = None
+    if b is not None:
         master = turn.view.master_name(b.staff_id)
         turn.answer("late_ack_visit", date=turn.day(b.date), time=b.time, master=master)
     else:
