@@ -15,7 +15,7 @@ from datetime import datetime
 
 from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
-from adapters.yclients.sandbox.fixture import DEMO_FAQ
+from adapters.yclients.sandbox.fixture import DEMO_FAQ, SalonFixture
 from adapters.yclients.transport import RetryPolicy
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
@@ -118,13 +118,14 @@ async def engine_harness(
     yclients_limiter: RateLimiter | None = None,
     with_user_token: bool = True,
     faq: SalonFaq | None = None,
+    salon_fixture: SalonFixture | None = None,
 ) -> AsyncIterator[Harness]:
     """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
     5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
     timeout or a retried 5xx, and load the catalogue, in well under a second. Without
     `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone."""
     clock = VirtualClock(start)
-    salon = salon or SandboxSalon(clock=clock.now)
+    salon = salon or SandboxSalon(salon_fixture, clock=clock.now)
     async with running_sandbox(salon) as sandbox:
         backend = yclients_backend(
             sandbox.base_url,
