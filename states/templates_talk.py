@@ -149,6 +149,6 @@ TALK: dict[str, tuple[str, str]] = {
     "topic_discounts": ("скидки", "discounts"),
     "topic_children": ("визит с ребёнком", "coming with a child"),
     "topic_pets": ("визит с животными", "coming with a pet"),
-    "topic_wifi": ("Wi-Fi", "Wi-Fi"),
+    "topic_wifi": ("вайфай", "Wi-Fi"),
     "topic_drinks": ("напитки", "drinks"),
 }

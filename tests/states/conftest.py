@@ -75,9 +75,7 @@ class World:
         return turn
 
     def newcomer(self, phone: str = NEWCOMER, name: str | None = "Ира") -> Conversation:
-        return Conversation(
-            phone=phone, chat=f"{phone}@c.us", client_name=name, client_phone=phone
-        )
+        return Conversation(phone=phone, chat=f"{phone}@c.us", client_name=name, client_phone=phone)
 
     async def reach(self, row: str) -> Conversation:
         """A conversation resting in `row` (a `machine.RESTING` state), reached by turns."""
