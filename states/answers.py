@@ -20,7 +20,7 @@ from states.facts import (
     union_bounds,
     working_days,
 )
-from states.form import plan
+from states.form import offer_nearest, plan
 from states.salon import Master, Service
 from states.slot_fill import Intent, SlotFill
 from states.slot_merge import merge
@@ -117,7 +117,7 @@ async def _salon_on(turn: Turn, day: date) -> None:
     working = [d for d in await salon_day(turn, day) if d.works]
     iso = turn.day(day.isoformat())
     if not working:
-        turn.answer("salon_off_answer", date=iso)
+        turn.answer("salon_closed_on", date=iso)
         return
     bounds = union_bounds(working)
     names = human_list([d.master.name for d in working], turn.lang)
@@ -231,18 +231,27 @@ ANSWERS: dict[Intent, Answer] = {
 async def answer(turn: Turn, fill: SlotFill) -> None:
     """A question from the salon's facts (the cell says which intents are questions)."""
     await ANSWERS[fill.intent](turn, fill)
+    remember_topic(turn, fill)
+
+
+def remember_topic(turn: Turn, fill: SlotFill) -> None:
+    """The master and day a question was about, for the request that may follow."""
+    master = _master(turn, fill)
+    topic = {"staff_id": master.id if master else None, "date": fill.date}
+    turn.conversation.topic = {k: v for k, v in topic.items() if v is not None} or None
 
 
 async def free_or_offer(turn: Turn, fill: SlotFill) -> None:
-    """ "Какие есть окна завтра?": with a service known it is a step of the booking (the
-    free times are offered as numbered options); without one, or over a period, the free
-    time is listed."""
+    """ "Какие есть окна завтра?": with a service known it is a step of the booking (that
+    day's free times as numbered options, or with no day the nearest free time); without
+    one, or over a period, the free time is listed."""
     c = turn.conversation
     if not (fill.services or c.slots.service_ids) or fill.date_until:
         await free_time(turn, fill.model_copy(update={"intent": Intent.ASK_FREE_SLOTS}))
+        remember_topic(turn, fill)
         return
     if fill.time is None:
         c.slots.time, c.chosen = None, None
         c.slot_sources.pop("time", None)
     if await merge(turn, fill):
-        await plan(turn)
+        await (plan(turn) if c.slots.date else offer_nearest(turn))

@@ -107,6 +107,9 @@ class Conversation:
     booking: Booking | None = None  # the last visit booked through us
     no_progress: int = 0  # turns in a row that moved nothing (re-prompt ladder)
     prompt: Prompt | None = None  # the last question sent
+    # What the client's last question was about ({"staff_id": …, "date": …}): "когда Бари
+    # свободен?" then "тогда в пятницу в 17" means Бари. Used by the next request only.
+    topic: dict[str, object] | None = None
     # What goes on once a name or phone asked for in `collecting` arrives: "book" (YClients
     # refused the one given), "cancel" or "reschedule" (an @lid sender's visit to find).
     after_contact: str | None = None

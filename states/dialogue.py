@@ -117,6 +117,8 @@ async def respond(turn: Turn, fill: SlotFill) -> None:
         )
     if was_booked and c.state == BOOKED:
         fire(c, "reset")  # "booked until the client writes again" (interface contract)
+    if fill.intent not in QUESTION_INTENTS:
+        c.topic = None  # a question's subject carries to the very next message only
 
 
 def intents_of(fill: SlotFill) -> list[Intent]:

@@ -139,8 +139,12 @@ async def next_working_days(turn: Turn, start: date, count: int) -> list[date]:
 
 
 async def when_a_person_answers(turn: Turn) -> str:
-    """When the salon's people are there: today until closing, or the next working day
-    from opening, from the masters' schedule; else the salon's own words for its hours."""
+    """When the salon's people are there: in the salon's own words for its hours when it
+    gave them (the front desk keeps them, busy masters or not); else from the masters'
+    schedule — today until closing, or the next working day from opening."""
+    hours = turn.view.hours_text(turn.lang)
+    if hours:
+        return turn.render("when_hours", hours=hours)
     for offset in range(0, 8):
         day = turn.today + timedelta(days=offset)
         bounds = union_bounds([d for d in await salon_day(turn, day) if d.works])
@@ -149,5 +153,4 @@ async def when_a_person_answers(turn: Turn) -> str:
         if offset == 0:
             return turn.render("when_today", end=hhmm(bounds[1]))
         return turn.render("when_day", date=turn.day(day.isoformat()), start=hhmm(bounds[0]))
-    hours = turn.view.hours_text(turn.lang)
-    return turn.render("when_hours", hours=hours) if hours else turn.render("when_unknown")
+    return turn.render("when_unknown")

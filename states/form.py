@@ -9,10 +9,16 @@ without YClients having reported the exact slot free (machine guards).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 
 from states import prompts
-from states.availability import alternatives, find_exact, times_on
+from states.availability import (
+    NEXT_DAY_HORIZON,
+    alternatives,
+    find_exact,
+    free_options,
+    times_on,
+)
 from states.conversation import Option
 from states.facts import master_day, refusal_reason
 from states.machine import fire, guard_report
@@ -225,6 +231,28 @@ async def _suggest_or_no_slots(turn: Turn, lead: str, wanted: Master | None) -> 
     _drop(turn, "time")
     fire(c, "ask_date")
     turn.ask("no_slots_nearby", lead=lead, phone=turn.salon_phone)
+
+
+async def offer_nearest(turn: Turn) -> None:
+    """ "Когда ближайшее свободное время?": the one nearest free slot of the master asked
+    for, or of anyone who does the service, as a one-option question ("да" books it)."""
+    c, ids = turn.conversation, _services(turn)
+    wanted = wanted_master(turn)
+    masters = (wanted,) if wanted else turn.view.masters_for(ids)
+    nearest: list[Option] = []
+    for master in masters:
+        days = await turn.backend.bookable_dates(
+            ids, master.id, turn.today, turn.today + timedelta(days=NEXT_DAY_HORIZON)
+        )
+        for day in sorted(d for d in days if d >= turn.today)[:1]:
+            nearest += (await free_options(turn, master, day, ids))[:1]
+    if not nearest:
+        await plan(turn)
+        return
+    c.offered = [min(nearest, key=lambda o: (o.date, o.time))]
+    fire(c, "suggest")
+    o = c.offered[0]
+    turn.ask("nearest_option", date=turn.day(o.date), time=o.time, master=o.master)
 
 
 async def propose(turn: Turn, option: Option) -> None:

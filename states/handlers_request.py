@@ -23,7 +23,21 @@ async def take_request(turn: Turn, fill: SlotFill) -> None:
     if turn.conversation.mode == "reschedule":
         fill = fill.model_copy(update=ONLY_WHEN)
     if await merge(turn, fill):
+        _from_topic(turn)
         await plan(turn)
+
+
+def _from_topic(turn: Turn) -> None:
+    """A master or day the client's last question was about fills what this request left
+    unsaid ("когда Бари свободен?" — "тогда в пятницу в 17 на стрижку")."""
+    c = turn.conversation
+    topic, c.topic = c.topic or {}, None
+    staff, day = topic.get("staff_id"), topic.get("date")
+    if isinstance(staff, int) and c.slots.staff_id is None and c.master_choice is None:
+        c.slots.staff_id, c.master_choice = staff, "named"
+        c.slot_sources["staff_id"] = "question"
+    if isinstance(day, str) and c.slots.date is None:
+        c.slots.date, c.slot_sources["date"] = day, "question"
 
 
 async def new_request(turn: Turn, fill: SlotFill) -> None:

@@ -110,10 +110,11 @@ async def other_master(turn: Turn, fill: SlotFill) -> None:
 async def same_time(turn: Turn, fill: SlotFill) -> None:
     """ "В то же время" while moving a visit: its time stays, only the day changes."""
     c = turn.conversation
-    if c.booking is None:
+    if c.mode != "reschedule" or c.booking is None:
         await take_request(turn, fill)
         return
     c.slots.time, c.slot_sources["time"] = c.booking.time, "booking"
+    c.chosen, c.offered = None, []
     if fill.date is not None:
         c.slots.date, c.slot_sources["date"] = fill.date, "user"
     await plan(turn)

@@ -32,7 +32,7 @@ change          new  req  req  req  req  cont cont pick chg  cont cont new  new 
 earlier         shft shft shft shft shft wait wait shft shft wait wait shft shft shft
 later           shft shft shft shft shft wait wait shft shft wait wait shft shft shft
 other_master    othr othr othr othr othr wait wait othr othr wait wait othr wait othr
-same_time       new  req  req  req  req  wait wait req  wait wait wait new  wait same
+same_time       new  same same same same wait wait same same wait wait new  wait same
 cancel          cncl stop stop stop stop stop stop stop stop stop stop cncl cnfc cncl
 reschedule      resc resc resc resc resc resc resc resc resc resc resc resc resc resc
 ask_price       ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans

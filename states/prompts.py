@@ -103,7 +103,7 @@ def again(turn: Turn) -> str:
     if awaiting == Awaiting.YES_NO:
         return summary(turn, "_again")
     if awaiting == Awaiting.OPTION:
-        return turn.render("pick_option_reask", count=len(c.offered))
+        return turn.render("pick_option_reask", options=turn.option_lines(c.offered))
     if awaiting == Awaiting.MASTER:
         return turn.render("ask_master_again", masters=masters_line(turn))
     if awaiting == Awaiting.DATE and c.state == "rescheduling":
@@ -170,7 +170,7 @@ async def finish(turn: Turn, progressed: bool) -> None:
     if level >= HANDOFF:
         c.no_progress = 0
         await hand_off(turn, "ladder")
-        text = turn.replies.pop()
+        text = turn.replies.pop() + _still_open(turn)
     if level == 0 and c.awaiting != Awaiting.OPTION:
         c.choices = []
     lead = capitalised(" ".join([*turn.notes, lead]).strip())
@@ -180,6 +180,17 @@ async def finish(turn: Turn, progressed: bool) -> None:
     else:
         turn.replies.append(message)
     c.prompt = Prompt(text, level)
+
+
+def _still_open(turn: Turn) -> str:
+    """A hand-off leaves what was on offer open: the client may still pick by number."""
+    c = turn.conversation
+    if c.awaiting == Awaiting.OPTION and c.offered:
+        return "\n" + turn.render("handoff_choices", choices=turn.option_lines(c.offered))
+    if c.choices:
+        lines = numbered([ch.label for ch in c.choices])
+        return "\n" + turn.render("handoff_choices", choices=lines)
+    return ""
 
 
 async def _at_level(turn: Turn, level: int, asked: str) -> str:

@@ -144,8 +144,14 @@ FLOW: dict[str, tuple[str, str]] = {
         "So what is your phone number for the booking?",
     ),
     "pick_option_reask": (
-        "Так какой вариант выбрать? Ответьте номером от 1 до {count}.",
-        "So which option would you like? Reply with a number from 1 to {count}.",
+        "Так какое время вам подходит?\n{options}\nОтветьте номером.",
+        "So which time suits you?\n{options}\nReply with a number.",
+    ),
+    "nearest_option": (
+        "Ближайшее свободное время — {date} в {time}, мастер {master}. Записать? "
+        "Или напишите другой день.",
+        "The nearest free time is {date} at {time} with {master}. Shall I book it? "
+        "Or write another day.",
     ),
     "confirm_again": (
         "Так записываю вас: {service}, {date} в {time}, мастер {master}? (да/нет)",

@@ -72,6 +72,10 @@ TALK: dict[str, tuple[str, str]] = {
         "It seems I cannot help on my own. I have passed this chat to an administrator — "
         "they will answer you {when}. If you prefer, call: {phone}.",
     ),
+    "handoff_choices": (
+        "А пока можно ответить номером:\n{choices}",
+        "Meanwhile you can reply with a number:\n{choices}",
+    ),
     "when_today": ("сегодня до {end}", "today before {end}"),
     "when_day": ("{date} с {start}", "{date} from {start}"),
     "when_hours": ("в часы работы салона ({hours})", "during the salon's hours ({hours})"),
@@ -89,13 +93,14 @@ TALK: dict[str, tuple[str, str]] = {
     "salon_hours_today": ("{today}", "{today}"),
     "today_until": ("Сегодня запись возможна до {end}.", "Today you can book until {end}."),
     "salon_on": (
-        "{date} работают {masters}; запись возможна с {start} до {end}.",
-        "{date} {masters} are working; you can book from {start} to {end}.",
+        "Да, {date} работаем: {masters}; запись возможна с {start} до {end}.",
+        "Yes, we are open {date}: {masters}; you can book from {start} until {end}.",
     ),
     "salon_on_full": (
         "{date} работают {masters}, но свободного времени уже нет.",
         "{date} {masters} are working, but there is no free time left.",
     ),
+    "salon_closed_on": ("Нет, {date} мы не работаем.", "No, we are closed {date}."),
     "salon_off_answer": (
         "{date} никто из мастеров не работает.",
         "{date} none of our masters is working.",

@@ -32,7 +32,7 @@ ABORT = re.compile(
 LATE = re.compile(
     r"\bопазд\w*|\bопозда\w*|\bопоздан\w*|\bзадерж(?:у|усь|иваюсь)\w*"
     r"|\bбуду\s+(?:через|минут\w*\s+через)\s+\d+\s*мин\w*|\bбуду\s+позже\s+на\b"
-    r"|\brunning\s+late\b|\bbe\s+(?:\d+\s+min\w*\s+|a\s+bit\s+|a\s+little\s+)?late\b"
+    r"|\b(?:running|be|am|i'?m)\s+(?:\w+\s+){0,4}late\b(?!\s+(?:in|evening|afternoon|night|slot|time))"
 )
 COMPLAINT = re.compile(
     r"\bжалоб\w*|\bпожаловат\w*|\bнедовол\w*|\bужасн\w*|\bотвратительн\w*|\bхамств\w*"
@@ -41,7 +41,8 @@ COMPLAINT = re.compile(
     r"|\bcomplain\w*|\bterrible\b|\bawful\b|\brude\b|\bruined\b|\brefund\b|\bdisappointed\b"
 )
 ASK_HUMAN = re.compile(
-    r"\bадминистратор\w*|\bадмин\w*|\bменеджер\w*|\bоператор\w*|\bживо\w+\s+человек\w*"
+    r"\bадминистратор\w*|\bадмин\w*|\bменеджер\w*|\bоператор\w*|\bжив\w+\s+человек\w*"
+    r"|\bруковод\w*|\bуправляющ\w*|\bдиректор\w*|\bначальств\w*|\bхозяин\w*|\bвладел\w*"
     r"|\bс\s+человеком\b|\bпозовите\b|\bсоедините\b|\bперезвоните\b|\bпозвоните\s+мне\b"
     r"|\bhuman\b|\breal\s+person\b|\bmanager\b|\boperator\b|\bcall\s+me\b"
     r"|\bspeak\s+to\s+(?:someone|a\s+person|a\s+human)\b"
@@ -65,7 +66,7 @@ OTHER_MASTER = re.compile(
     r"|\bsomeone\s+else\b|\bdifferent\s+(?:master|barber|stylist)\b"
 )
 PRICE = re.compile(
-    r"\bсколько\s+(?:это\s+|же\s+|всё\s+|все\s+)?(?:стоит|стоят|будет\s+стоить|по\s+деньгам)"
+    r"\bсколько\s+(?:\w+\s+){0,2}(?:стоит|стоят|будет\s+стоить|по\s+деньгам)"
     r"|\bцен[аыу]\w*|\bпрайс\w*"
     r"|\bстоимост\w*|\bпо\s+чем\b|\bпочем\b|\bдорог\w*|\bдешев\w*|\bexpensive\b|\bcheap\w*"
     r"|\bhow\s+much\b|\bprices?\b|\bcost\w*"
@@ -121,8 +122,10 @@ FAQ_TOPICS: tuple[tuple[FaqTopic, re.Pattern[str]], ...] = (
         r"\bкофе\b|\bчай\b|\bчаю\b|\bнапит\w*|\bпиво\b|\bcoffee\b|\bdrinks?\b|\bbeer\b"
     )),
 )  # fmt: skip
+# A bare "не" refuses; "не знаю", "не уверен" do not.
 DENY = re.compile(
-    r"^\W*(?:нет|неа|не|no|nope|nah)\b|\bне\s+(?:подходит|устраивает|хочу|могу)\b"
+    r"^\W*(?:нет|неа|no|nope|nah)\b|^\W*не(?:\W*$|[,.!]+(?:\s|$))"
+    r"|\bне\s+(?:подходит|устраивает|хочу|могу)\b"
     r"|\bнеудобно\b|\bне\s+то\b|\bне\s+вариант\b|\bdon'?t\b|\bnot\s+(?:good|ok|now)\b"
     r"|\bno\s+thanks?\b|\bnot\s+suitable\b"
 )
