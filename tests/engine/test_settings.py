@@ -16,7 +16,7 @@ from states.errors import ConfigError
 def test_defaults_are_demo_mode_with_embedded_redis() -> None:
     s = Settings.from_mapping({})
     assert s.redis_url is None and s.demo
-    assert (s.host, s.port) == ("0.0.0.0", 3000)
+    assert (s.host, s.port, s.insecure) == ("127.0.0.1", 3000, False)
     assert (s.batch_timeout_ms, s.batch_max_size, s.batch_max_wait_ms) == (10_000, 10, 30_000)
     assert s.messenger == "log" and s.openai_model == "gpt-4o-mini"
     assert s.yclients_base_url == "https://api.yclients.com"
