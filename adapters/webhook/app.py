@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -29,6 +30,7 @@ _OUTCOMES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
+    408: "timeout",
     413: "too_large",
     503: "unavailable",
 }
@@ -71,3 +73,20 @@ def build_webhook_app(
         app[INSPECTOR] = inspector
         add_conversation_routes(app)
     return app
+
+
+def server_settings(read_timeout_s: float) -> dict[str, Any]:
+    """`web.AppRunner` keywords that bound what a slow or silent client can hold.
+
+    aiohttp arms its keep-alive timer when a connection opens and closes the connection
+    if no complete request head arrived by then, and again between requests: so
+    `keepalive_timeout` is also the deadline for a request's headers (its default, an
+    hour, let half-sent headers hold a connection for minutes — issue 11). A body has
+    the same time, enforced where handlers read it (`adapters.webhook.body`). A stop
+    waits at most `shutdown_timeout` for requests under way.
+    """
+    return {
+        "keepalive_timeout": read_timeout_s,
+        "shutdown_timeout": min(read_timeout_s, 2.0),
+        "access_log": None,
+    }
