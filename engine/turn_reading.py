@@ -65,5 +65,5 @@ def read_batch(messages: Sequence[InboundMessage], caps: ReadCaps) -> BatchReadi
 
 
 def _shown(text: str, length: int, flood: bool) -> str:
-    shown = text if len(text) == length else f"{text}… [{length - len(text)} more characters]"
+    shown = text if len(text) == length else f"{text}… [{length - len(text)} characters not read]"
     return f"<past the flood limit> {shown}" if flood else shown

@@ -82,11 +82,13 @@ def server_settings(read_timeout_s: float) -> dict[str, Any]:
     if no complete request head arrived by then, and again between requests: so
     `keepalive_timeout` is also the deadline for a request's headers (its default, an
     hour, let half-sent headers hold a connection for minutes — issue 11). A body has
-    the same time, enforced where handlers read it (`adapters.webhook.body`). A stop
-    waits at most `shutdown_timeout` for requests under way.
+    the same time, enforced where handlers read it (`adapters.webhook.body`); after an
+    answer to an unfinished body the rest is drained for at most `lingering_time`. A
+    stop waits at most `shutdown_timeout` for requests under way.
     """
     return {
         "keepalive_timeout": read_timeout_s,
+        "lingering_time": min(read_timeout_s, 2.0),
         "shutdown_timeout": min(read_timeout_s, 2.0),
         "access_log": None,
     }
