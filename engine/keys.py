@@ -49,6 +49,16 @@ class Keys:
         """LIST of batches given up after too many failed attempts, kept for the engineer."""
         return f"{self._tag(bucket)}:dead"
 
+    def reminders_due(self, bucket: int) -> str:
+        """ZSET "phone|record_id|kind" -> when the reminder's next job is due (ms): its
+        send time, the end of its claim's lease, or its answer deadline once sent."""
+        return f"{self._tag(bucket)}:reminders:due"
+
+    def visit_record(self, record_id: int) -> str:
+        """HASH: what we last knew of one YClients record (fingerprint, snapshot), and the
+        fingerprints of changes the bot is about to make itself; tagged per record."""
+        return f"{self.prefix}:{{r{record_id % BUCKETS:02d}}}:record:{record_id}"
+
     def phone_keys(self, phone: str) -> PhoneKeys:
         return PhoneKeys(self._phone(phone), self, bucket_of(phone))
 
@@ -73,6 +83,7 @@ class PhoneKeys:
         self.oldest = keys.oldest(bucket)
         self.stats = keys.stats(bucket)
         self.dead = keys.dead(bucket)
+        self.reminders_due = keys.reminders_due(bucket)
 
     @property
     def pending(self) -> str:
@@ -118,3 +129,8 @@ class PhoneKeys:
     def outbox(self) -> str:
         """HASH reply id -> JSON: replies recorded before sending, marked after."""
         return f"{self.base}:outbox"
+
+    @property
+    def reminders(self) -> str:
+        """HASH "record_id|kind" -> JSON: the phone's visit reminders and their status."""
+        return f"{self.base}:reminders"

@@ -16,6 +16,7 @@ from adapters.yclients.models import (
     CompanyModel,
     RecordModel,
 )
+from adapters.yclients.record_edit import CONFIRMED, attendance_body
 from states.salon import (
     Appointment,
     BookedRecord,
@@ -31,6 +32,7 @@ from states.salon import (
 from states.salon_errors import (
     BookingOutcomeUnknown,
     SalonError,
+    SalonNotFound,
     ScheduleUnavailable,
     SlotTaken,
 )
@@ -235,6 +237,16 @@ class YClientsBackend:
 
     async def reschedule(self, record_id: int, datetime_iso: str) -> ClientRecord:
         return self._record(await self.client.reschedule(record_id, datetime_iso))
+
+    async def confirm_visit(self, record_id: int) -> ClientRecord:
+        """Mark the visit confirmed (attendance 2), as a client's "да" to a reminder does
+        (needs the user token). The record is read and sent back whole: the edit call
+        requires every field; only the attendance changes."""
+        record = await self.client.record(record_id)
+        if record.deleted:
+            raise SalonNotFound(f"record {record_id} is deleted", status=404)
+        body = attendance_body(record, CONFIRMED)
+        return self._record(await self.client.update_record(record_id, body))
 
     def _parse(self, text: str) -> datetime:
         # [A.4] naive values are branch-local time.
