@@ -47,6 +47,10 @@ def batch_policy(settings: Settings) -> BatchPolicy:
     )
 
 
+def read_caps(settings: Settings) -> ReadCaps:
+    return ReadCaps(settings.message_max_chars, settings.batch_max_chars)
+
+
 def webhook_config(settings: Settings) -> WebhookConfig:
     return WebhookConfig(
         webhook_token=settings.webhook_token,
@@ -109,7 +113,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 batcher.clock,
                 settings.salon_timezone,
                 metrics,
-                caps=ReadCaps(settings.message_max_chars, settings.batch_max_chars),
+                caps=read_caps(settings),
             )
             worker = Worker(
                 batcher,

@@ -16,8 +16,9 @@ from states.messages import is_conversation_key
 
 log = logging.getLogger(__name__)
 
-# Storage failures the webhook answers with 503, so the gateway retries later.
-STORAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# Storage failures the webhook answers with 503, so the gateway retries later: Redis away,
+# and Redis refusing (out of memory, a Cluster slot moving) — never a 500 (issue 11).
+STORAGE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 def json_error(status: int, message: str) -> web.Response:
