@@ -12,6 +12,7 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.webhook.app import build_webhook_app
@@ -41,12 +42,21 @@ async def claimed_ids(batcher: Batcher) -> list[str] | None:
     return None if batch is None else [m.id for m in batch.messages]
 
 
-async def test_a_backlog_is_claimed_in_batches_of_max_size_in_order_each_due_at_once(
-    any_redis: AsyncRedis, keys: Keys
-) -> None:
-    clock = VirtualClock(START)
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock(START)
+
+
+@pytest.fixture
+def batcher(any_redis: AsyncRedis, keys: Keys, clock: VirtualClock) -> Batcher:
+    """On the embedded Redis, the real one and a Cluster; the flood limit off."""
     policy = BatchPolicy(quiet_ms=10_000, max_size=10, max_wait_ms=30_000, flood_max_per_min=0)
-    batcher = Batcher(any_redis, keys, policy, clock)
+    return Batcher(any_redis, keys, policy, clock)
+
+
+async def test_a_backlog_is_claimed_in_batches_of_max_size_in_order_each_due_at_once(
+    batcher: Batcher,
+) -> None:
     for n in range(23):
         await batcher.append(PHONE, message(n))
     first = await batcher.claim(PHONE)  # due at once: the size cap was reached
@@ -63,11 +73,8 @@ async def test_a_backlog_is_claimed_in_batches_of_max_size_in_order_each_due_at_
 
 
 async def test_the_rest_of_a_backlog_is_due_at_once_and_later_messages_wait_their_window(
-    any_redis: AsyncRedis, keys: Keys
+    batcher: Batcher, clock: VirtualClock
 ) -> None:
-    clock = VirtualClock(START)
-    policy = BatchPolicy(quiet_ms=10_000, max_size=10, max_wait_ms=30_000, flood_max_per_min=0)
-    batcher = Batcher(any_redis, keys, policy, clock)
     for n in range(13):
         await batcher.append(PHONE, message(n))
     first = await batcher.claim(PHONE)
