@@ -19,6 +19,7 @@ from adapters.webhook.app import build_webhook_app, server_settings
 from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import Clock, SystemClock
+from engine.console_data import serve_console
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
 from engine.health import RedisHealth
@@ -132,6 +133,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 Inspector(store, batcher),
                 metrics,
             )
+            serve_console(app, settings, store, batcher)
             runner = web.AppRunner(app, **server_settings(settings.http_read_timeout_s))
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from engine.activity import ConversationActivity
 from engine.clock import Clock
 from engine.fencing import ClaimLost, Fence
 from engine.keys import Keys
@@ -46,6 +47,7 @@ class ConversationStore:
         self.idle_ttl_s = idle_ttl_s
         script = (Path(__file__).parent / "lua" / "save_state.lua").read_text(encoding="utf-8")
         self._save = redis.register_script(script)
+        self.activity = ConversationActivity(redis, keys, clock, RETENTION_S)  # console index
 
     async def load(self, phone: str) -> Conversation:
         """The phone's conversation; a new one if never seen; `idle` again after idle TTL."""
@@ -95,6 +97,8 @@ class ConversationStore:
         if outcome == -1:
             assert fence is not None
             raise ClaimLost(f"state save of {mask_phone(conversation.phone)} fenced out")
+        if outcome == 1:
+            await self.activity.saved(conversation)
         return outcome == 1
 
     def fence(self, phone: str, token: str) -> Fence:

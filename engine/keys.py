@@ -41,6 +41,14 @@ class Keys:
         """ZSET phone -> arrival (ms) of its oldest message not yet processed."""
         return f"{self._tag(bucket)}:oldest"
 
+    def activity(self, bucket: int) -> str:
+        """ZSET phone -> when its conversation was last saved (ms): the console's list."""
+        return f"{self._tag(bucket)}:activity"
+
+    def bookings(self, bucket: int) -> str:
+        """ZSET "phone|record_id" -> when the bot booked that visit (ms), kept a few weeks."""
+        return f"{self._tag(bucket)}:bookings"
+
     def stats(self, bucket: int) -> str:
         """HASH of batch counters; summed over buckets for the stats endpoint."""
         return f"{self._tag(bucket)}:stats"
@@ -104,6 +112,16 @@ class PhoneKeys:
     def claim(self) -> str:
         """HASH: token, lease_until, attempts, first_ms, due_ms of the claimed batch."""
         return f"{self.base}:claim"
+
+    @property
+    def timeline(self) -> str:
+        """LIST of turn records (JSON), oldest first, capped: the console's timeline."""
+        return f"{self.base}:timeline"
+
+    @property
+    def actions(self) -> str:
+        """LIST of what operators did to the conversation (JSON), oldest first, capped."""
+        return f"{self.base}:actions"
 
     @property
     def seen(self) -> str:
