@@ -16,6 +16,7 @@ import json
 import re
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from states.errors import PayloadError
 
@@ -35,6 +36,10 @@ class BodyRefused(Exception):
         self.message = message
 
 
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM_METHODS = ("POST", "PUT", "PATCH")  # aiohttp reads forms of these only
+
+
 async def read_body(request: web.Request, timeout_s: float) -> bytes:
     """The raw body, or BodyRefused(408 | 413)."""
     try:
@@ -44,6 +49,26 @@ async def read_body(request: web.Request, timeout_s: float) -> bytes:
         raise BodyRefused(408, f"request body not received within {timeout_s:g} s") from None
     except web.HTTPRequestEntityTooLarge:
         raise BodyRefused(413, "request body too large") from None
+
+
+async def receive_whole(request: web.Request, timeout_s: float) -> None:
+    """Receive the body before any handler runs (aiohttp keeps it for the handler): the
+    raw bytes, or for a form its fields, which aiohttp parses from the stream. BodyRefused
+    408 | 413 as `read_body`, and 400 for a form aiohttp cannot parse (bad UTF-8, an
+    unknown charset, a broken multipart part)."""
+    if request.content_type not in _FORMS or request.method not in _FORM_METHODS:
+        if request.body_exists:
+            await read_body(request, timeout_s)
+        return  # an empty form too is parsed below: aiohttp refuses some with ValueError
+    try:
+        async with asyncio.timeout(timeout_s):
+            await request.post()
+    except TimeoutError:
+        raise BodyRefused(408, f"request body not received within {timeout_s:g} s") from None
+    except web.HTTPRequestEntityTooLarge:
+        raise BodyRefused(413, "request body too large") from None
+    except (ValueError, LookupError, HttpProcessingError):  # bad bytes, charset, part head
+        raise BodyRefused(400, "request form cannot be read") from None
 
 
 def parse_json(raw: bytes) -> object:

@@ -7,7 +7,8 @@
 - `POST /webhook/whatsapp/cloud` with a valid signature over random bytes and random
   Cloud-shaped JSON: the same.
 - Header values of random bytes (written by hand on a socket) in `X-Webhook-Token`,
-  `Authorization` and `X-Hub-Signature-256`: a 4xx, never a 5xx.
+  `Authorization`, `X-Hub-Signature-256` and the console's session cookie: a 4xx, never
+  a 5xx; the console's login form posted as random bytes and broken multipart: the same.
 - The offline slot filler: random text (emoji, control characters, very long strings) in
   random dialogue states, with random slots, offered options and clocks: never an
   exception, always a `SlotFill` that validates.
@@ -29,6 +30,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from adapters.console.app import mount_console
 from adapters.fillers.labelled import catalogue_from_salon
 from adapters.fillers.offline import OfflineFiller
 from adapters.webhook.app import build_webhook_app
@@ -36,6 +38,8 @@ from adapters.webhook.cloud_signature import expected_signature
 from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import SystemClock
+from engine.console_data import EngineConsoleData
+from engine.conversations import ConversationStore
 from engine.health import RedisHealth
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
@@ -136,7 +140,9 @@ async def guarded(redis: AsyncRedis, keys: Keys) -> AsyncIterator[TestClient[Any
         admin_token=ADMIN,
         cloud=CloudConfig(verify_token="fuzz-verify", app_secret=SECRET),
     )
+    store = ConversationStore(redis, keys, SystemClock(), idle_ttl_s=3600)
     app = build_webhook_app(batcher, RedisHealth(redis), config)
+    mount_console(app, EngineConsoleData(store, batcher, "Europe/Moscow"), ADMIN)  # as served
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -214,6 +220,7 @@ HEADER_DOORS = [
     ("POST", "/webhook/whatsapp/batched", "X-Webhook-Token", b""),
     ("GET", "/webhook/whatsapp/batched/stats", "Authorization", b"Bearer "),
     ("POST", "/webhook/whatsapp/cloud", "X-Hub-Signature-256", b"sha256="),
+    ("GET", "/admin/", "Cookie", b"ai_admin_console_session="),
 ]
 
 
@@ -232,7 +239,7 @@ async def test_header_values_of_any_bytes_never_get_500(
     assert guarded.server.port is not None
     status, _ = await raw_request(guarded.server.port, head + body)
     event(f"status {status}")
-    assert 400 <= status < 500
+    assert 300 <= status < 500  # refused (or sent to the console's login), never a 5xx
 
 
 async def test_webhook_oversized_bodies_get_413(webhook: TestClient[Any, Any]) -> None:
@@ -297,3 +304,31 @@ async def test_offline_filler_reads_a_64_kib_batch() -> None:
                     now=dt.datetime(2025, 7, 23, 12, tzinfo=dt.UTC), timezone="Europe/Moscow")
     )  # fmt: skip
     SlotFill.model_validate(fill.model_dump())
+
+
+form_types = st.sampled_from(
+    ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+     "multipart/form-data", "text/plain; charset=nonesuch", "application/json"]
+)  # fmt: skip
+multipart_bodies = st.lists(
+    st.tuples(st.binary(max_size=40), st.binary(max_size=40)), max_size=3
+).map(
+    lambda parts: (
+        b"".join(b"--x\r\n" + head + b"\r\n\r\n" + value + b"\r\n" for head, value in parts)
+        + b"--x--\r\n"
+    )
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=SHARED_FIXTURES)
+@given(content_type=form_types, body=st.binary(max_size=300) | multipart_bodies)
+async def test_console_forms_of_any_bytes_never_get_500(
+    guarded: TestClient[Any, Any], content_type: str, body: bytes
+) -> None:
+    headers = [("Content-Type", content_type.encode())]
+    assert guarded.server.port is not None
+    status, _ = await raw_request(
+        guarded.server.port, request_head("POST", "/admin/login", headers, len(body)) + body
+    )
+    event(f"status {status}")
+    assert 200 <= status < 500

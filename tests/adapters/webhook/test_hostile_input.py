@@ -3,7 +3,9 @@
 Real HTTP (requests written by hand where a client library would refuse them), the real
 app on a real Batcher and Redis. Found by an outside probe: non-UTF-8 bytes in a token or
 signature header, JSON nested 10,000 deep, a 5,000-digit number and a lone surrogate in a
-name or a text each answered 500 — and Meta retries a 500 for days.
+name or a text each answered 500 — and Meta retries a 500 for days. The operator console
+is served by the same app: its forms in bytes that are not UTF-8, broken multipart or a
+body that never ends get a 4xx as well.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from adapters.console.app import mount_console
 from adapters.webhook.app import build_webhook_app
 from adapters.webhook.cloud_signature import expected_signature
 from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import SystemClock
+from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
 from engine.health import RedisHealth
 from engine.inspection import Inspector
@@ -47,8 +51,10 @@ async def service(serve_app: ServeApp, redis: AsyncRedis, keys: Keys) -> TestCli
         read_timeout_s=1.0,
         cloud=CloudConfig(verify_token="verify", app_secret=SECRET),
     )
-    inspector = Inspector(ConversationStore(redis, keys, SystemClock(), idle_ttl_s=3600), batcher)
-    return await serve_app(build_webhook_app(batcher, RedisHealth(redis), config, inspector))
+    store = ConversationStore(redis, keys, SystemClock(), idle_ttl_s=3600)
+    app = build_webhook_app(batcher, RedisHealth(redis), config, Inspector(store, batcher))
+    mount_console(app, EngineConsoleData(store, batcher, "Europe/Moscow"), ADMIN)  # as served
+    return await serve_app(app)
 
 
 def port(service: TestClient[Any, Any]) -> int:
@@ -170,3 +176,36 @@ async def queued(redis: AsyncRedis, keys: Keys) -> list[InboundMessage]:
     """The messages waiting in the phone's pending batch, as the worker will read them."""
     raw = await redis.lrange(keys.phone_keys(PHONE).pending, 0, -1)
     return [InboundMessage.from_stored(item) for item in raw]
+
+
+FORM = "application/x-www-form-urlencoded"
+LOGIN = "/admin/login"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (FORM, b"token=\xff\xfe&next=%2Fadmin%2F"),
+        ("multipart/form-data; boundary=x", b"--x\r\nbroken"),
+        ("multipart/form-data; boundary=x",
+         b'--x\r\nContent-Type: text/plain; charset=nonesuch\r\n'
+         b'Content-Disposition: form-data; name="token"\r\n\r\nabc\r\n--x--\r\n'),
+        ("multipart/form-data; boundary=x",
+         b'--x\r\nContent-Disposition: form-data; name="token"\r\n\r\n\xff\r\n--x--\r\n'),
+    ],
+    ids=["form-not-utf8", "multipart-broken", "multipart-charset", "multipart-not-utf8"],
+)  # fmt: skip
+async def test_a_console_form_that_cannot_be_read_gets_400(
+    service: TestClient[Any, Any], content_type: str, body: bytes
+) -> None:
+    head = request_head(
+        "POST", "/admin/login", [("Content-Type", content_type.encode())], len(body)
+    )
+    status, _ = await raw_request(port(service), head + body)
+    assert status == 400
+
+
+async def test_a_console_form_that_never_finishes_gets_408(service: TestClient[Any, Any]) -> None:
+    head = request_head("POST", "/admin/login", [("Content-Type", FORM.encode())], 500)
+    status, _ = await raw_request(port(service), head + b"token=", timeout_s=5)
+    assert status == 408
