@@ -29,7 +29,7 @@ from engine.metrics import Metrics
 from engine.redis_conn import open_redis
 from engine.settings import Settings
 from engine.turn_reading import ReadCaps
-from engine.wiring import salon_backend, slot_filler, warm_up_fillers
+from engine.wiring import salon_backend, salon_faq, slot_filler, warm_up_fillers
 from engine.worker import Worker
 from states.ports import Messenger
 
@@ -114,6 +114,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 batcher.clock,
                 settings.salon_timezone,
                 metrics,
+                faq=salon_faq(settings),
                 caps=read_caps(settings),
             )
             worker = Worker(

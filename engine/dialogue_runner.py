@@ -27,6 +27,7 @@ from engine.redis_conn import REDIS_ERRORS
 from engine.turn_reading import ReadCaps, read_batch
 from states.conversation import Conversation
 from states.dialogue import Dialogue, TurnInput, TurnResult
+from states.faq import SalonFaq
 from states.masking import mask_phone
 from states.ports import DeliveryError, Messenger
 from states.salon import SalonBackend
@@ -54,6 +55,7 @@ class DialogueRunner:
         timezone: str | None = None,
         metrics: Metrics | None = None,
         send_backoff_s: float = SEND_BACKOFF_S,
+        faq: SalonFaq | None = None,
         caps: ReadCaps | None = None,
     ) -> None:
         self.store = store
@@ -64,6 +66,7 @@ class DialogueRunner:
         self.timezone = timezone
         self.metrics = metrics
         self.send_backoff_s = send_backoff_s
+        self.faq = faq
         self.caps = caps or ReadCaps()
 
     async def handle(self, batch: Batch) -> None:
@@ -103,7 +106,8 @@ class DialogueRunner:
         )
         recorder = RecordingBackend(self.backend, before_write=fence.check)
         try:
-            result = await Dialogue(recorder, self.filler, self.timezone).run(conversation, given)
+            dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq)
+            result = await dialogue.run(conversation, given)
         except (*REDIS_ERRORS, ClaimLost):
             raise  # storage trouble (retried later), or the batch is another worker's now
         except Exception:

@@ -11,7 +11,13 @@ import re
 from adapters.fillers.catalogue_match import match_masters, match_services
 from adapters.fillers.contact import read_name, read_phone
 from adapters.fillers.dates import read_dates
-from adapters.fillers.intents import decide_intent, pick_option
+from adapters.fillers.intents import (
+    decide_intent,
+    pick_option,
+    read_faq_topics,
+    read_period,
+    read_questions,
+)
 from adapters.fillers.text import detect_language, normalize
 from adapters.fillers.times import read_time
 from adapters.fillers.unknown import read_unknown_master, read_unknown_service
@@ -118,6 +124,7 @@ class OfflineFiller:
             option=option,
             has_contact=bool(name or phone),
         )
+        period = read_period(text, today)  # "на этой неделе": questions read a span of days
         service_phrases = [s.phrase for s in services]
         if unknown_service is not None:
             service_phrases = [unknown_service]
@@ -129,7 +136,10 @@ class OfflineFiller:
             master_choice=master_choice,
             master=master_name,
             date_phrase=raw[date.start : date.start + len(date.phrase)] if date else None,
-            date=date.date.isoformat() if date else None,
+            date=date.date.isoformat() if date else period[0].isoformat() if period else None,
+            date_until=period[1].isoformat() if period else None,
+            questions=read_questions(text),
+            faq_topics=read_faq_topics(text),
             time_phrase=raw[time.start : time.start + len(time.phrase)] if time else None,
             time=exact_time,
             time_from=window[0] if window else None,

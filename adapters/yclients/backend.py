@@ -93,23 +93,38 @@ class YClientsBackend:
         model = await self.client.company()
         timezone = timezone_of(model, self._default_timezone)
         self._timezone = ZoneInfo(timezone)
-        return Company(model.id, model.title, model.address, model.phone, timezone)
+        return Company(
+            model.id, model.title, model.address, model.phone, timezone, model.schedule.strip()
+        )
 
     async def services(self) -> tuple[Service, ...]:
         catalogue = await self.client.book_services()
         titles = {c.id: c.title for c in [*catalogue.category, *catalogue.categories]}
+        lengths = await self._seance_lengths()
         return tuple(
             Service(
                 id=s.id,
                 title=s.title,
                 price_min=s.price_min,
                 price_max=s.price_max,
-                duration_s=s.seance_length,
+                duration_s=s.seance_length or lengths.get(s.id),
                 category=titles.get(s.category_id, ""),
                 bookable=s.active,
             )
             for s in catalogue.services
         )
+
+    async def _seance_lengths(self) -> dict[int, int]:
+        """[APIB] `seance_length` comes only with a staff filter: take each service's from
+        the first master who does it (the same cached calls `masters` makes)."""
+        staff = await self.client.book_staff(())
+        catalogues = await asyncio.gather(*(self.client.book_services(s.id) for s in staff))
+        lengths: dict[int, int] = {}
+        for catalogue in catalogues:
+            for s in catalogue.services:
+                if s.seance_length:
+                    lengths.setdefault(s.id, s.seance_length)
+        return lengths
 
     async def masters(self, service_ids: Sequence[int] | None = None) -> tuple[Master, ...]:
         staff = await self.client.book_staff(service_ids or ())
@@ -138,6 +153,13 @@ class YClientsBackend:
     ) -> tuple[date, ...]:
         answer = await self.client.book_dates(service_ids, staff_id, date_from, date_to)
         days = sorted({date.fromisoformat(d[:10]) for d in answer.booking_dates})
+        return tuple(d for d in days if date_from <= d <= date_to)
+
+    async def working_dates(
+        self, staff_id: int, date_from: date, date_to: date
+    ) -> tuple[date, ...]:
+        answer = await self.client.book_dates((), staff_id, date_from, date_to)
+        days = sorted({date.fromisoformat(d[:10]) for d in answer.working_dates})
         return tuple(d for d in days if date_from <= d <= date_to)
 
     async def check_booking(self, appointments: Sequence[Appointment]) -> None:

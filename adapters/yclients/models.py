@@ -25,6 +25,13 @@ class CompanyModel(_Answer):
     # [GEN] timezone_name (IANA); [APIB] 2020 `timezone` as a name; [GEN d.py] as hours.
     timezone_name: str | None = None
     timezone: str | float | None = None
+    # The branch's hours as the salon typed them in YClients ("Пн-Пт 10:00-21:00").
+    schedule: str = ""
+
+    @field_validator("schedule", "address", "phone", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 class ServiceModel(_Answer):

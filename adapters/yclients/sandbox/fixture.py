@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 DEMO_SALON = Path(__file__).resolve().parents[3] / "fixtures" / "salon" / "demo.yaml"
+# The demo salon's SALON_FAQ: facts YClients does not hold (payment, parking…).
+DEMO_FAQ = DEMO_SALON.with_name("demo_faq.yaml")
 
 
 def _hhmm(text: str) -> time:
