@@ -15,7 +15,7 @@ from aiohttp import web
 from adapters.messengers.cloud import CloudMessenger
 from adapters.messengers.log import LogMessenger
 from adapters.messengers.venom import VenomMessenger
-from adapters.webhook.app import build_webhook_app
+from adapters.webhook.app import build_webhook_app, server_settings
 from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import Clock, SystemClock
@@ -28,6 +28,7 @@ from engine.keys import Keys
 from engine.metrics import Metrics
 from engine.redis_conn import open_redis
 from engine.settings import Settings
+from engine.turn_reading import ReadCaps
 from engine.wiring import salon_backend, salon_faq, slot_filler, warm_up_fillers
 from engine.worker import Worker
 from states.ports import Messenger
@@ -43,7 +44,12 @@ def batch_policy(settings: Settings) -> BatchPolicy:
         max_size=settings.batch_max_size,
         max_wait_ms=settings.batch_max_wait_ms,
         lease_ms=settings.batch_lease_ms,
+        flood_max_per_min=settings.flood_max_per_min,
     )
+
+
+def read_caps(settings: Settings) -> ReadCaps:
+    return ReadCaps(settings.message_max_chars, settings.batch_max_chars)
 
 
 def webhook_config(settings: Settings) -> WebhookConfig:
@@ -53,6 +59,7 @@ def webhook_config(settings: Settings) -> WebhookConfig:
         demo=settings.demo,
         batch_timeout_ms=settings.batch_timeout_ms,
         max_batch_size=settings.batch_max_size,
+        read_timeout_s=settings.http_read_timeout_s,
         cloud=CloudConfig(
             verify_token=settings.whatsapp_verify_token,
             app_secret=settings.whatsapp_app_secret,
@@ -108,6 +115,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 settings.salon_timezone,
                 metrics,
                 faq=salon_faq(settings),
+                caps=read_caps(settings),
             )
             worker = Worker(
                 batcher,
@@ -127,14 +135,17 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 metrics,
             )
             serve_console(app, settings, store, batcher)
-            runner = web.AppRunner(app, access_log=None)
+            runner = web.AppRunner(app, **server_settings(settings.http_read_timeout_s))
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()
             log.info("listening on http://%s:%d", settings.host, settings.port)
         await stop.wait()
         log.info("stopping")
+        # The HTTP side and the worker stop side by side, each bounded (a stop takes a few
+        # seconds at most, issue 11): requests under way get the runner's shutdown
+        # timeout, turns under way the worker's drain timeout, then go back to the queue.
         if runner is not None:
-            await runner.cleanup()
+            tasks.append(asyncio.create_task(runner.cleanup(), name="http-stop"))
         if tasks:
             await asyncio.gather(*tasks)
 
@@ -142,11 +153,32 @@ async def serve(settings: Settings, mode: Mode) -> None:
 def announce(settings: Settings, mode: Mode) -> None:
     where = settings.redis_url or f"embedded redis under {settings.data_dir}"
     log.info("ai-admin %s starting (redis: %s)", mode, _redact_url(where))
+    if mode != "worker":
+        announce_exposure(settings)
     if settings.demo:
         log.warning(
             "DEMO MODE: YCLIENTS_PARTNER_TOKEN is unset, the built-in sandbox salon stands in "
             "for YClients; no real bookings are made"
         )
+
+
+def announce_exposure(settings: Settings) -> None:
+    """Say who can reach the endpoints; loudly when anyone can (AI_ADMIN_INSECURE=1)."""
+    missing = " and ".join(settings.missing_tokens)
+    if not missing:
+        return
+    if settings.loopback_only:
+        log.info(
+            "%s unset: the endpoints are open to this machine only (%s)", missing, settings.host
+        )
+        return
+    log.warning(
+        "INSECURE: listening on %s:%d with %s unset (AI_ADMIN_INSECURE=1): anyone who can "
+        "reach this port can post messages as any client and read or reset every conversation",
+        settings.host,
+        settings.port,
+        missing,
+    )
 
 
 def _redact_url(url: str) -> str:

@@ -28,6 +28,9 @@ from states.ports import AppendResult, BatchStats
 
 DEDUPE_MS = 48 * 3600 * 1000  # the contract asks for at least 24 h
 MAX_ATTEMPTS = 5  # a batch that failed this many claims goes to the dead list
+# Messages held past the flood limit: the latest this many per phone, for this long.
+HELD_MAX = 1000
+HELD_TTL_MS = 7 * 24 * 3600 * 1000
 
 
 def _script(name: str) -> str:
@@ -40,6 +43,7 @@ class BatchPolicy:
     max_size: int = 10
     max_wait_ms: int = 30_000
     lease_ms: int = 30_000
+    flood_max_per_min: int = 30  # 0: no flood limit
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,8 +101,8 @@ class Batcher:
     async def append(self, phone: str, message: InboundMessage) -> AppendResult:
         k = self.keys.phone_keys(phone)
         p = self.policy
-        queued, pending, due = await self._append(
-            keys=[k.pending, k.meta, k.claim, k.seen, k.due, k.oldest, k.stats],
+        queued, pending, due, _held = await self._append(
+            keys=[k.pending, k.meta, k.claim, k.seen, k.due, k.oldest, k.stats, k.flood, k.held],
             args=[
                 phone,
                 message.id,
@@ -109,6 +113,9 @@ class Batcher:
                 p.max_size,
                 DEDUPE_MS,
                 self.keys.wake_channel,
+                p.flood_max_per_min,
+                HELD_MAX,
+                HELD_TTL_MS,
             ],
         )
         return AppendResult(queued=bool(queued), pending=int(pending), due_ms=int(due))
@@ -131,7 +138,14 @@ class Batcher:
         token = secrets.token_hex(8)
         out: list[Any] | None = await self._claim(
             keys=[k.due, k.pending, k.meta, k.inflight, k.claim, k.dead, k.stats, k.oldest],
-            args=[phone, self.clock.now_ms(), self.policy.lease_ms, token, MAX_ATTEMPTS],
+            args=[
+                phone,
+                self.clock.now_ms(),
+                self.policy.lease_ms,
+                token,
+                MAX_ATTEMPTS,
+                self.policy.max_size,
+            ],
         )
         if not out:
             return None
@@ -189,7 +203,21 @@ class Batcher:
         count, due = await pipe.execute()
         return int(count), (int(due) if due is not None and int(count) else None)
 
+    async def held_of(self, phone: str, last: int) -> tuple[int, list[InboundMessage]]:
+        """(messages held past the flood limit, the latest `last` of them, oldest first)."""
+        k = self.keys.phone_keys(phone)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.llen(k.held)
+        pipe.lrange(k.held, -last, -1)
+        count, raw = await pipe.execute()
+        return int(count), [InboundMessage.from_stored(item) for item in raw]
+
     async def stats(self) -> BatchStats:
+        return (await self.stats_and_counters())[0]
+
+    async def stats_and_counters(self) -> tuple[BatchStats, dict[str, int]]:
+        """The stats endpoint's figures, and every counter of the buckets' stats hashes
+        summed (`held_messages` and `flood_episodes` of the flood limit among them)."""
         pipe = self.redis.pipeline(transaction=False)
         for bucket in range(BUCKETS):
             pipe.zcard(self.keys.due(bucket))
@@ -208,7 +236,7 @@ class Batcher:
                 key = name.decode() if isinstance(name, bytes) else str(name)
                 totals[key] = totals.get(key, 0) + int(value)
         now = self.clock.now_ms()
-        return BatchStats(
+        stats = BatchStats(
             pending_batches=pending_batches,
             pending_messages=max(0, totals.get("pending_messages", 0)),
             oldest_pending_age_ms=max(0, int(now - oldest)) if oldest is not None else 0,
@@ -216,3 +244,4 @@ class Batcher:
             processed_messages=totals.get("processed_messages", 0),
             failed_batches=totals.get("failed_batches", 0),
         )
+        return stats, totals

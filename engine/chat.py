@@ -14,7 +14,7 @@ import sys
 import uuid
 from typing import TextIO
 
-from engine.app import conversation_store, runtime
+from engine.app import conversation_store, read_caps, runtime
 from engine.batcher import Batcher, BatchPolicy
 from engine.dialogue_runner import DialogueRunner
 from engine.settings import Settings
@@ -74,6 +74,7 @@ async def chat(
             max_size=settings.batch_max_size,
             max_wait_ms=0,
             lease_ms=settings.batch_lease_ms,
+            flood_max_per_min=settings.flood_max_per_min,
         )
         batcher = Batcher(shared.redis, shared.keys, policy, shared.clock)
         store = conversation_store(settings, batcher)
@@ -86,6 +87,7 @@ async def chat(
                 batcher.clock,
                 settings.salon_timezone,
                 faq=salon_faq(settings),
+                caps=read_caps(settings),
             )
             worker = Worker(batcher, runner, batcher.clock)
             salon = "demo salon" if settings.demo else "YClients"

@@ -66,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        if args.command in ("serve", "webhook") and (refusal := settings.exposure_error()):
+            raise refusal
     except ConfigError as exc:
         print(f"ai-admin: configuration error: {exc}", file=sys.stderr)
         return 2

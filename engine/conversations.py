@@ -15,9 +15,11 @@ from typing import Any
 
 from engine.activity import ConversationActivity
 from engine.clock import Clock
+from engine.fencing import ClaimLost, Fence
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from states.conversation import Conversation
+from states.masking import mask_phone
 from states.messages import ChatId
 
 # Redis keeps a conversation this long after its last turn; the dialogue itself goes
@@ -69,8 +71,14 @@ class ConversationStore:
         age_s = self.clock.now().timestamp() - datetime.fromisoformat(updated_at).timestamp()
         return age_s > self.idle_ttl_s
 
-    async def save(self, conversation: Conversation, outbox: list[OutboxEntry]) -> bool:
-        """Compare-and-set; False when another writer saved first (our turn is void)."""
+    async def save(
+        self, conversation: Conversation, outbox: list[OutboxEntry], fence: Fence | None = None
+    ) -> bool:
+        """Compare-and-set; False when another writer saved first (our turn is void).
+
+        With the `fence` of a turn, the save also needs the turn's claim to be still held
+        (checked in the same script): else ClaimLost, and nothing is written.
+        """
         expected = conversation.version
         conversation.version = expected + 1
         args: list[Any] = [
@@ -78,16 +86,24 @@ class ConversationStore:
             conversation.version,
             json.dumps(conversation.to_dict(), ensure_ascii=False),
             RETENTION_S,
+            fence.token if fence else "",
         ]
         for entry in outbox:
             args += [entry.id, entry.to_json()]
         k = self.keys.phone_keys(conversation.phone)
-        saved = bool(await self._save(keys=[k.state, k.outbox], args=args))
-        if not saved:
+        outcome = int(await self._save(keys=[k.state, k.outbox, k.claim], args=args))
+        if outcome != 1:
             conversation.version = expected
-        else:
+        if outcome == -1:
+            assert fence is not None
+            raise ClaimLost(f"state save of {mask_phone(conversation.phone)} fenced out")
+        if outcome == 1:
             await self.activity.saved(conversation)
-        return saved
+        return outcome == 1
+
+    def fence(self, phone: str, token: str) -> Fence:
+        """The fence of a turn holding `phone`'s claim with `token`."""
+        return Fence(self.redis, self.keys.phone_keys(phone).claim, token, phone)
 
     async def document(self, phone: str) -> dict[str, Any] | None:
         """The stored JSON with its version, or None for a phone never seen."""

@@ -4,6 +4,10 @@ claim (worker) -> load state -> fill -> transition -> save with compare-and-set,
 into the outbox in the same step -> send -> ack (worker). A batch whose turn was saved
 but whose replies were not all sent (crash, gateway down) is retried by the worker; the
 retry sees its own batch id in the state and only sends what is still in the outbox.
+
+The turn reads a bounded part of its batch (`engine.turn_reading`), and is fenced on its
+claim (`engine.fencing`): once another worker holds the batch, this turn's YClients writes,
+state save and replies are refused (ClaimLost) and it ends without a trace.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Any
 from engine.batcher import Batch
 from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
+from engine.fencing import ClaimLost, Fence
 from engine.metrics import Metrics, TimedFiller
 from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
+from engine.turn_reading import ReadCaps, read_batch
 from states.conversation import Conversation
 from states.dialogue import Dialogue, TurnInput, TurnResult
 from states.faq import SalonFaq
@@ -50,6 +56,7 @@ class DialogueRunner:
         metrics: Metrics | None = None,
         send_backoff_s: float = SEND_BACKOFF_S,
         faq: SalonFaq | None = None,
+        caps: ReadCaps | None = None,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -60,11 +67,16 @@ class DialogueRunner:
         self.metrics = metrics
         self.send_backoff_s = send_backoff_s
         self.faq = faq
+        self.caps = caps or ReadCaps()
 
     async def handle(self, batch: Batch) -> None:
         started = time.perf_counter()
         try:
             calls, guards = await self._turn(batch)
+        except ClaimLost:
+            if self.metrics:
+                self.metrics.turns.labels("fenced").inc()
+            raise
         except Exception:
             if self.metrics:
                 self.metrics.turns.labels("error").inc()
@@ -74,32 +86,38 @@ class DialogueRunner:
 
     async def _turn(self, batch: Batch) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Run (or finish sending) the batch's turn; the YClients calls and guards it made."""
+        fence = self.store.fence(batch.phone, batch.token)
         conversation = await self.store.load(batch.phone)
         if conversation.last_batch_id == batch.id:
-            await self.deliver(batch.phone)  # the turn ran before a crash: only send
+            await self.deliver(batch.phone, fence)  # the turn ran before a crash: only send
             return [], []
-        texts = tuple(m.body for m in batch.messages if m.is_text and m.body.strip())
-        pushname = next((m.pushname for m in reversed(batch.messages) if m.pushname), None)
+        reading = read_batch(batch.messages, self.caps)
+        if self.metrics:
+            for cap, count in reading.cut.items():
+                if count:
+                    self.metrics.input_cut.labels(cap).inc(count)
         given = TurnInput(
-            texts=texts,
-            non_text=sum(1 for m in batch.messages if not m.is_text),
-            pushname=pushname,
+            texts=reading.texts,
+            non_text=reading.non_text,
+            pushname=reading.pushname,
             batch_id=batch.id,
             attempt=batch.attempt,
             now=self.clock.now(),
         )
-        recorder = RecordingBackend(self.backend)
+        recorder = RecordingBackend(self.backend, before_write=fence.check)
         try:
             dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq)
             result = await dialogue.run(conversation, given)
-        except REDIS_ERRORS:
-            raise  # storage trouble: the worker retries the batch later
+        except (*REDIS_ERRORS, ClaimLost):
+            raise  # storage trouble (retried later), or the batch is another worker's now
         except Exception:
             # A bug must not leave the client unanswered (nor loop through retries):
             # apologise, keep the dialogue where it was, and log it for the engineer.
             log.exception("dialogue turn failed for %s", mask_phone(batch.phone))
             conversation = await self.store.load(batch.phone)
             result = await self._apology(conversation)
+        if reading.flood_notice:  # once per flood; the held messages get no answer
+            result.replies.append(say("flood_notice", conversation.language))
         now = self.clock.now()
         conversation.last_batch_id = batch.id
         conversation.updated_at = now.isoformat()
@@ -108,7 +126,7 @@ class DialogueRunner:
                 "at": now.isoformat(),
                 "batch_id": batch.id,
                 "attempt": batch.attempt,
-                "batch": [m.body if m.is_text else f"<{m.type}>" for m in batch.messages],
+                "batch": reading.trace,
                 "llm_fill": result.fill.model_dump(mode="json") if result.fill else {},
                 "guards": result.guards,
                 "yclients": recorder.calls,
@@ -120,13 +138,13 @@ class DialogueRunner:
             OutboxEntry(f"{batch.id}:{n}", conversation.chat, text, created, n)
             for n, text in enumerate(result.replies)
         ]
-        if not await self.store.save(conversation, outbox):
+        if not await self.store.save(conversation, outbox, fence):
             stored = await self.store.load(batch.phone)
             if stored.last_batch_id != batch.id:
                 log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
                 return [], []
             # Our own save landed and only its reply was lost (a retried command): go on.
-        await self.deliver(batch.phone)
+        await self.deliver(batch.phone, fence)
         return recorder.calls, result.guards
 
     async def _apology(self, conversation: Conversation) -> TurnResult:
@@ -137,9 +155,12 @@ class DialogueRunner:
         reply = say("internal_error", conversation.language, phone=phone)
         return TurnResult([reply], None, [{"guard": "turn_completed", "ok": False}])
 
-    async def deliver(self, phone: str) -> None:
-        """Send what the outbox holds, in order; each reply leaves the outbox once sent."""
+    async def deliver(self, phone: str, fence: Fence | None = None) -> None:
+        """Send what the outbox holds, in order; each reply leaves the outbox once sent.
+        With a fence, each reply is sent only while the turn still holds its claim."""
         for entry in await self.store.pending_replies(phone):
+            if fence is not None:
+                await fence.check()
             if not await self._send(entry):
                 raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
             await self.store.mark_sent(phone, entry)

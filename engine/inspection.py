@@ -9,6 +9,7 @@ from engine.conversations import ConversationStore
 
 # Shown first, in this order, as the interface contract lists them; the rest follow.
 _CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
+HELD_SHOWN, HELD_SHOWN_CHARS = 20, 500  # the latest held messages shown, each cut to this
 
 
 class Inspector:
@@ -19,7 +20,8 @@ class Inspector:
     async def view(self, phone: str) -> dict[str, object] | None:
         document = await self.store.document(phone)
         pending, due_ms = await self.batcher.pending_of(phone)
-        if document is None and not pending:
+        held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
+        if document is None and not pending and not held:
             return None
         if document is None:  # messages waiting, no turn yet
             document = self.store.fresh(phone).to_dict()
@@ -27,6 +29,11 @@ class Inspector:
             document["state"] = "idle"  # what the next turn will see (the store's expiry)
         view: dict[str, Any] = {key: document.get(key) for key in _CONTRACT_KEYS}
         view["pending_batch"] = {"messages": pending, "flush_at_ms": due_ms}
+        # Past the flood limit messages are kept unanswered, for a person to read.
+        view["held_messages"] = {
+            "count": held,
+            "latest": [m.body[:HELD_SHOWN_CHARS] if m.is_text else f"<{m.type}>" for m in latest],
+        }
         view["last_turn"] = document.get("last_turn")
         view["updated_at"] = document.get("updated_at")
         extras = (

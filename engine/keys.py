@@ -129,6 +129,16 @@ class PhoneKeys:
         return f"{self.base}:seen"
 
     @property
+    def flood(self) -> str:
+        """ZSET arrival seq -> arrival (ms) of the last minute: the flood limit's window."""
+        return f"{self.base}:flood"
+
+    @property
+    def held(self) -> str:
+        """LIST of messages held past the flood limit: kept for a person, not answered."""
+        return f"{self.base}:held"
+
+    @property
     def state(self) -> str:
         """STRING: the persisted dialogue state (JSON, versioned)."""
         return f"{self.base}:state"

@@ -2,10 +2,15 @@
 
 Counters are per process (each webhook or worker process exposes its own `/metrics`);
 the batch gauges are read from Redis at scrape time, so any process shows the fleet's.
+`/metrics` answers even when Redis does not (issue 11): `ai_admin_redis_up` is 0 then
+and the Redis-backed gauges are NaN ("unknown"), never a stale number or a 500.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -18,12 +23,18 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from redis.exceptions import RedisError
 
 from engine.batcher import Batcher
+from engine.redis_conn import REDIS_ERRORS
 from states.slot_fill import FillRequest, SlotFill, SlotFiller
 
 _LAG_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+# A scrape waits this long for Redis, then reports it down: Prometheus gives up at 10 s.
+REDIS_READ_TIMEOUT_S = 2.0
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -50,6 +61,25 @@ class Metrics:
         )
         self.workers_seen = Gauge(
             "ai_admin_workers_seen", "Workers that reported in the last 30 s", registry=r
+        )
+        self.redis_up = Gauge(
+            "ai_admin_redis_up", "1 when Redis answered this scrape, else 0", registry=r
+        )
+        self.held_messages = Gauge(
+            "ai_admin_flood_held_messages",
+            "Messages held unanswered past the per-phone flood limit (fleet total)",
+            registry=r,
+        )
+        self.flood_episodes = Gauge(
+            "ai_admin_flood_episodes",
+            "Floods that got a notice: a phone past FLOOD_MAX_PER_MIN (fleet total)",
+            registry=r,
+        )
+        self.input_cut = Counter(
+            "ai_admin_input_truncated",
+            "Messages a turn read only in part, by cap (message or batch characters)",
+            ["cap"],
+            registry=r,
         )
         self.flush_lag = Histogram(
             "ai_admin_flush_lag_seconds",
@@ -95,15 +125,43 @@ class Metrics:
 
     async def render(self) -> tuple[bytes, str]:
         if self.batcher is not None:
-            stats = await self.batcher.stats()
-            self.pending_batches.set(stats.pending_batches)
-            self.pending_messages.set(stats.pending_messages)
-            self.oldest_pending_age.set(stats.oldest_pending_age_ms / 1000)
-            self.failed_batches.set(stats.failed_batches)
-            now = self.batcher.clock.now_ms()
-            seen = await self.batcher.redis.zcount(self.batcher.keys.workers, now - 30_000, "+inf")
-            self.workers_seen.set(seen)
+            try:
+                async with asyncio.timeout(REDIS_READ_TIMEOUT_S):
+                    await self._read_redis(self.batcher)
+                self.redis_up.set(1)
+            except (*REDIS_ERRORS, TimeoutError, RedisError) as exc:
+                log.warning("metrics: redis unavailable (%s)", type(exc).__name__)
+                self.redis_up.set(0)
+                for gauge in self._redis_gauges():
+                    gauge.set(math.nan)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+    def _redis_gauges(self) -> tuple[Gauge, ...]:
+        return (
+            self.pending_batches,
+            self.pending_messages,
+            self.oldest_pending_age,
+            self.failed_batches,
+            self.workers_seen,
+            self.held_messages,
+            self.flood_episodes,
+        )
+
+    async def _read_redis(self, batcher: Batcher) -> None:
+        stats, counters = await batcher.stats_and_counters()
+        now = batcher.clock.now_ms()
+        seen = await batcher.redis.zcount(batcher.keys.workers, now - 30_000, "+inf")
+        values = (
+            stats.pending_batches,
+            stats.pending_messages,
+            stats.oldest_pending_age_ms / 1000,
+            stats.failed_batches,
+            seen,
+            counters.get("held_messages", 0),
+            counters.get("flood_episodes", 0),
+        )
+        for gauge, value in zip(self._redis_gauges(), values, strict=True):
+            gauge.set(value)
 
     # Turns.
     def observe_turn(

@@ -25,9 +25,20 @@ T = TypeVar("T")
 
 
 class RecordingBackend:
-    def __init__(self, inner: SalonBackend) -> None:
+    """`before_write`, when given, runs before each YClients write (book, cancel,
+    reschedule) and may raise to stop it: the turn's fence (`engine.fencing`)."""
+
+    def __init__(
+        self, inner: SalonBackend, before_write: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self.inner = inner
+        self.before_write = before_write
         self.calls: list[dict[str, Any]] = []
+
+    async def _write(self, name: str, run: Callable[[], Awaitable[T]], **detail: Any) -> T:
+        if self.before_write is not None:
+            await self.before_write()
+        return await self._call(name, run, **detail)
 
     async def _call(self, name: str, run: Callable[[], Awaitable[T]], **detail: Any) -> T:
         started = time.perf_counter()
@@ -88,7 +99,7 @@ class RecordingBackend:
 
     async def book(self, request: BookingRequest) -> BookingConfirmation:
         appointment = request.appointments[0]
-        return await self._call(
+        return await self._write(
             "book_record",
             lambda: self.inner.book(request),
             staff_id=appointment.staff_id,
@@ -106,10 +117,12 @@ class RecordingBackend:
         return await self._call("records", lambda: self.inner.client_records(client_id))
 
     async def cancel(self, record_id: int) -> None:
-        await self._call("delete_record", lambda: self.inner.cancel(record_id), record_id=record_id)
+        await self._write(
+            "delete_record", lambda: self.inner.cancel(record_id), record_id=record_id
+        )
 
     async def reschedule(self, record_id: int, datetime_iso: str) -> ClientRecord:
-        return await self._call(
+        return await self._write(
             "reschedule",
             lambda: self.inner.reschedule(record_id, datetime_iso),
             record_id=record_id,

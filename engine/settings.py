@@ -8,6 +8,7 @@ on stderr and exit status 2.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,14 +28,27 @@ MessengerKind = Literal["venom", "cloud", "log"]
 class Settings:
     redis_url: str | None = None
     data_dir: Path = Path(".ai-admin")
-    host: str = "0.0.0.0"
+    # Loopback unless told otherwise: beyond it, tokens are required (see `exposure_error`).
+    host: str = "127.0.0.1"
     port: int = 3000
+    # AI_ADMIN_INSECURE=1: listen beyond loopback without tokens anyway (said loudly at start).
+    insecure: bool = False
+    # The longest a client may take to send a request's headers, then its body; an idle
+    # keep-alive connection is closed after as long (slow or silent clients hold nothing).
+    http_read_timeout_s: float = 10.0
     batch_timeout_ms: int = 10_000
     batch_max_size: int = 10
     batch_max_wait_ms: int = 30_000
     # How long a worker's claim on a batch lives without a heartbeat; a worker that dies
     # mid-batch leaves the batch to be claimed again after this long.
     batch_lease_ms: int = 30_000
+    # What one turn reads: the first characters of each message and of the whole batch;
+    # the rest is stored but not read (a client cannot make a turn's reading long).
+    message_max_chars: int = 2_000
+    batch_max_chars: int = 4_000
+    # Messages per phone per minute answered normally; past it one notice per flood,
+    # the rest held unanswered (visible in inspection). 0 turns the limit off.
+    flood_max_per_min: int = 30
     yclients_base_url: str = "https://api.yclients.com"
     yclients_partner_token: str | None = None
     yclients_user_token: str | None = None
@@ -76,31 +90,36 @@ class Settings:
         settings = cls(
             redis_url=r.url("REDIS_URL", ("redis", "rediss", "unix")),
             data_dir=Path(r.text("AI_ADMIN_DATA_DIR") or ".ai-admin"),
-            host=r.text("HOST") or "0.0.0.0",
+            host=r.text("HOST") or "127.0.0.1",
             port=r.integer("PORT", 3000, low=0, high=65535),
+            insecure=r.flag("AI_ADMIN_INSECURE"),
+            http_read_timeout_s=r.integer("HTTP_READ_TIMEOUT_S", 10, low=1, high=3600),
             batch_timeout_ms=r.integer("BATCH_TIMEOUT_MS", 10_000, low=0),
             batch_max_size=r.integer("BATCH_MAX_SIZE", 10, low=1),
             batch_max_wait_ms=r.integer("BATCH_MAX_WAIT_MS", 30_000, low=0),
             batch_lease_ms=r.integer("BATCH_LEASE_MS", 30_000, low=100),
+            message_max_chars=r.integer("MESSAGE_MAX_CHARS", 2_000, low=1, high=65_536),
+            batch_max_chars=r.integer("BATCH_MAX_CHARS", 4_000, low=1, high=1_000_000),
+            flood_max_per_min=r.integer("FLOOD_MAX_PER_MIN", 30, low=0),
             yclients_base_url=r.url("YCLIENTS_BASE_URL", ("http", "https"))
             or "https://api.yclients.com",
-            yclients_partner_token=r.text("YCLIENTS_PARTNER_TOKEN"),
-            yclients_user_token=r.text("YCLIENTS_USER_TOKEN"),
+            yclients_partner_token=r.secret("YCLIENTS_PARTNER_TOKEN"),
+            yclients_user_token=r.secret("YCLIENTS_USER_TOKEN"),
             yclients_company_id=r.optional_integer("YCLIENTS_COMPANY_ID", low=1),
             salon_timezone=r.timezone("SALON_TIMEZONE"),
-            openai_api_key=r.text("OPENAI_API_KEY"),
+            openai_api_key=r.secret("OPENAI_API_KEY"),
             openai_base_url=r.url("OPENAI_BASE_URL", ("http", "https")),
             openai_model=r.text("OPENAI_MODEL") or "gpt-4o-mini",
             messenger=messenger,  # type: ignore[arg-type]  # checked by r.choice
             venom_send_url=venom_send_url,
-            whatsapp_token=r.text("WHATSAPP_TOKEN"),
+            whatsapp_token=r.secret("WHATSAPP_TOKEN"),
             whatsapp_phone_number_id=r.text("WHATSAPP_PHONE_NUMBER_ID"),
             whatsapp_graph_url=r.url("WHATSAPP_GRAPH_URL", ("http", "https"))
             or "https://graph.facebook.com/v20.0",
-            whatsapp_app_secret=r.text("WHATSAPP_APP_SECRET"),
-            whatsapp_verify_token=r.text("WHATSAPP_VERIFY_TOKEN"),
-            webhook_token=r.text("WEBHOOK_TOKEN"),
-            admin_token=r.text("ADMIN_TOKEN"),
+            whatsapp_app_secret=r.secret("WHATSAPP_APP_SECRET"),
+            whatsapp_verify_token=r.secret("WHATSAPP_VERIFY_TOKEN"),
+            webhook_token=r.secret("WEBHOOK_TOKEN"),
+            admin_token=r.secret("ADMIN_TOKEN"),
             state_idle_ttl_s=r.integer("STATE_IDLE_TTL_S", 7 * 24 * 3600, low=1),
             salon_faq=Path(faq) if (faq := r.text("SALON_FAQ")) else None,
             log_level=r.choice(
@@ -110,6 +129,42 @@ class Settings:
         )
         settings.check_consistency()
         return settings
+
+    @property
+    def loopback_only(self) -> bool:
+        """HOST is a loopback address (or `localhost`): nobody else can reach the service."""
+        if self.host.lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False  # a host name: it may resolve to anything, so count it as exposed
+
+    @property
+    def missing_tokens(self) -> list[str]:
+        return [
+            name
+            for name, value in (
+                ("WEBHOOK_TOKEN", self.webhook_token),
+                ("ADMIN_TOKEN", self.admin_token),
+            )
+            if value is None
+        ]
+
+    def exposure_error(self) -> ConfigError | None:
+        """Why `serve`/`webhook` must not listen as configured (Redis's protected mode), or None.
+
+        Beyond loopback without both tokens anyone who reaches the port could post as any
+        client and read or reset every conversation; AI_ADMIN_INSECURE=1 says it is meant.
+        """
+        if self.loopback_only or self.insecure or not self.missing_tokens:
+            return None
+        return ConfigError(
+            "HOST",
+            f"{self.host} is not loopback and {' and '.join(self.missing_tokens)} "
+            f"{'is' if len(self.missing_tokens) == 1 else 'are'} unset; set the tokens, "
+            "or HOST=127.0.0.1, or AI_ADMIN_INSECURE=1 to run open anyway",
+        )
 
     def check_consistency(self) -> None:
         """Combinations that cannot work are configuration errors, found at start-up."""
@@ -179,6 +234,21 @@ class _Reader:
             return None
         value = value.strip()
         return value or None
+
+    def secret(self, name: str) -> str | None:
+        """A token: unset or empty is unset; whitespace only is a mistake, not "no token"."""
+        value = self._env.get(name)
+        if value is not None and value and not value.strip():
+            raise ConfigError(name, "is only whitespace; unset it or give a real value")
+        return self.text(name)
+
+    def flag(self, name: str) -> bool:
+        raw = self.text(name)
+        if raw is None or raw.lower() in ("0", "false", "no", "off"):
+            return False
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        raise ConfigError(name, f"expected 1 or 0, got {raw!r}")
 
     def integer(
         self, name: str, default: int, low: int | None = None, high: int | None = None

@@ -4,6 +4,11 @@ It does not poll once a second: it sleeps until the earliest known due time, and
 append script publishes a wake-up hint whenever a batch appears that may be due sooner.
 Pub/Sub is only a hint (it is fire-and-forget); the due index in Redis is the truth, and
 a bounded sleep makes a lost hint cost at most `max_idle_s`.
+
+A stop is bounded (issue 11): turns under way get `drain_timeout_s` to finish, the rest
+are cancelled and their batches given back to the queue at once (due now, not when the
+lease would run out); a retried turn finds its booking by `api_id` and sends only what
+its outbox still holds, so giving a batch back is safe at any point.
 """
 
 from __future__ import annotations
@@ -20,9 +25,13 @@ from redis.asyncio.client import PubSub
 
 from engine.batcher import Batch, Batcher
 from engine.clock import Clock
+from engine.fencing import ClaimLost
 from engine.redis_conn import REDIS_ERRORS
 
 log = logging.getLogger(__name__)
+
+DRAIN_TIMEOUT_S = 2.0  # a stop lets turns under way finish this long, then gives them back
+RELEASE_TIMEOUT_S = 1.0  # giving a batch back is one Redis call; never wait longer
 
 
 class BatchHandler(Protocol):
@@ -51,8 +60,8 @@ class Worker:
         self.on_flush_lag = on_flush_lag
         self._running: set[asyncio.Task[None]] = set()
 
-    async def run(self, stop: asyncio.Event, drain_timeout_s: float = 30.0) -> None:
-        """Serve until `stop` is set; then finish the turns under way (bounded)."""
+    async def run(self, stop: asyncio.Event, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
+        """Serve until `stop` is set; then finish the turns under way or give them back."""
         keys = self.batcher.keys
         while not stop.is_set():
             pubsub = self.batcher.wake_subscriber()
@@ -66,8 +75,17 @@ class Worker:
             finally:
                 with contextlib.suppress(*REDIS_ERRORS):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
-        if self._running:
-            await asyncio.wait(self._running, timeout=drain_timeout_s)
+        await self._drain(drain_timeout_s)
+
+    async def _drain(self, timeout_s: float) -> None:
+        if not self._running:
+            return
+        _, unfinished = await asyncio.wait(self._running, timeout=timeout_s)
+        for task in unfinished:
+            task.cancel()  # `_process` gives the batch back
+        if unfinished:
+            log.info("stopping: %d turn(s) under way given back to the queue", len(unfinished))
+            await asyncio.wait(unfinished, timeout=RELEASE_TIMEOUT_S * 2)
 
     async def _serve(self, pubsub: PubSub, stop: asyncio.Event) -> None:
         last_seen_write = 0
@@ -153,11 +171,21 @@ class Worker:
         task.add_done_callback(self._running.discard)
 
     async def _process(self, batch: Batch) -> None:
-        heartbeat = asyncio.create_task(self._heartbeat(batch))
+        turn = asyncio.current_task()
+        assert turn is not None
+        heartbeat = asyncio.create_task(self._heartbeat(batch, turn))
         try:
             await self.handler.handle(batch)
         except asyncio.CancelledError:
-            raise  # shutting down: the lease runs out and another worker retries the batch
+            # Stopping, or the lease was lost: give the batch back for a prompt retry (a
+            # lost claim is not ours to give: the token check makes that a no-op).
+            with contextlib.suppress(*REDIS_ERRORS, TimeoutError):
+                async with asyncio.timeout(RELEASE_TIMEOUT_S):
+                    await self.batcher.finish(batch, retry_after_ms=0)
+            raise
+        except ClaimLost as exc:
+            log.warning("turn fenced out, its batch belongs to another worker now: %s", exc)
+            return
         except Exception:
             log.exception("batch handler failed (attempt %d); will retry", batch.attempt)
             with contextlib.suppress(*REDIS_ERRORS):
@@ -174,13 +202,16 @@ class Worker:
             # The lease will run out and the batch be retried; effects are idempotent.
             log.warning("could not ack batch: %s", exc)
 
-    async def _heartbeat(self, batch: Batch) -> None:
+    async def _heartbeat(self, batch: Batch, turn: asyncio.Task[None]) -> None:
         interval = self.batcher.policy.lease_ms / 3000
         while True:
             await asyncio.sleep(interval)
             try:
                 if not await self.batcher.extend(batch):
-                    log.warning("lease lost while processing a batch")
+                    # Another worker re-claimed the batch: stop working on it (the fence
+                    # already keeps this turn from writing anything).
+                    log.warning("lease lost while processing a batch; its turn is stopped")
+                    turn.cancel()
                     return
             except REDIS_ERRORS as exc:
                 log.warning("lease heartbeat failed: %s", exc)

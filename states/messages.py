@@ -5,10 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import unicodedata
 from typing import Any
 
-_CUS = re.compile(r"^(\d{5,20})@c\.us$")
-_LID = re.compile(r"^(\d{5,30})@lid$")
+# Phones and ids are ASCII digits only: `\d` and `str.isdigit()` also take ٧٩١٦ and ⁷⁹¹⁶,
+# which once made a booking for a phone written in Arabic-Indic digits and gave Redis keys
+# no endpoint could address (issue 11).
+_CUS = re.compile(r"([0-9]{5,20})@c\.us")
+_LID = re.compile(r"[0-9]{5,30}@lid")
+_BARE = re.compile(r"[0-9]{5,20}")
+_KEY = re.compile(r"(lid)?[0-9]{5,30}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,11 +35,11 @@ class ChatId:
     def parse(cls, raw: str) -> ChatId | None:
         """A 1:1 chat id, or None for anything we do not talk to (groups, broadcasts)."""
         raw = raw.strip()
-        if m := _CUS.match(raw):
+        if m := _CUS.fullmatch(raw):
             return cls(raw=raw, phone=m.group(1))
-        if _LID.match(raw):
+        if _LID.fullmatch(raw):
             return cls(raw=raw, phone=None)
-        if raw.isdigit() and 5 <= len(raw) <= 20:  # Cloud API sends bare digits
+        if _BARE.fullmatch(raw):  # Cloud API sends bare digits
             return cls(raw=f"{raw}@c.us", phone=raw)
         return None
 
@@ -46,7 +52,16 @@ class ChatId:
 
 def is_conversation_key(key: str) -> bool:
     """What may appear as `{phone}` in a URL: digits, or `lid` + digits."""
-    return bool(re.fullmatch(r"(lid)?\d{5,30}", key))
+    return bool(_KEY.fullmatch(key))
+
+
+def ascii_digits(value: str) -> str | None:
+    """`value` in ASCII digits when it is all decimal digits of one script or another (a
+    client may type a phone as ٧٩١٦١٢٣٤٥٦٧); None for anything else, superscripts included."""
+    decimals = [unicodedata.decimal(ch, None) for ch in value]
+    if not decimals or any(d is None for d in decimals):
+        return None
+    return "".join(str(d) for d in decimals)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +76,9 @@ class InboundMessage:
     pushname: str | None = None
     arrival_ms: int = 0
     seq: int = 0
+    # Set by the batcher: the first message past the phone's flood limit, which the turn
+    # answers with one notice instead of reading it (engine/lua/append.lua).
+    flood: bool = False
 
     @property
     def is_text(self) -> bool:
@@ -94,6 +112,7 @@ class InboundMessage:
             pushname=msg.get("pushname"),
             arrival_ms=int(entry["arrival_ms"]),
             seq=int(entry["seq"]),
+            flood=bool(entry.get("flood")),
         )
 
     @property

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from states.messages import ascii_digits
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -149,9 +151,12 @@ class SlotFill(BaseModel):
     @field_validator("phone")
     @classmethod
     def _digits(cls, value: str | None) -> str | None:
-        if value is not None and not (value.isdigit() and 10 <= len(value) <= 15):
+        if value is None:
+            return None
+        digits = ascii_digits(value)  # always ASCII from here on (issue 11)
+        if digits is None or not 10 <= len(digits) <= 15:
             raise ValueError("phone must be 10-15 digits")
-        return value
+        return digits
 
     @model_validator(mode="after")
     def _consistent(self) -> SlotFill:

@@ -7,6 +7,12 @@ TALK: dict[str, tuple[str, str]] = {
         "Извините, я понимаю только текстовые сообщения. Напишите, пожалуйста, текстом 🙂",
         "Sorry, I can only read text messages. Please write to me in text 🙂",
     ),
+    "flood_notice": (
+        "Вы прислали очень много сообщений подряд, и я не могу ответить на каждое. "
+        "Через минуту напишите, пожалуйста, одним сообщением, что вам нужно, — я отвечу.",
+        "You have sent a great many messages in a row, and I cannot answer each one. "
+        "In a minute, please write what you need in one message, and I will answer.",
+    ),
     "greeting": (
         "Здравствуйте{name}! Это {salon}. Могу записать вас, подсказать цены, адрес и часы "
         "работы. На какую услугу записать?",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from adapters.webhook.body import BodyRefused, receive_whole
 from adapters.webhook.cloud_routes import add_cloud_routes
 from adapters.webhook.context import (
     CONFIG,
@@ -18,7 +20,7 @@ from adapters.webhook.context import (
     WebhookConfig,
 )
 from adapters.webhook.conversations import add_conversation_routes
-from adapters.webhook.routes import add_routes
+from adapters.webhook.routes import add_routes, json_error
 from states.ports import ConversationInspector, HealthProbe, MessageQueue, WebhookObserver
 
 # A venom message may carry a 64 KiB body; JSON escaping can triple it on the wire.
@@ -29,6 +31,7 @@ _OUTCOMES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
+    408: "timeout",
     413: "too_large",
     503: "unavailable",
 }
@@ -53,6 +56,22 @@ async def count_webhook_requests(request: web.Request, handler: Handler) -> web.
     return response
 
 
+@web.middleware
+async def bounded_input(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Input no route can turn into a 5xx or a held connection (issue 11), whichever route
+    reads it (the operator console's forms too): a body is read within the read timeout
+    and the size limit (408, 413) before the handler runs, and text that is not UTF-8,
+    met wherever a handler decodes it, is the client's error (400)."""
+    try:
+        await receive_whole(request, request.config_dict[CONFIG].read_timeout_s)
+    except BodyRefused as exc:
+        return json_error(exc.status, exc.message)
+    try:
+        return await handler(request)
+    except UnicodeDecodeError:
+        return json_error(400, "request is not valid UTF-8")
+
+
 def build_webhook_app(
     queue: MessageQueue,
     health: HealthProbe,
@@ -60,7 +79,9 @@ def build_webhook_app(
     inspector: ConversationInspector | None = None,
     observer: WebhookObserver | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests])
+    app = web.Application(
+        client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests, bounded_input]
+    )
     app[CONFIG] = config
     app[QUEUE] = queue
     app[HEALTH] = health
@@ -71,3 +92,22 @@ def build_webhook_app(
         app[INSPECTOR] = inspector
         add_conversation_routes(app)
     return app
+
+
+def server_settings(read_timeout_s: float) -> dict[str, Any]:
+    """`web.AppRunner` keywords that bound what a slow or silent client can hold.
+
+    aiohttp arms its keep-alive timer when a connection opens and closes the connection
+    if no complete request head arrived by then, and again between requests: so
+    `keepalive_timeout` is also the deadline for a request's headers (its default, an
+    hour, let half-sent headers hold a connection for minutes — issue 11). A body has
+    the same time, enforced where handlers read it (`adapters.webhook.body`); after an
+    answer to an unfinished body the rest is drained for at most `lingering_time`. A
+    stop waits at most `shutdown_timeout` for requests under way.
+    """
+    return {
+        "keepalive_timeout": read_timeout_s,
+        "lingering_time": min(read_timeout_s, 2.0),
+        "shutdown_timeout": min(read_timeout_s, 2.0),
+        "access_log": None,
+    }

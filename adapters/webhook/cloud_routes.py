@@ -7,11 +7,11 @@ and every POST is signed with the App Secret.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
 
+from adapters.webhook.body import BodyRefused, parse_json, read_body
 from adapters.webhook.cloud_payload import read_cloud_webhook
 from adapters.webhook.cloud_signature import (
     SIGNATURE_HEADER,
@@ -19,16 +19,12 @@ from adapters.webhook.cloud_signature import (
     verify_token_matches,
 )
 from adapters.webhook.context import CONFIG, QUEUE
-from adapters.webhook.routes import STORAGE_ERRORS
+from adapters.webhook.routes import STORAGE_ERRORS, json_error
 from states.errors import PayloadError
 
 log = logging.getLogger(__name__)
 
 CLOUD_PATH = "/webhook/whatsapp/cloud"
-
-
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
 
 
 async def verify_subscription(request: web.Request) -> web.Response:
@@ -39,15 +35,15 @@ async def verify_subscription(request: web.Request) -> web.Response:
     """
     expected = request.app[CONFIG].cloud.verify_token
     if not expected:
-        return _error(403, "cloud webhook disabled: WHATSAPP_VERIFY_TOKEN unset")
+        return json_error(403, "cloud webhook disabled: WHATSAPP_VERIFY_TOKEN unset")
     query = request.query
     if query.get("hub.mode") != "subscribe" or not verify_token_matches(
         query.get("hub.verify_token"), expected
     ):
-        return _error(403, "verification failed: wrong hub.mode or hub.verify_token")
+        return json_error(403, "verification failed: wrong hub.mode or hub.verify_token")
     challenge = query.get("hub.challenge")
     if not challenge:
-        return _error(400, "hub.challenge missing")
+        return json_error(400, "hub.challenge missing")
     return web.Response(text=challenge, content_type="text/plain")
 
 
@@ -68,21 +64,17 @@ async def receive_cloud(request: web.Request) -> web.Response:
     """
     secret = request.app[CONFIG].cloud.app_secret
     if not secret:
-        return _error(403, "cloud webhook disabled: WHATSAPP_APP_SECRET unset")
+        return json_error(403, "cloud webhook disabled: WHATSAPP_APP_SECRET unset")
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return _error(413, "request body too large")
+        raw = await read_body(request, request.app[CONFIG].read_timeout_s)
+    except BodyRefused as exc:
+        return json_error(exc.status, exc.message)
     if not signature_matches(raw, request.headers.get(SIGNATURE_HEADER), secret):
-        return _error(401, f"missing or wrong {SIGNATURE_HEADER}")
+        return json_error(401, f"missing or wrong {SIGNATURE_HEADER}")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "body is not valid JSON")
-    try:
-        parsed = read_cloud_webhook(data)
+        parsed = read_cloud_webhook(parse_json(raw))
     except PayloadError as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     queued = duplicates = 0
     queue = request.app[QUEUE]
     for inbound in parsed.inbound:  # in payload order: the batcher keeps arrival order
@@ -90,7 +82,7 @@ async def receive_cloud(request: web.Request) -> web.Response:
             result = await queue.append(inbound.chat.key, inbound.message)
         except STORAGE_ERRORS as exc:
             log.error("could not queue a cloud message: %s", type(exc).__name__)
-            return _error(503, "message store unavailable, retry later")
+            return json_error(503, "message store unavailable, retry later")
         if result.queued:
             queued += 1
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from adapters.webhook.auth import tokens_equal
+
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 _PREFIX = "sha256="
 
@@ -24,12 +26,9 @@ def signature_matches(raw_body: bytes, header: str | None, app_secret: str) -> b
     if header is None or not header.startswith(_PREFIX):
         return False
     given = header[len(_PREFIX) :].strip().lower()
-    want = expected_signature(raw_body, app_secret)[len(_PREFIX) :]
-    return hmac.compare_digest(given.encode(), want.encode())
+    return tokens_equal(given, expected_signature(raw_body, app_secret)[len(_PREFIX) :])
 
 
 def verify_token_matches(given: str | None, expected: str | None) -> bool:
     """The handshake's `hub.verify_token` against ours, in constant time; unset never matches."""
-    if not expected or given is None:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())
+    return bool(expected) and tokens_equal(given, expected or "")

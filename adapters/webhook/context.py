@@ -24,6 +24,8 @@ class WebhookConfig:
     demo: bool = False
     batch_timeout_ms: int = 10_000
     max_batch_size: int = 10
+    # A request body not received in this long gets 408 (HTTP_READ_TIMEOUT_S).
+    read_timeout_s: float = 10.0
     cloud: CloudConfig = dataclasses.field(default_factory=CloudConfig)
 
 

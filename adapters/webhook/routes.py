@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import redis.exceptions
 from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token, require_webhook_token
+from adapters.webhook.body import BodyRefused, parse_json, read_body
 from adapters.webhook.context import CONFIG, HEALTH, OBSERVER, QUEUE
 from adapters.webhook.venom_payload import BodyTooLarge, read_venom_message
 from states.errors import PayloadError
@@ -16,31 +16,29 @@ from states.messages import is_conversation_key
 
 log = logging.getLogger(__name__)
 
-# Storage failures the webhook answers with 503, so the gateway retries later.
-STORAGE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+# Storage failures the webhook answers with 503, so the gateway retries later: Redis away,
+# and Redis refusing (out of memory, a Cluster slot moving) — never a 500 (issue 11).
+STORAGE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+def json_error(status: int, message: str) -> web.Response:
+    response = web.json_response({"error": message}, status=status)
+    if status == 408:
+        response.force_close()  # the rest of the body may still come: not a request
+    return response
 
 
 async def receive_venom(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     require_webhook_token(request, config.webhook_token)
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return _error(413, "request body too large")
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "body is not valid JSON")
-    try:
-        verdict = read_venom_message(data)
+        verdict = read_venom_message(parse_json(await read_body(request, config.read_timeout_s)))
+    except BodyRefused as exc:
+        return json_error(exc.status, exc.message)
     except BodyTooLarge as exc:
-        return _error(413, str(exc))
+        return json_error(413, str(exc))
     except PayloadError as exc:
-        return _error(400, str(exc))
+        return json_error(400, str(exc))
     if verdict[0] == "ignore":
         return web.json_response({"status": "ignored", "reason": verdict[1]})
     _, chat, message = verdict
@@ -48,7 +46,7 @@ async def receive_venom(request: web.Request) -> web.Response:
         result = await request.app[QUEUE].append(chat.key, message)
     except STORAGE_ERRORS as exc:
         log.error("could not queue a message: %s", exc)
-        return _error(503, "message store unavailable, retry later")
+        return json_error(503, "message store unavailable, retry later")
     if not result.queued:
         return web.json_response({"status": "ignored", "reason": "duplicate message id"})
     return web.json_response({"status": "queued", "pending": result.pending})
@@ -60,7 +58,7 @@ async def batch_stats(request: web.Request) -> web.Response:
     try:
         stats = await request.app[QUEUE].stats()
     except STORAGE_ERRORS:
-        return _error(503, "message store unavailable")
+        return json_error(503, "message store unavailable")
     body: dict[str, int] = stats.as_dict()
     body["batch_timeout_ms"] = config.batch_timeout_ms
     body["max_batch_size"] = config.max_batch_size
@@ -71,11 +69,11 @@ async def drop_batch(request: web.Request) -> web.Response:
     require_admin_token(request, request.app[CONFIG].admin_token)
     phone = request.match_info["phone"]
     if not is_conversation_key(phone):
-        return _error(400, "phone must be digits, as in 79161234567")
+        return json_error(400, "phone must be digits, as in 79161234567")
     try:
         deleted = await request.app[QUEUE].drop_pending(phone)
     except STORAGE_ERRORS:
-        return _error(503, "message store unavailable")
+        return json_error(503, "message store unavailable")
     return web.json_response({"deleted": deleted})
 
 

@@ -1,7 +1,10 @@
 -- Claim a phone whose batch is due: move pending -> inflight and take a lease.
 -- A batch whose lease ran out (its worker died) is claimed again as it was.
+-- A batch holds at most max_size messages: of a longer pending list the first max_size
+-- (in arrival order) are claimed, the rest stays pending as the next batch, due at once
+-- when this turn ends (interface: "a longer backlog becomes several batches, in order").
 -- KEYS: 1 due, 2 pending, 3 meta, 4 inflight, 5 claim, 6 dead, 7 stats, 8 oldest
--- ARGV: 1 phone, 2 now_ms, 3 lease_ms, 4 token, 5 max_attempts
+-- ARGV: 1 phone, 2 now_ms, 3 lease_ms, 4 token, 5 max_attempts, 6 max_size
 -- Returns nil when nothing was claimed, else
 --   {token, attempt, first_ms, due_ms, lease_until, message...}.
 local phone, now, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -16,9 +19,19 @@ if redis.call('EXISTS', KEYS[4]) == 0 then
     redis.call('DEL', KEYS[5])
     return nil
   end
-  redis.call('RENAME', KEYS[2], KEYS[4])
+  local max_size = tonumber(ARGV[6])
   local meta = redis.call('HMGET', KEYS[3], 'first_ms', 'due_ms')
-  redis.call('HDEL', KEYS[3], 'first_ms', 'last_ms', 'due_ms')
+  if redis.call('LLEN', KEYS[2]) <= max_size then
+    redis.call('RENAME', KEYS[2], KEYS[4])
+    redis.call('HDEL', KEYS[3], 'first_ms', 'last_ms', 'due_ms', 'backlog')
+  else
+    for _, item in ipairs(redis.call('LRANGE', KEYS[2], 0, max_size - 1)) do
+      redis.call('RPUSH', KEYS[4], item)
+    end
+    redis.call('LTRIM', KEYS[2], max_size, -1)
+    local rest_first = string.match(redis.call('LINDEX', KEYS[2], 0), '"arrival_ms":(%d+)')
+    redis.call('HSET', KEYS[3], 'first_ms', rest_first or now, 'due_ms', now, 'backlog', 1)
+  end
   redis.call('DEL', KEYS[5])
   redis.call('HSET', KEYS[5], 'first_ms', meta[1] or now, 'due_ms', meta[2] or now, 'attempts', 0)
 end

@@ -5,7 +5,7 @@ local phone = ARGV[1]
 local n = redis.call('LLEN', KEYS[3])
 if n == 0 then return 0 end
 redis.call('DEL', KEYS[3])
-redis.call('HDEL', KEYS[4], 'first_ms', 'last_ms', 'due_ms')
+redis.call('HDEL', KEYS[4], 'first_ms', 'last_ms', 'due_ms', 'backlog')
 redis.call('HINCRBY', KEYS[6], 'pending_messages', -n)
 if redis.call('EXISTS', KEYS[5]) == 1 then
   local first = redis.call('HGET', KEYS[5], 'first_ms')

@@ -1,14 +1,18 @@
--- Save a conversation if nobody saved it since we loaded it (compare-and-set on version),
--- and record its replies in the outbox in the same step.
--- KEYS: 1 state hash, 2 outbox hash
+-- Save a conversation if nobody saved it since we loaded it (compare-and-set on version)
+-- and, for a turn, only while the turn's worker still holds the phone's claim (fencing: a
+-- turn that outlived its lease must not overwrite the new owner's work); record its
+-- replies in the outbox in the same step.
+-- KEYS: 1 state hash, 2 outbox hash, 3 claim hash (same bucket, same slot)
 -- ARGV: 1 expected version, 2 new version, 3 document json, 4 ttl seconds,
---       5.. outbox pairs (reply id, reply json)
+--       5 claim token ('' = not a turn: no claim to check), 6.. outbox pairs (id, json)
+-- Returns 1 saved, 0 another writer saved first, -1 the claim is not ours (fenced out).
+if ARGV[5] ~= '' and redis.call('HGET', KEYS[3], 'token') ~= ARGV[5] then return -1 end
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-if #ARGV >= 5 then
-  for i = 5, #ARGV, 2 do
+if #ARGV >= 6 then
+  for i = 6, #ARGV, 2 do
     redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
   end
   redis.call('EXPIRE', KEYS[2], ARGV[4])

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from engine.logging_setup import MaskingFormatter, mask_text
+from states.masking import ANY_DIGIT
 
 
 def record(message: str, *args: object) -> logging.LogRecord:
@@ -53,3 +54,8 @@ def test_the_service_logs_json_with_the_token_masked() -> None:
     entry = json.loads(result.stderr.strip().splitlines()[-1])
     assert "adm-s3cret" not in result.stderr and "79161234567" not in result.stderr
     assert entry["level"] == "WARNING"
+
+
+def test_the_masking_digit_class_covers_every_character_python_calls_a_digit() -> None:
+    digits = (chr(c) for c in range(sys.maxunicode + 1) if chr(c).isdigit())
+    assert [hex(ord(d)) for d in digits if not ANY_DIGIT.fullmatch(d)] == []

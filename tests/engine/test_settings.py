@@ -16,10 +16,38 @@ from states.errors import ConfigError
 def test_defaults_are_demo_mode_with_embedded_redis() -> None:
     s = Settings.from_mapping({})
     assert s.redis_url is None and s.demo
-    assert (s.host, s.port) == ("0.0.0.0", 3000)
+    assert (s.host, s.port, s.insecure) == ("127.0.0.1", 3000, False)
     assert (s.batch_timeout_ms, s.batch_max_size, s.batch_max_wait_ms) == (10_000, 10, 30_000)
     assert s.messenger == "log" and s.openai_model == "gpt-4o-mini"
     assert s.yclients_base_url == "https://api.yclients.com"
+
+
+def test_limits_and_security_defaults() -> None:
+    s = Settings.from_mapping({})
+    assert (s.message_max_chars, s.batch_max_chars, s.flood_max_per_min) == (2_000, 4_000, 30)
+    assert s.http_read_timeout_s == 10 and s.loopback_only and s.exposure_error() is None
+    assert Settings.from_mapping({"WEBHOOK_TOKEN": ""}).webhook_token is None  # empty: unset
+
+
+@pytest.mark.parametrize(
+    ("env", "refused"),
+    [
+        ({"HOST": "0.0.0.0"}, True),
+        ({"HOST": "0.0.0.0", "WEBHOOK_TOKEN": "w", "ADMIN_TOKEN": "a"}, False),
+        ({"HOST": "0.0.0.0", "AI_ADMIN_INSECURE": "1"}, False),
+        ({"HOST": "10.1.2.3", "ADMIN_TOKEN": "a"}, True),
+        ({"HOST": "localhost"}, False),
+        ({"HOST": "::1"}, False),
+        ({"HOST": "127.0.0.2"}, False),
+        ({"HOST": "[::]"}, True),
+        ({"HOST": "salon.example"}, True),
+    ],
+)
+def test_listening_beyond_loopback_needs_both_tokens(env: dict[str, str], refused: bool) -> None:
+    error = Settings.from_mapping(env).exposure_error()
+    assert (error is not None) == refused
+    if error is not None:
+        assert error.variable == "HOST"
 
 
 def test_messenger_defaults_to_venom_when_send_url_is_set() -> None:
@@ -41,6 +69,13 @@ def test_messenger_defaults_to_venom_when_send_url_is_set() -> None:
         ({"MESSENGER": "cloud"}, "WHATSAPP_TOKEN"),
         ({"YCLIENTS_PARTNER_TOKEN": "p"}, "YCLIENTS_COMPANY_ID"),
         ({"YCLIENTS_PARTNER_TOKEN": "p", "YCLIENTS_COMPANY_ID": "x1"}, "YCLIENTS_COMPANY_ID"),
+        ({"AI_ADMIN_INSECURE": "maybe"}, "AI_ADMIN_INSECURE"),
+        ({"ADMIN_TOKEN": "   "}, "ADMIN_TOKEN"),
+        ({"FLOOD_MAX_PER_MIN": "-1"}, "FLOOD_MAX_PER_MIN"),
+        ({"MESSAGE_MAX_CHARS": "0"}, "MESSAGE_MAX_CHARS"),
+        ({"MESSAGE_MAX_CHARS": "70000"}, "MESSAGE_MAX_CHARS"),
+        ({"BATCH_MAX_CHARS": "x"}, "BATCH_MAX_CHARS"),
+        ({"HTTP_READ_TIMEOUT_S": "0"}, "HTTP_READ_TIMEOUT_S"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

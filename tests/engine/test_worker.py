@@ -219,3 +219,58 @@ async def test_a_pass_that_met_due_work_asks_for_another_at_once(
     clock.advance(0.005)
     assert await worker.run_once() == 1
     assert [r["ids"] for r in await processed(batcher)] == [["a"], ["b"]]
+
+
+class Stuck:
+    """A handler whose turn never ends by itself; it notes when it started and was cancelled."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.cancelled = asyncio.Event()
+
+    async def handle(self, batch: Batch) -> None:
+        self.started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+
+
+async def test_a_stop_gives_turns_under_way_back_to_the_queue_at_once(batcher: Batcher) -> None:
+    stuck, stop = Stuck(), asyncio.Event()
+    task = asyncio.create_task(Worker(batcher, stuck, batcher.clock, max_idle_s=0.2).run(stop))
+    await batcher.append("79161234567", message("m1", "79161234567", time.time()))
+    await asyncio.wait_for(stuck.started.wait(), timeout=5)
+    started = time.monotonic()
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    assert stuck.cancelled.is_set() and time.monotonic() - started < 4  # 2 s grace, then back
+    again = await batcher.claim("79161234567")  # due now: no waiting for the 2 s lease
+    assert again is not None and again.attempt == 2 and [m.id for m in again.messages] == ["m1"]
+
+
+async def test_a_turn_whose_batch_another_worker_took_is_stopped(batcher: Batcher) -> None:
+    stuck, stop = Stuck(), asyncio.Event()
+    task = asyncio.create_task(Worker(batcher, stuck, batcher.clock, max_idle_s=0.2).run(stop))
+    try:
+        await batcher.append("79161234567", message("m1", "79161234567", time.time()))
+        await asyncio.wait_for(stuck.started.wait(), timeout=5)
+        # Another worker whose view of time is past this claim's lease takes the batch.
+        ahead = Batcher(batcher.redis, batcher.keys, batcher.policy, FutureClock(10))
+        taken = await ahead.claim("79161234567")
+        assert taken is not None and taken.attempt == 2
+        # The next heartbeat (every lease/3 s) finds the claim gone and stops the turn.
+        await asyncio.wait_for(stuck.cancelled.wait(), timeout=5)
+        assert await ahead.finish(taken)  # the new owner's claim was left alone
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=10)
+
+
+class FutureClock(SystemClock):
+    def __init__(self, ahead_s: float) -> None:
+        self.ahead_ms = int(ahead_s * 1000)
+
+    def now_ms(self) -> int:
+        return super().now_ms() + self.ahead_ms

@@ -57,7 +57,11 @@ async def running_sandbox(
     hooks = RecordWebhooks(salon, webhooks)
     # handler_cancellation stays off (the aiohttp default): a client that gives up
     # waiting does not stop the work, just as a real server keeps a booking it made.
-    runner = web.AppRunner(build_sandbox_app(salon, control, hooks), access_log=None)
+    # A stop waits at most 2 s for requests under way (a delay fault may hold one for
+    # longer): the demo service must stop within seconds (issue 11).
+    runner = web.AppRunner(
+        build_sandbox_app(salon, control, hooks), access_log=None, shutdown_timeout=2.0
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

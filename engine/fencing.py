@@ -1,0 +1,34 @@
+"""Fencing: a turn that outlived its lease writes nothing more (issue 11).
+
+A worker's claim on a batch has a lease, kept alive by a heartbeat. A worker stalled past
+it (a paused process, an event loop held by a long computation) finds another worker
+holding the batch when it wakes up. From then on it must not act: the state save checks
+the claim's token in the same script as the version (`engine/lua/save_state.lua`), and
+each YClients write and each reply is preceded by a check that the claim is still ours.
+A fenced-out turn raises `ClaimLost`, sends nothing, and leaves the batch to its new owner.
+"""
+
+from __future__ import annotations
+
+from engine.redis_conn import AsyncRedis
+from states.errors import AiAdminError
+from states.masking import mask_phone
+
+
+class ClaimLost(AiAdminError):
+    """Another worker holds this batch now; the turn stops without effects."""
+
+
+class Fence:
+    """The claim one turn holds: `check()` raises ClaimLost once it is someone else's."""
+
+    def __init__(self, redis: AsyncRedis, claim_key: str, token: str, phone: str) -> None:
+        self.redis = redis
+        self.claim_key = claim_key
+        self.token = token
+        self.phone = phone
+
+    async def check(self) -> None:
+        held = await self.redis.hget(self.claim_key, "token")
+        if held is None or (held.decode() if isinstance(held, bytes) else str(held)) != self.token:
+            raise ClaimLost(f"the batch of {mask_phone(self.phone)} was claimed by another worker")
