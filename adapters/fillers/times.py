@@ -7,6 +7,11 @@ The salon rule for a bare hour (documented in docs/slot-filling.md): salons work
 Windows (salon-local): утром 09–12, днём / в обед 12–15, до обеда 09–13, к обеду 11–14,
 после обеда / afternoon 14–18, ближе к вечеру 16–21, вечером 17–21, после N → N–21,
 до N → 09–N, с N до M → N–M. An exact time wins over a window said with it.
+
+Half hours and quarters: "пол седьмого", "полседьмого", "в половине седьмого" → 18:30;
+"без пятнадцати семь", "без четверти 7" → 18:45. A greeting is not a window: "Добрый
+вечер", "доброе утро" say nothing about the time. A clock time that does not exist
+("25:00", "18:75") is read as *invalid* (the dialogue says so), never dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import dataclasses
 import re
 
 from adapters.fillers.dates import numeric_is_clock
+from adapters.fillers.spans import Taken
 
 DAY_START, DAY_END = "09:00", "21:00"
 
@@ -26,7 +32,7 @@ _NOT_TIME_AFTER = (
     r"aug|sep|oct|nov|dec|days?\b|weeks?\b|min|people|[./]\d))"
 )
 _PREP = r"(?:в|во|к|на|около|где-то в|часов в|at|around|by|about)"
-_HHMM = re.compile(rf"(?<![\d.:])(?P<h>\d{{1,2}})[:.](?P<m>[0-5]\d)(?![\d:.])\s*{_AMPM}?")
+_HHMM = re.compile(rf"(?<![\d.:])(?P<h>\d{{1,2}})(?P<sep>[:.])(?P<m>\d\d)(?![\d:.])\s*{_AMPM}?")
 _HOUR = re.compile(
     rf"\b{_PREP}\s*(?P<h>\d{{1,2}})(?![\d:.])(?:\s*(?:час\w*|ч\b|h\b|o'?clock))?"
     rf"(?:\s*{_AMPM})?{_NOT_TIME_AFTER}"
@@ -51,8 +57,23 @@ _WORD_HOUR = re.compile(
     rf"(?:\s*{_AMPM})?(?:\s+o'?clock)?"
 )
 _HALF_PAST = re.compile(
-    rf"\b(?:в\s+)?пол(?:овине\s+|-)?(?P<w>{'|'.join(_GENITIVE_ORDINALS)})\b(?:\s*{_AMPM})?"
+    rf"\b(?:в\s+)?пол(?:овине|овина)?[\s-]*(?:(?P<w>{'|'.join(_GENITIVE_ORDINALS)})\b"
+    rf"|(?P<d>\d{{1,2}})(?:-?го)?(?![\d:.]))(?:\s*{_AMPM})?"
     rf"|\bhalf past (?P<h>\d{{1,2}}|{'|'.join(_WORD_HOURS)})\b(?:\s*{_AMPM2})?"
+)
+_MINUTES_TO = {
+    "пяти": 5, "десяти": 10, "пятнадцати": 15, "четверти": 15, "двадцати": 20,
+    "двадцати пяти": 25, "тридцати": 30,
+}  # fmt: skip
+_QUARTER_TO = re.compile(
+    r"\b(?:в\s+)?без\s+(?P<q>двадцати пяти|пяти|десяти|пятнадцати|четверти|двадцати|"
+    rf"тридцати|\d{{1,2}})(?:\s+минут\w*)?\s+(?P<w>{'|'.join(_WORD_HOURS)}|\d{{1,2}})\b"
+    rf"(?:\s*час\w*)?(?:\s*{_AMPM})?"
+)
+# Greetings that name a part of the day without asking for it.
+GREETINGS = re.compile(
+    r"\bдобр(?:ый|ое|ого|ой|ейш\w*)\s+(?:вечер|утр|дн|ноч|день)\w*|\bспокойной\s+ночи\b"
+    r"|\bхорошего\s+(?:вечера|дня|утра)\b|\bgood\s+(?:morning|evening|afternoon|night)\b"
 )
 _NOON = re.compile(r"\b(?:в\s+)?полдень\b|\bnoon\b|\bmidday\b")
 
@@ -85,6 +106,11 @@ class TimeReading:
     start: int
     time: str | None = None
     window: tuple[str, str] | None = None
+    invalid: bool = False  # a clock time that does not exist ("25:00")
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.phrase)
 
 
 def clock(hour: int, minute: int, ampm: str | None, morning: bool) -> str | None:
@@ -108,25 +134,41 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
     """Clock times named in the normalised `text`, outside the `blocked` (date) spans."""
     morning = bool(_MORNING_HINT.search(text))
     found: list[TimeReading] = []
-    taken = list(blocked)
+    taken = Taken(len(text), blocked)
 
-    def add(match: re.Match[str], value: str | None) -> None:
+    def add(match: re.Match[str], value: str | None, *, invalid: bool = False) -> None:
         s, e = match.span()
-        if value is None or any(a < e and s < b for a, b in taken):
+        if (value is None and not invalid) or not taken.free(s, e):
             return
-        taken.append((s, e))
-        found.append(TimeReading(match.group().strip(), s, time=value))
+        taken.take(s, e)
+        found.append(TimeReading(match.group().strip(), s, time=value, invalid=invalid))
 
     for m in _HHMM.finditer(text):
         hour, minute = int(m["h"]), int(m["m"])
-        if "." in m.group() and not numeric_is_clock(text[: m.start()], hour, minute):
-            continue
-        add(m, clock(hour, minute, m["ampm"], morning))
+        if m["sep"] == ".":
+            before = text[max(0, m.start() - 12) : m.start()]
+            if minute > 59 or not numeric_is_clock(before, hour, minute):
+                continue
+        value = clock(hour, minute, m["ampm"], morning)
+        add(m, value, invalid=value is None)
+    for m in _QUARTER_TO.finditer(text):
+        quarter = m["q"]
+        minutes = int(quarter) if quarter.isdigit() else _MINUTES_TO[quarter]
+        hour = _word_hour(m["w"])
+        if 1 <= minutes < 60 and 1 <= hour <= 24:
+            add(m, clock(hour - 1 or 12, 60 - minutes, m["ampm"], morning))
     for m in _HALF_PAST.finditer(text):
-        hour = _GENITIVE_ORDINALS[m["w"]] - 1 if m["w"] else _word_hour(m["h"])
-        add(m, clock(hour or 12, 30, m["ampm"] or m["ampm2"], morning))
+        if m["w"]:
+            hour = _GENITIVE_ORDINALS[m["w"]] - 1
+        else:
+            hour = _word_hour(m["d"] or m["h"]) - (1 if m["d"] else 0)
+        if 0 <= hour <= 23:
+            add(m, clock(hour or 12, 30, m["ampm"] or m["ampm2"], morning))
     for m in _HOUR.finditer(text):
-        add(m, clock(int(m["h"]), 0, m["ampm"], morning))
+        hour = int(m["h"])
+        value = clock(hour, 0, m["ampm"], morning)
+        # "в 25 часов" does not exist; a bare "в 25" may be a day, so it is left alone.
+        add(m, value, invalid=value is None and "час" in m.group())
     for m in _HOUR_QUALIFIED.finditer(text):
         add(m, clock(int(m["h"] or m["h2"]), 0, m["ampm"], morning))
     for m in _WORD_HOUR.finditer(text):
@@ -146,31 +188,30 @@ def read_windows(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]
     """Time windows named in the normalised `text`, in order of appearance."""
     morning = bool(_MORNING_HINT.search(text))
     found: list[TimeReading] = []
+    taken = Taken(len(text), blocked)
+    for m in GREETINGS.finditer(text):
+        taken.take(*m.span())
 
-    def free(m: re.Match[str]) -> bool:
-        return not any(a < m.end() and m.start() < b for a, b in blocked)
+    def add(m: re.Match[str], window: tuple[str, str]) -> None:
+        if taken.free(*m.span()):
+            taken.take(*m.span())
+            found.append(TimeReading(m.group(), m.start(), window=window))
 
     for m in _BETWEEN.finditer(text):
         a, b = _window_bound(m["a"], m["am"], morning), _window_bound(m["b"], m["bm"], morning)
-        if a and b and a < b and free(m):
-            found.append(TimeReading(m.group(), m.start(), window=(a, b)))
+        if a and b and a < b:
+            add(m, (a, b))
     for m in _AFTER.finditer(text):
         a = _window_bound(m["a"], m["am"], morning)
-        if a and a < DAY_END and free(m):
-            found.append(TimeReading(m.group(), m.start(), window=(a, DAY_END)))
+        if a and a < DAY_END:
+            add(m, (a, DAY_END))
     for m in _BEFORE.finditer(text):
         b = _window_bound(m["b"], m["bm"], morning)
-        if (
-            b
-            and b > DAY_START
-            and free(m)
-            and not any(r.start < m.start() < r.start + len(r.phrase) for r in found)
-        ):
-            found.append(TimeReading(m.group(), m.start(), window=(DAY_START, b)))
+        if b and b > DAY_START:
+            add(m, (DAY_START, b))
     for pattern, start, end in _WINDOWS:
         for m in re.finditer(pattern, text):
-            if free(m) and not any(r.start <= m.start() < r.start + len(r.phrase) for r in found):
-                found.append(TimeReading(m.group(), m.start(), window=(start, end)))
+            add(m, (start, end))
     return sorted(found, key=lambda r: r.start)
 
 

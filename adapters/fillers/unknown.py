@@ -22,8 +22,10 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from adapters.fillers.catalogue_match import _CONCEPTS
+from adapters.fillers.lexicon import service_lexicon
+from adapters.fillers.spans import Taken
 from adapters.fillers.text import Token, analyzer, normalize, tokens
+from adapters.fillers.titles import title_index
 from states.slot_fill import Catalogue
 
 Span = tuple[int, int]
@@ -40,6 +42,7 @@ _NOT_LATIN_NAMES = frozenset({
 })  # fmt: skip
 _NAME_MIN_SCORE = 0.1
 _COMPARISON = frozenset({"как", "like", "чем"})
+_MAX_TRIES = 20  # candidates read per text: the work stays bounded on long messages
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,16 +74,12 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
 
 def read_unknown_master(text: str, avoid: Iterable[Span] = ()) -> UnknownMaster | None:
     """The last person named the way one names a master (`text` as written)."""
-    spans = list(avoid)
+    taken = Taken(len(text), avoid)
     toks = tokens(text)
     found: UnknownMaster | None = None
+    tries = 0
     for i, tok in enumerate(toks):
-        if (
-            i == 0
-            or tok.norm.isdigit()
-            or len(tok.norm) < 2
-            or _overlaps(tok.start, tok.end, spans)
-        ):
+        if i == 0 or tok.norm.isdigit() or len(tok.norm) < 2 or not taken.free(tok.start, tok.end):
             continue
         prev = toks[i - 1]
         if not _adjacent(text, prev, tok):
@@ -101,6 +100,9 @@ def read_unknown_master(text: str, avoid: Iterable[Span] = ()) -> UnknownMaster 
         elif prev.norm == "with":
             continue
         else:
+            tries += 1
+            if tries > _MAX_TRIES:
+                break  # bounded work: a long text's first candidates are read
             nominative = _given_name(tok.text)
             if nominative is None:
                 continue
@@ -158,14 +160,14 @@ _CASES_DIRECT = frozenset({"accs", "nomn", "gent"})
 
 
 @functools.lru_cache(maxsize=64)
-def _known_stems(titles: tuple[str, ...]) -> frozenset[str]:
-    """6-letter stems of every catalogue word and every concept's own word."""
+def _known_stems(catalogue: Catalogue) -> frozenset[str]:
+    """6-letter stems of every catalogue word and of the word families its titles use."""
     words: set[str] = set()
-    for title in titles:
+    for title in (t for s in catalogue.services for t in (s.name, *s.aliases)):
         words.update(t.norm for t in tokens(normalize(title)) if len(t.norm) >= 4)
-    for concept, pattern in _CONCEPTS.items():
-        words.add(concept)
-        words.update(w for w in re.findall(r"[a-zа-я]{4,}", pattern))
+    lexicon = service_lexicon()
+    for concept in title_index(catalogue).titles_with:
+        words.update(w for w in lexicon.words_of.get(concept, ()) if len(w) >= 4)
     return frozenset(w[:6] for w in words)
 
 
@@ -229,16 +231,17 @@ def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] 
     normalised form has the same length); `avoid` are spans already read as a date, a
     time, a master or a phone.
     """
-    spans = list(avoid)
+    taken = Taken(len(text), avoid)
     norm = normalize(text)
-    titles = tuple(t for s in catalogue.services for t in (s.name, *s.aliases))
-    stems = _known_stems(titles)
+    stems = _known_stems(catalogue)
     toks = tokens(norm)
     cued = bool(_BOOK_CUE.search(norm) or _EN_CUE.search(norm))
+    tries = 0
     for i, tok in enumerate(toks[:-1]):
         nxt = i + 1
         if tok.norm == "на":
-            piece_start = tok.start == 0 or text[: tok.start].rstrip(" \t").endswith("\n")
+            before = text[max(0, tok.start - 20) : tok.start].rstrip(" \t")
+            piece_start = tok.start == 0 or before.endswith("\n") or not before
             if not (cued or piece_start):
                 continue
             cases = _CASES_NA
@@ -252,8 +255,11 @@ def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] 
             continue
         if not _adjacent(norm, toks[nxt - 1], toks[nxt]):
             continue
+        tries += 1
+        if tries > _MAX_TRIES:
+            break  # bounded work: a long text's first candidates are read
         span = _ru_phrase(norm, toks, nxt, cases, stems)
-        if span is not None and not _overlaps(*span, spans):
+        if span is not None and taken.free(*span):
             return text[span[0] : span[1]]
     for m in _EN_CUE.finditer(norm):
         words: list[str] = []
@@ -265,6 +271,6 @@ def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] 
         if not words or any(w in _GENERIC or _near_known(w, stems) for w in words):
             continue
         end = pos + len(" ".join(words))
-        if not _overlaps(pos, end, spans):
+        if taken.free(pos, end):
             return text[pos:end]
     return None

@@ -1,0 +1,204 @@
+"""The text every offline rule reads: normalised, with typos of words that matter corrected.
+
+A client writes "питницу", "стришку", "зафтра", "декобря". A word the dictionary does not
+know that is one edit (a wrong, missing, extra or swapped letter) from a word the filler
+looks for — a weekday, a month, a relative day, a time word, a service word or a word of
+one of the salon's titles — is read as that word. Known words are never changed ("сына"
+stays "сына"), nor words under 5 letters (too many neighbours).
+
+Lookups use a deletion index (SymSpell): a word's one-letter deletions meet the deletions
+of every vocabulary word one edit away, so a word costs a few dictionary lookups whatever
+the vocabulary's size, and a whole text costs time linear in its length.
+
+`Reading.raw_span` maps a span of the corrected text back to the client's own words, so
+phrases ("в питницу") are reported as written.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+from collections.abc import Iterable
+
+from rapidfuzz.distance import OSA
+
+from adapters.fillers.lexicon import service_lexicon, word_forms
+from adapters.fillers.text import analyzer, normalize, tokens
+
+_MIN_LEN = 5
+
+# Dictionary forms of the date and time words the rules look for; every inflection counts.
+_DATE_TIME_WORDS = [
+    "понедельник",
+    "вторник",
+    "среда",
+    "четверг",
+    "пятница",
+    "суббота",
+    "воскресенье",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+    "завтра",
+    "послезавтра",
+    "сегодня",
+    "вечер",
+    "вечером",
+    "утро",
+    "утром",
+    "днём",
+    "обед",
+    "половина",
+    "пятнадцать",
+    "двадцать",
+    "десять",
+    "четверть",
+    "следующий",
+    "ближайший",
+    "выходной",
+    "неделя",
+    "первый",
+    "второй",
+    "третий",
+    "четвёртый",
+    "пятый",
+    "шестой",
+    "седьмой",
+    "восьмой",
+    "девятый",
+    "десятый",
+    "одиннадцатый",
+    "двенадцатый",
+    "полдень",
+]
+_ENGLISH = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "tomorrow",
+    "today",
+    "tonight",
+    "morning",
+    "evening",
+    "afternoon",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "haircut",
+    "manicure",
+    "pedicure",
+]
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@dataclasses.dataclass(frozen=True)
+class Vocabulary:
+    words: frozenset[str]
+    index: dict[str, frozenset[str]]  # a word or one of its deletions -> vocabulary words
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> Vocabulary:
+        kept = frozenset(w for w in words if len(w) >= _MIN_LEN - 1 and w.isalpha())
+        index: dict[str, set[str]] = {}
+        for word in kept:
+            for key in (word, *_deletes(word)):
+                index.setdefault(key, set()).add(word)
+        return cls(kept, {k: frozenset(v) for k, v in index.items()})
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word one edit from `word`, or None (also for known words)."""
+        if len(word) < _MIN_LEN or word in self.words or not word.isalpha():
+            return None
+        found: set[str] = set()
+        for key in (word, *_deletes(word)):
+            found.update(self.index.get(key, ()))
+        near = sorted(w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0])
+        if not near or analyzer().word_is_known(word):
+            return None
+        return near[0]
+
+
+@functools.cache
+def _base_words() -> frozenset[str]:
+    words: set[str] = set(_ENGLISH)
+    for word in _DATE_TIME_WORDS:
+        words.update(word_forms(word))
+    words.update(service_lexicon().by_form)
+    return frozenset(words)
+
+
+@functools.lru_cache(maxsize=64)
+def vocabulary(extra: frozenset[str] = frozenset()) -> Vocabulary:
+    """The base vocabulary plus a salon's own words (its titles' forms)."""
+    return Vocabulary.of(_base_words() | extra)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    raw: str  # the client's text
+    text: str  # normalised and corrected: what the rules read
+    # (position in `text`, position in `raw`) wherever a correction changed the length
+    anchors: tuple[tuple[int, int], ...] = ()
+    corrections: tuple[tuple[str, str], ...] = ()  # (as written, read as)
+
+    def raw_pos(self, pos: int) -> int:
+        at = bisect.bisect_right(self.anchors, (pos, len(self.raw) + 1)) - 1
+        if at < 0:
+            return min(pos, len(self.raw))
+        text_pos, raw_pos = self.anchors[at]
+        return min(raw_pos + (pos - text_pos), len(self.raw))
+
+    def raw_span(self, start: int, end: int) -> str:
+        """The client's own words for `text[start:end]`."""
+        return self.raw[self.raw_pos(start) : self.raw_pos(end)]
+
+
+def read(raw: str, vocab: Vocabulary) -> Reading:
+    """Normalise `raw` and correct its typos against `vocab` (linear in the length)."""
+    text = normalize(raw)
+    if len(text) != len(raw):
+        raw = text  # lower() changed the length: report phrases from the normalised text
+    pieces: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    corrections: list[tuple[str, str]] = []
+    last, shift = 0, 0
+    for tok in tokens(text):
+        fixed = vocab.correct(tok.norm)
+        if fixed is None:
+            continue
+        pieces.append(text[last : tok.start])
+        pieces.append(fixed)
+        last = tok.end
+        corrections.append((raw[tok.start : tok.end], fixed))
+        if len(fixed) != len(tok.norm):
+            shift += len(fixed) - len(tok.norm)
+            anchors.append((tok.end + shift, tok.end))
+    if not corrections:
+        return Reading(raw, text)
+    pieces.append(text[last:])
+    return Reading(raw, "".join(pieces), tuple(anchors), tuple(corrections))
