@@ -22,6 +22,7 @@ few), and each costs dictionary lookups, so the time is linear in the text's len
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import re
@@ -32,6 +33,7 @@ from states.slot_fill import Catalogue
 
 MAX_SERVICE_WORDS = 64
 _MAX_GAP = 3
+_NEAR = 4
 _TOKEN = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+|[+&/,]|[.!?;\n…]")
 _SENTENCE_END = frozenset(".!?;\n…")
 _REJECT = frozenset({"не", "not", "нет"})
@@ -45,6 +47,7 @@ class _Group:
     spans: list[tuple[int, int]]
     segment: int
     rejected: bool = False
+    near: set[str] = dataclasses.field(default_factory=set)  # words right around it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,22 +57,25 @@ class ServiceMatch:
     start: int
 
 
-def _read_groups(text: str, index: TitleIndex) -> tuple[list[_Group], dict[int, set[str]]]:
-    """Service-word groups, and every word of each segment (for title qualifiers)."""
+def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
+    """Service-word groups in order; each knows the words said right around it (up to
+    `_NEAR` on each side, not across a joiner or a sentence end) for title qualifiers."""
     joiners = service_lexicon().joiners
     groups: list[_Group] = []
-    segment_words: dict[int, set[str]] = {}
     segment, gap, seen = 0, 0, 0
     current: _Group | None = None
+    before: collections.deque[str] = collections.deque(maxlen=_NEAR)
+    after = 0  # words still to add to the last group's `near`
     joined = negate = reject = False
     for m in _TOKEN.finditer(text):
         tok = m.group()
-        if tok in _SENTENCE_END:
-            segment, current = segment + 1, None
-            continue
-        segment_words.setdefault(segment, set()).add(tok)
-        if tok in joiners or tok == ",":
-            joined = True
+        if tok in _SENTENCE_END or tok in joiners or tok == ",":
+            before.clear()
+            after = 0
+            if tok in _SENTENCE_END:
+                segment, current = segment + 1, None
+            else:
+                joined = True
             continue
         if tok in NEGATORS:
             negate = True
@@ -77,20 +83,24 @@ def _read_groups(text: str, index: TitleIndex) -> tuple[list[_Group], dict[int, 
         concept = index.concept_of_word(tok)
         if concept is None:
             reject = tok in _REJECT
+            before.append(tok)
+            if after and groups:
+                groups[-1].near.add(tok)
+                after -= 1
             gap += 1
             if gap > _MAX_GAP:
                 current, negate = None, False
             continue
         if current is None or joined:
-            current = _Group(set(), [], segment, rejected=reject)
+            current = _Group(set(), [], segment, rejected=reject, near=set(before))
             groups.append(current)
         current.concepts.add(("-" if negate else "") + concept)
         current.spans.append(m.span())
-        gap, joined, negate, reject = 0, False, False, False
+        gap, joined, negate, reject, after = 0, False, False, False, _NEAR
         seen += 1
         if seen >= MAX_SERVICE_WORDS:
             break
-    return groups, segment_words
+    return groups
 
 
 def _effective(group: _Group, index: TitleIndex) -> set[str]:
@@ -172,8 +182,7 @@ def match_services(text: str, catalogue: Catalogue, raw: str | None = None) -> l
     `raw` (same length as `text`) gives the phrases in the client's own spelling.
     """
     index = title_index(catalogue)
-    groups, segment_words = _read_groups(text, index)
-    groups = [g for g in groups if not g.rejected]
+    groups = [g for g in _read_groups(text, index) if not g.rejected]
     concepts = [_effective(g, index) for g in groups]
     gender = "женский" if _FEMALE.search(text) else "мужской" if _MALE.search(text) else None
     covers: list[_Cover] = []
@@ -186,20 +195,20 @@ def match_services(text: str, catalogue: Catalogue, raw: str | None = None) -> l
                 if groups[g].segment != groups[start].segment:
                     break
                 run.append(g)
-                if not any(_asks(concepts[i], index) for i in run):
+                whole = len(run) == len(title.parts) > 1  # "Отец + сын", said in full
+                if not whole and not any(_asks(concepts[i], index) for i in run):
                     continue
-                cover = _score(
-                    title, run, concepts, segment_words.get(groups[start].segment, set()),
-                    index, gender,
-                )  # fmt: skip
+                near = set().union(*(groups[i].near for i in run))
+                cover = _score(title, run, concepts, near, index, gender)
                 if cover is not None:
                     covers.append(cover)
     covers.sort(key=lambda c: c.key, reverse=True)
     needed = {i for i, c in enumerate(concepts) if _asks(c, index)}
     taken: set[int] = set()
     chosen: list[tuple[int, Title, list[tuple[int, int]]]] = []
+    wanted = needed | {g for c in covers if len(c.groups) > 1 for g in c.groups}
     for cover in covers:
-        if not needed - taken:
+        if not wanted - taken:
             break
         if taken & set(cover.groups):
             continue
@@ -219,7 +228,7 @@ def match_services(text: str, catalogue: Catalogue, raw: str | None = None) -> l
 def requested_concepts(text: str, catalogue: Catalogue) -> set[str]:
     """Concepts of the groups that ask for a service (what the client really asked for)."""
     index = title_index(catalogue)
-    groups, _ = _read_groups(text, index)
+    groups = _read_groups(text, index)
     asked: set[str] = set()
     for group in groups:
         concepts = _effective(group, index)
