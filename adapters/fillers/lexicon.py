@@ -33,6 +33,7 @@ class Concept:
     role: str  # action | object | modifier | weak
     generic: bool = False
     needs_object: bool = False
+    sentence_reach: bool = False  # a trait of the hair: narrows across commas
 
     @property
     def cost(self) -> float:
@@ -87,7 +88,11 @@ def service_lexicon() -> ServiceLexicon:
     words_of: dict[str, frozenset[str]] = {}
     for name, spec in raw["concepts"].items():
         concept = Concept(
-            name, spec["role"], bool(spec.get("generic")), bool(spec.get("needs_object"))
+            name,
+            spec["role"],
+            bool(spec.get("generic")),
+            bool(spec.get("needs_object")),
+            spec.get("reach") == "sentence",
         )
         concepts[name] = concept
         listed = [normalize(str(w)) for w in spec["words"]]

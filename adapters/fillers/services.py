@@ -103,6 +103,28 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
     return groups
 
 
+def _with_traits(groups: list[_Group], index: TitleIndex) -> list[_Group]:
+    """Groups of hair traits only ("длинные волосы") join the next (else the previous)
+    group of the same sentence that asks for a service."""
+    kept: list[_Group] = []
+    for i, group in enumerate(groups):
+        traits = all(
+            concept_of(c, index.concepts).sentence_reach
+            or concept_of(c, index.concepts).role == "weak"
+            for c in group.concepts
+        )
+        if not traits:
+            kept.append(group)
+            continue
+        same = [g for g in groups[i + 1 :] + groups[:i][::-1] if g.segment == group.segment]
+        target = next((g for g in same if _asks(_effective(g, index), index)), None)
+        if target is None:
+            kept.append(group)
+        else:
+            target.concepts |= group.concepts
+    return kept
+
+
 def _effective(group: _Group, index: TitleIndex) -> set[str]:
     """The group's concepts, without actions that need an object it lacks."""
     has_object = any(concept_of(c, index.concepts).role == "object" for c in group.concepts)
@@ -182,7 +204,7 @@ def match_services(text: str, catalogue: Catalogue, raw: str | None = None) -> l
     `raw` (same length as `text`) gives the phrases in the client's own spelling.
     """
     index = title_index(catalogue)
-    groups = [g for g in _read_groups(text, index) if not g.rejected]
+    groups = _with_traits([g for g in _read_groups(text, index) if not g.rejected], index)
     concepts = [_effective(g, index) for g in groups]
     gender = "женский" if _FEMALE.search(text) else "мужской" if _MALE.search(text) else None
     covers: list[_Cover] = []
