@@ -153,13 +153,18 @@ def _assign(
         overlap = 0
         for g, p in zip(run, parts, strict=True):
             shared = concepts[g] & title.parts[p]
-            if not shared - _weak(shared, index):
+            if not shared - _weak(shared, index) or _contradicts(concepts[g], title.concepts):
                 break
             overlap += len(shared)
         else:
             if best is None or overlap > best[0]:
                 best = (overlap, {p: concepts[g] for g, p in zip(run, parts, strict=True)})
     return best[1] if best else None
+
+
+def _contradicts(said: set[str], part: frozenset[str]) -> bool:
+    """ "маникюр без покрытия" is not "Маникюр с покрытием", nor the other way round."""
+    return any(("-" + c) in part or (c.startswith("-") and c[1:] in part) for c in said)
 
 
 def _score(
