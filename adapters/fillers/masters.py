@@ -49,20 +49,27 @@ class MasterMatch:
     end: int
 
 
+# The case a preposition governs: "к Евгению" is Евгений, "к Евгении" is Евгения.
+_CASE_AFTER = {"к": "datv", "ко": "datv", "у": "gent", "с": "ablt", "со": "ablt"}
+
+
 @dataclasses.dataclass(frozen=True)
 class MasterIndex:
     by_form: dict[str, frozenset[str]]  # word form -> masters
+    cases: dict[tuple[str, str], frozenset[str]]  # (word form, master) -> grammatical cases
     needs_cue: frozenset[str]  # forms that are common words too
     deletions: dict[str, frozenset[str]]  # a form or its one-letter deletions -> forms
     stems: dict[str, tuple[tuple[str, str], ...]]  # first 4 letters -> (stem, master)
 
 
-def _case_forms(form: str) -> set[str]:
-    """A Cyrillic given name in every case (pymorphy3 knows most names)."""
-    forms = {form}
+def _case_forms(form: str) -> dict[str, set[str]]:
+    """A Cyrillic given name in every case (pymorphy3 knows most names): form -> cases."""
+    forms: dict[str, set[str]] = {form: set()}
     for parse in analyzer().parse(form):
-        if "Name" in parse.tag or "Surn" in parse.tag:
-            forms.update(normalize(p.word) for p in parse.lexeme)
+        # Only the name's own paradigm: "Евгения" is also Евгений's genitive.
+        if ("Name" in parse.tag or "Surn" in parse.tag) and normalize(parse.normal_form) == form:
+            for p in parse.lexeme:
+                forms.setdefault(normalize(p.word), set()).add(str(p.tag.case))
     return forms
 
 
@@ -89,13 +96,17 @@ def _dictionary_forms(part: str) -> set[str]:
 @functools.lru_cache(maxsize=64)
 def master_index(catalogue: Catalogue) -> MasterIndex:
     by_form: dict[str, set[str]] = {}
+    cases: dict[tuple[str, str], set[str]] = {}
     stems: dict[str, list[tuple[str, str]]] = {}
     for master in catalogue.masters:
         for part in _name_parts(master):
             if len(part) < 2:
                 continue  # an initial ("Анна К.")
             for form in _dictionary_forms(part):
-                written = _case_forms(form) if not form.isascii() else {form}
+                declined = _case_forms(form) if not form.isascii() else {form: set()}
+                for word, word_cases in declined.items():
+                    cases.setdefault((word, master), set()).update(word_cases)
+                written = set(declined)
                 if not form.isascii():
                     written |= latin_spellings(form)
                     stem = form[:-1] if form[-1] in "аяьйеиоу" else form
@@ -110,6 +121,7 @@ def master_index(catalogue: Catalogue) -> MasterIndex:
                 deletions.setdefault(key, set()).add(form)
     return MasterIndex(
         {k: frozenset(v) for k, v in by_form.items()},
+        {k: frozenset(v) for k, v in cases.items()},
         frozenset(f for f in by_form if not f.isascii() and _is_common_word(f)),
         {k: frozenset(v) for k, v in deletions.items()},
         {k: tuple(v) for k, v in stems.items()},
@@ -178,6 +190,10 @@ def match_masters(
             continue
         prev = toks[i - 1] if i else None
         cued = prev is not None and prev.norm in MASTER_CUES
+        if len(masters) > 1 and prev is not None and prev.norm in _CASE_AFTER:
+            case = _CASE_AFTER[prev.norm]
+            fitting = frozenset(m for m in masters if case in index.cases.get((tok.norm, m), ()))
+            masters = fitting or masters
         if tok.norm in index.needs_cue and not (cued or source[tok.start].isupper()):
             continue
         start = prev.start if cued and prev is not None else tok.start

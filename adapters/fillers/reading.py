@@ -137,10 +137,11 @@ class Vocabulary:
         found: set[str] = set()
         for key in (word, *_deletes(word)):
             found.update(self.index.get(key, ()))
-        near = sorted(w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0])
+        near = [w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0]]
         if not near or analyzer().word_is_known(word):
             return None
-        return near[0]
+        # A wrong letter before a missing or extra one: "субботк" is "суббота", not "суббот".
+        return min(near, key=lambda w: (abs(len(w) - len(word)), w))
 
 
 @functools.cache

@@ -194,7 +194,9 @@ def _score(
         sex = (
             1 if gender in title.concepts else -1 if title.concepts & {"мужской", "женский"} else 0
         )
-    key = (-misses, len(run), matched, quals, -unsaid, quals - len(title.qualifiers), sex,
+    # The client's grammatical gender ("хотела") picks a women's title before the cost of
+    # unsaid words does; otherwise it only breaks ties.
+    key = (-misses, len(run), matched, quals, sex, -unsaid, quals - len(title.qualifiers),
            -title.index)  # fmt: skip
     return _Cover(key, title, tuple(run))
 

@@ -78,7 +78,14 @@ def _analyse(
     text = normalize(name)
     qualifier_text = " ".join(m.group() for m in _QUALIFIER_SEGMENT.finditer(text))
     core = _QUALIFIER_SEGMENT.sub(" ", text)
-    qualifiers = [word_forms(w) for w in _TITLE_TOKEN.findall(qualifier_text) if w.isalnum()]
+    qualifiers: list[frozenset[str]] = []
+    for word in (w for w in _TITLE_TOKEN.findall(qualifier_text) if w.isalnum()):
+        # "(длинные волосы)" narrows the service down; "(до 30 мин)", "(AirTouch)" do not.
+        concept = lexicon.by_form.get(word)
+        if concept is not None and lexicon.concepts[concept].role in ("modifier", "weak"):
+            core += " " + word
+        else:
+            qualifiers.append(word_forms(word))
     words: set[str] = set()
     parts: list[set[str]] = [set()]
     have_noun = False
