@@ -81,8 +81,8 @@ def _analyse(
     qualifiers: list[frozenset[str]] = []
     for word in (w for w in _TITLE_TOKEN.findall(qualifier_text) if w.isalnum()):
         # "(длинные волосы)" narrows the service down; "(до 30 мин)", "(AirTouch)" do not.
-        concept = lexicon.by_form.get(word)
-        if concept is not None and lexicon.concepts[concept].role in ("modifier", "weak"):
+        family = lexicon.by_form.get(word)
+        if family is not None and lexicon.concepts[family].role in ("modifier", "weak"):
             core += " " + word
         else:
             qualifiers.append(word_forms(word))
