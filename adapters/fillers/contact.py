@@ -12,7 +12,7 @@ import dataclasses
 import itertools
 import re
 
-from adapters.fillers.text import is_first_name, tokens
+from adapters.fillers.text import is_first_name, normalize, tokens
 
 PHONE = re.compile(
     r"(?<![\d])(?:\+\s?7|8|7)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?![\d])"
@@ -53,8 +53,15 @@ class NameReading:
     end: int
 
 
-def read_name(text: str, expecting_name: bool, not_names: set[str]) -> NameReading | None:
-    """The client's name, or None. `not_names` are words already read as something else.
+def read_name(
+    text: str,
+    expecting_name: bool,
+    not_names: set[str],
+    known_names: frozenset[str] = frozenset(),
+) -> NameReading | None:
+    """The client's name, or None. `not_names` are words already read as something else;
+    `known_names` are (normalised) names the dictionary does not know but the salon uses,
+    so "Это Бари" introduces a client called Бари, even though Бари is a master's name.
 
     Explicit phrases ("меня зовут Егор", "это Саша", "my name is John") count anywhere;
     when the bot has just asked for a name, a lone given name counts too.
@@ -66,7 +73,8 @@ def read_name(text: str, expecting_name: bool, not_names: set[str]) -> NameReadi
         explicit = bool(_EXPLICIT.search(match.group()))
         if first.lower() in not_names:
             continue
-        if explicit or is_first_name(first) or (first.isascii() and first[0].isupper()):
+        known = first[:1].isupper() and normalize(first) in known_names
+        if explicit or known or is_first_name(first) or (first.isascii() and first[0].isupper()):
             name = (
                 " ".join(w.capitalize() for w in candidate.split())
                 if explicit
@@ -75,7 +83,11 @@ def read_name(text: str, expecting_name: bool, not_names: set[str]) -> NameReadi
             return NameReading(name, match.start(group), match.end(group))
     if expecting_name:
         words = [t for t in tokens(text[:_LONE_NAME_CHARS]) if not t.norm.isdigit()]
-        names = [t for t in words if t.norm not in not_names and is_first_name(t.text)]
+        names = [
+            t
+            for t in words
+            if t.norm not in not_names and (is_first_name(t.text) or t.norm in known_names)
+        ]
         if names:
             return NameReading(_capitalised(names[0].text), names[0].start, names[0].end)
         if 1 <= len(words) <= 2 and all(t.text[:1].isupper() for t in words):

@@ -72,13 +72,14 @@ def salon_reading(request: FillRequest) -> Reading:
 
 
 def _client_name(
-    reading: Reading, expecting_name: bool, masters: list[MasterMatch]
+    reading: Reading, expecting_name: bool, masters: list[MasterMatch], catalogue: Catalogue
 ) -> tuple[NameReading | None, list[MasterMatch]]:
     """The client's own name, and the master mentions that are not that name."""
     cued = {
         m.phrase.split()[-1].lower() for m in masters if m.phrase.split()[0].lower() in MASTER_CUES
     }
-    name = read_name(reading.raw, expecting_name, {normalize(w) for w in cued})
+    known = frozenset(master_index(catalogue).by_form)
+    name = read_name(reading.raw, expecting_name, {normalize(w) for w in cued}, known)
     if name is None:
         return None, masters
     aligned = len(reading.raw) == len(reading.text)
@@ -116,7 +117,10 @@ class OfflineFiller:
         time = read_time(text, date_spans)
         services = match_services(text, catalogue, raw=aligned_raw)
         name, masters = _client_name(
-            reading, request.expecting == "name", match_masters(text, catalogue, raw=aligned_raw)
+            reading,
+            request.expecting == "name",
+            match_masters(text, catalogue, raw=aligned_raw),
+            catalogue,
         )
         master = masters[-1] if masters else None
 

@@ -196,6 +196,8 @@ def _score(
         )
     # The client's grammatical gender ("хотела") picks a women's title before the cost of
     # unsaid words does; otherwise it only breaks ties.
+    # Rounded: float sums in set order differ in the last bit, and ties must stay ties.
+    matched, unsaid = round(matched, 6), round(unsaid, 6)
     key = (-misses, len(run), matched, quals, sex, -unsaid, quals - len(title.qualifiers),
            -title.index)  # fmt: skip
     return _Cover(key, title, tuple(run))
