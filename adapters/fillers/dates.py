@@ -21,6 +21,7 @@ import datetime as dt
 import re
 
 from adapters.fillers.spans import Taken
+from adapters.fillers.text import mentions, word_pattern
 
 _WEEKDAYS = {
     "понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
@@ -54,17 +55,32 @@ _ORDINAL = (
     + r")(?:ое|ого|ье|ьего|ий|ья)"
 )
 
-_SIMPLE: tuple[tuple[str, int], ...] = (
-    (r"\bпослезавтр\w*|\bпосле\s+за[вф]тр\w*|\bday after tomorrow\b", 2),
-    (r"\bза[вф]тр[аоу]\w*|\btomm?orr?ow\b|\btmrw?\b", 1),
-    (r"\bсегодня\w*|\bседня\b|\bсегодн\w*|\btoday\b|\btonight\b", 0),
-    (r"\bпозавчера\b", -2),
-    (r"\bвчера\b|\byesterday\b", -1),
-)
-_WEEKDAY = re.compile(
-    r"(?:\b(?:в|во|на|on)\s+)?(?:\b(?P<which>эт[уоа]т?|следующ\w*|ближайш\w*|next|this)\s+)?"
+# (pattern, days from today, words one of which the pattern needs: a text without them is
+# not scanned at all — a long message without dates costs a few substring searches)
+_SIMPLE: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    (r"\bпослезавтр\w*|\bпосле\s+за[вф]тр\w*|\bday after tomorrow\b", 2,
+     ("завтр", "зафтр", "day after")),
+    (r"\bза[вф]тр[аоу]\w*|\btomm?orr?ow\b|\btmrw?\b", 1, ("завтр", "зафтр", "tom", "tmr")),
+    (r"\bсегодня\w*|\bседня\b|\bсегодн\w*|\btoday\b|\btonight\b", 0,
+     ("сегодн", "седня", "today", "tonight")),
+    (r"\bпозавчера\b", -2, ("позавчера",)),
+    (r"\bвчера\b|\byesterday\b", -1, ("вчера", "yesterday")),
+)  # fmt: skip
+_WEEKDAY_KEYS = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскрес", "day")
+_MONTH_KEYS = (
+    "январ", "феврал", "март", "апрел", "мая", "май", "июн", "июл", "август", "сентябр",
+    "октябр", "ноябр", "декабр", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+    "oct", "nov", "dec",
+)  # fmt: skip
+_DIGIT = re.compile(r"\d")
+# The day word is found first (one cheap scan); what precedes it is read from a short
+# look-back, so a long text is not tried for "в следующую" at every position.
+_WEEKDAY_WORD = re.compile(
     r"\b(?P<day>понедельник|вторник|сред[ау]|четверг|пятниц[ауы]|суббот[ауы]|"
     r"воскресень[ея]|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+_WEEKDAY_BEFORE = re.compile(
+    r"(?:\b(?:в|во|на|on)\s+)?(?:\b(?P<which>эт[уоа]т?|следующ\w*|ближайш\w*|next|this)\s+)?$"
 )
 _IN_N = re.compile(
     r"\b(?:через|in)\s+(?P<n>\d+|одну|один|два|две|пару|три|четыре|пять|шесть|семь|"
@@ -76,7 +92,8 @@ _WEEKDAY_SHORT = re.compile(
     re.MULTILINE,
 )
 _SHORT_DAYS = {"пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "вс": 6}
-_WEEKEND = re.compile(r"\b(?:на\s+)?выходн\w+\b|\b(?:this |on the )?weekend\b")
+_SIMPLE_PATTERNS = tuple((word_pattern(p), days, keys) for p, days, keys in _SIMPLE)
+_WEEKEND = word_pattern(r"\b(?:на\s+)?выходн\w+\b|\b(?:this |on the )?weekend\b")
 _NUMERIC = re.compile(
     r"(?<![\d:.])(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?(?![\d:])"
 )
@@ -109,10 +126,8 @@ def numeric_is_clock(before: str, first: int, second: int) -> bool:
     return bool(_CLOCK_BEFORE.search(before[-12:])) and first <= 23  # a short look back
 
 
-def _weekday(match: re.Match[str], today: dt.date) -> dt.date:
-    day_word = match["day"]
+def _weekday(day_word: str, which: str, today: dt.date) -> dt.date:
     target = next(v for k, v in _WEEKDAYS.items() if day_word.startswith(k))
-    which = match["which"] or ""
     if which.startswith(("следующ", "next")):
         monday_next_week = today + dt.timedelta(days=7 - today.weekday())
         return monday_next_week + dt.timedelta(days=target)
@@ -195,33 +210,38 @@ def read_dates(text: str, today: dt.date) -> list[DateReading]:
     found: list[DateReading] = []
     taken = Taken(len(text))
 
-    def add(match: re.Match[str], value: dt.date | None) -> None:
-        start, end = match.span()
+    def add(match: re.Match[str], value: dt.date | None, start: int | None = None) -> None:
+        start = match.start() if start is None else start
+        end = match.end()
         if not taken.free(start, end):
             return
         taken.take(start, end)
-        found.append(DateReading(match.group().strip(), value, start))
+        found.append(DateReading(text[start:end].strip(), value, start))
 
-    for pattern, days in _SIMPLE:
-        for m in re.finditer(pattern, text):
+    digits = bool(_DIGIT.search(text))
+    for pattern, days, keys in _SIMPLE_PATTERNS:
+        for m in pattern.finditer(text) if mentions(text, keys) else ():
             add(m, today + dt.timedelta(days=days))
-    for m in _WEEKDAY.finditer(text):
-        add(m, _weekday(m, today))
+    for m in _WEEKDAY_WORD.finditer(text) if mentions(text, _WEEKDAY_KEYS) else ():
+        before = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        start = before.start() if before is not None else m.start()
+        which = (before["which"] if before is not None else None) or ""
+        add(m, _weekday(m["day"], which, today), start)
     for m in _WEEKDAY_SHORT.finditer(text):
         ahead = (_SHORT_DAYS[m["a"] or m["b"]] - today.weekday()) % 7
         add(m, today + dt.timedelta(days=ahead or 7))
-    for m in _IN_N.finditer(text):
+    for m in _IN_N.finditer(text) if mentions(text, ("через", "in ")) else ():
         add(m, _in_n(m, today))
-    for m in _WEEKEND.finditer(text):
+    for m in _WEEKEND.finditer(text) if mentions(text, ("выходн", "weekend")) else ():
         add(m, today + dt.timedelta(days=(5 - today.weekday()) % 7))
-    for m in _ISO.finditer(text):
+    for m in _ISO.finditer(text) if digits else ():
         add(m, _iso(m))
-    for m in _MONTH_NAME.finditer(text):
+    for m in _MONTH_NAME.finditer(text) if mentions(text, _MONTH_KEYS) else ():
         add(m, _month_name(m, today))
-    for m in _DAY_OF_MONTH.finditer(text):
+    for m in _DAY_OF_MONTH.finditer(text) if digits and "числ" in text else ():
         if (value := _day_of_month(m, today)) is not None:
             add(m, value)
-    for m in _NUMERIC.finditer(text):
+    for m in _NUMERIC.finditer(text) if digits else ():
         day, month = int(m["d"]), int(m["m"])
         if (
             m["y"]

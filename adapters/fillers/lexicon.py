@@ -66,6 +66,7 @@ class ServiceLexicon:
     by_form: dict[str, str]  # surface form -> concept name
     stems: dict[str, str]  # a word's beginning ("маникюр*": маникюрчик) -> concept name
     words_of: dict[str, frozenset[str]]  # concept -> its dictionary words, as listed
+    stem_heads: frozenset[str]  # the first four letters of every word beginning
     qualifiers: frozenset[str]
     joiners: frozenset[str]
 
@@ -103,11 +104,14 @@ def service_lexicon() -> ServiceLexicon:
             by_form.setdefault(form, name)
     qualifiers = frozenset(_forms_of(raw["qualifiers"]))
     joiners = frozenset(normalize(str(j)) for j in raw["joiners"])
-    return ServiceLexicon(concepts, by_form, stems, words_of, qualifiers, joiners)
+    heads = frozenset(stem[:4] for stem in stems)
+    return ServiceLexicon(concepts, by_form, stems, words_of, heads, qualifiers, joiners)
 
 
 def stem_concept(word: str, stems: dict[str, str]) -> str | None:
     """The concept whose listed word beginning starts `word` (longest first)."""
+    if word[:4] not in service_lexicon().stem_heads:
+        return None  # most words: one set lookup
     for length in range(min(len(word), 12), 3, -1):
         concept = stems.get(word[:length])
         if concept is not None:

@@ -24,7 +24,8 @@ import re
 from rapidfuzz.distance import OSA
 
 from adapters.fillers.lexicon import name_forms
-from adapters.fillers.text import analyzer, latin_spellings, normalize, tokens
+from adapters.fillers.text import WORD as _WORD
+from adapters.fillers.text import analyzer, latin_spellings, normalize
 from states.slot_fill import Catalogue
 
 MASTER_CUES = frozenset({
@@ -60,6 +61,13 @@ class MasterIndex:
     needs_cue: frozenset[str]  # forms that are common words too
     deletions: dict[str, frozenset[str]]  # a form or its one-letter deletions -> forms
     stems: dict[str, tuple[tuple[str, str], ...]]  # first 4 letters -> (stem, master)
+    # One edit keeps a word's first two letters or its first letter and last two (5+
+    # letters); stems keep the first four: a word matching none is skipped at once.
+    heads: frozenset[str]
+    ends: frozenset[tuple[str, str]]
+
+    def may_be_near(self, word: str) -> bool:
+        return word[:2] in self.heads or (word[0], word[-2:]) in self.ends
 
 
 def _case_forms(form: str) -> dict[str, set[str]]:
@@ -125,6 +133,8 @@ def master_index(catalogue: Catalogue) -> MasterIndex:
         frozenset(f for f in by_form if not f.isascii() and _is_common_word(f)),
         {k: frozenset(v) for k, v in deletions.items()},
         {k: tuple(v) for k, v in stems.items()},
+        frozenset(form[:2] for form in by_form),
+        frozenset((form[0], form[-2:]) for form in by_form),
     )
 
 
@@ -147,7 +157,7 @@ def _lookup(word: str, index: MasterIndex) -> frozenset[str]:
     exact = index.by_form.get(word)
     if exact is not None:
         return exact
-    if len(word) < 4:
+    if len(word) < 4 or word.isdigit() or not index.may_be_near(word):
         return frozenset()
     found: set[str] = set()
     for stem, master in index.stems.get(word[:4], ()):
@@ -181,30 +191,36 @@ def match_masters(
     index = master_index(catalogue)
     source = raw if raw is not None and len(raw) == len(text) else text
     found: list[MasterMatch] = []
-    toks = tokens(text)
-    for i, tok in enumerate(toks):
-        if len(tok.norm) < 2 or tok.norm.isdigit() or tok.norm in MASTER_CUES:
-            continue
-        masters = _lookup(tok.norm, index)
-        if not masters or any(s < tok.end and tok.start < e for s, e in avoid):
-            continue
-        prev = toks[i - 1] if i else None
-        cued = prev is not None and prev.norm in MASTER_CUES
-        if len(masters) > 1 and prev is not None and prev.norm in _CASE_AFTER:
-            case = _CASE_AFTER[prev.norm]
-            fitting = frozenset(m for m in masters if case in index.cases.get((tok.norm, m), ()))
-            masters = fitting or masters
-        if tok.norm in index.needs_cue and not (cued or source[tok.start].isupper()):
-            continue
-        start = prev.start if cued and prev is not None else tok.start
-        names = tuple(sorted(masters))
-        found.append(
-            MasterMatch(
-                names[0] if len(names) == 1 else None,
-                names,
-                source[start : tok.end],
-                tok.start,
-                tok.end,
-            )
-        )
+    prev, prev_start = "", 0
+    # Words straight from the regex (no object per word): a long message stays cheap.
+    for m in _WORD.finditer(text):
+        word = m.group().lower().replace("ё", "е")
+        masters = _lookup(word, index) if len(word) >= 2 and word not in MASTER_CUES else None
+        if masters and not any(s < m.end() and m.start() < e for s, e in avoid):
+            match = _match(word, masters, prev, prev_start, m.span(), source, index)
+            if match is not None:
+                found.append(match)
+        prev, prev_start = word, m.start()
     return found
+
+
+def _match(
+    word: str,
+    masters: frozenset[str],
+    prev: str,
+    prev_start: int,
+    span: tuple[int, int],
+    source: str,
+    index: MasterIndex,
+) -> MasterMatch | None:
+    start, end = span
+    cued = prev in MASTER_CUES
+    if len(masters) > 1 and prev in _CASE_AFTER:
+        case = _CASE_AFTER[prev]
+        fitting = frozenset(m for m in masters if case in index.cases.get((word, m), ()))
+        masters = fitting or masters
+    if word in index.needs_cue and not (cued or source[start].isupper()):
+        return None
+    names = tuple(sorted(masters))
+    first = prev_start if cued else start
+    return MasterMatch(names[0] if len(names) == 1 else None, names, source[first:end], start, end)

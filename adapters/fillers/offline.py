@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 
 from adapters.fillers.contact import NameReading, read_name, read_phone
-from adapters.fillers.dates import read_dates
 from adapters.fillers.intents import decide_intent, pick_option
 from adapters.fillers.masters import MASTER_CUES, MasterMatch, master_index, match_masters
 from adapters.fillers.reading import Reading, Vocabulary, read, vocabulary
 from adapters.fillers.services import match_services
 from adapters.fillers.spans import Taken
-from adapters.fillers.text import detect_language, normalize
-from adapters.fillers.times import read_time
+from adapters.fillers.text import detect_language, normalize, word_pattern
 from adapters.fillers.titles import title_index
 from adapters.fillers.unknown import read_unknown_master, read_unknown_service
+from adapters.fillers.when import read_when
 from states.slot_fill import Catalogue, FillRequest, FillSource, MasterChoice, SlotFill
 
-SAME_AS_LAST = re.compile(
+SAME_AS_LAST = word_pattern(
     r"\bто(?:т|го|му|м)\s+же\s+(?:самы\w+\s+)?мастер\w*|\b(?:к\s+тому|у\s+того)\s+же(?:\s+мастер\w*)?"
     r"|\bкак\s+в\s+(?:прошлый|прошлы\w+|предыдущий|тот)\s+раз\w*|\bкак\s+обычно\b|\bкак\s+всегда\b"
     r"|\b(?:к|у)\s+(?:моему|своему|прежнему|предыдущему|прошлому|моего|своего|прежнего|"
@@ -36,14 +34,14 @@ SAME_AS_LAST = re.compile(
 )
 _DOES_NOT_MATTER = r"(?:не\s*важ\w*|без\s+разницы|вс[её]\s*равно|не\s+принципиальн\w*|неважн\w*)"
 _MASTER_WORD = r"(?:мастер\w*|барбер\w*|стилист\w*|специалист\w*)"
-ANY_MASTER = re.compile(
+ANY_MASTER = word_pattern(
     rf"\bлюб(?:ой|ому|ого|ая|ую|ым)\b(?!\s+(?:день|дн\w+|врем\w+|час\w*|дат\w+|числ\w+|удобн\w+"
     rf"|окн\w+|слот\w*|вариант\w*|раз|недел\w+))"
     rf"|\bк\s+кому\s+(?:угодно|нибудь)\b|\bкто\s+(?:угодно|свобод\w+|будет\s+свобод\w+"
     rf"|освободится|есть|сможет)\b|\bкого\s+угодно\b"
     rf"|\b{_MASTER_WORD}\s+(?:мне\s+)?{_DOES_NOT_MATTER}|\b{_DOES_NOT_MATTER}\s+(?:какой\s+|к\s+какому\s+)?"
     rf"{_MASTER_WORD}|\b{_DOES_NOT_MATTER}\s+(?:к\s+кому|кто)\b"
-    r"|(?<!время\s)(?<!когда\s)(?<!день\s)\bбез\s+разницы\b"
+    r"|\bбез(?<!время без)(?<!когда без)(?<!день без)\s+разницы\b"
     r"|\bany(?:one|body|\s+master|\s+barber|\s+stylist)\b|\bdoesn'?t\s+matter\s+who\b"
     r"|\bno\s+preference\b|\bwhoever\b|\bdon'?t\s+care\s+who\b"
 )
@@ -111,10 +109,8 @@ class OfflineFiller:
         aligned_raw = reading.raw if len(reading.raw) == len(text) else None
         today = request.local_now.date()
 
-        dates = read_dates(text, today)
-        date = dates[-1] if dates else None
-        date_spans = [(r.start, r.start + len(r.phrase)) for r in dates]
-        time = read_time(text, date_spans)
+        when = read_when(text, today)
+        date, time, date_spans = when.date, when.time, list(when.date_spans)
         services = match_services(text, catalogue, raw=aligned_raw)
         name, masters = _client_name(
             reading,

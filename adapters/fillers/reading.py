@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from rapidfuzz.distance import OSA
 
 from adapters.fillers.lexicon import service_lexicon, word_forms
-from adapters.fillers.text import analyzer, normalize, tokens
+from adapters.fillers.text import WORD, analyzer, normalize
 
 _MIN_LEN = 5
 
@@ -120,6 +120,10 @@ def _deletes(word: str) -> set[str]:
 class Vocabulary:
     words: frozenset[str]
     index: dict[str, frozenset[str]]  # a word or one of its deletions -> vocabulary words
+    # One edit in a word of 5+ letters leaves its first two letters or its first letter and
+    # last two intact: a word matching neither is far from every vocabulary word.
+    heads: frozenset[str]
+    ends: frozenset[tuple[str, str]]
 
     @classmethod
     def of(cls, words: Iterable[str]) -> Vocabulary:
@@ -128,11 +132,15 @@ class Vocabulary:
         for word in kept:
             for key in (word, *_deletes(word)):
                 index.setdefault(key, set()).add(word)
-        return cls(kept, {k: frozenset(v) for k, v in index.items()})
+        heads = frozenset(w[:2] for w in kept)
+        ends = frozenset((w[0], w[-2:]) for w in kept)
+        return cls(kept, {k: frozenset(v) for k, v in index.items()}, heads, ends)
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word one edit from `word`, or None (also for known words)."""
         if len(word) < _MIN_LEN or word in self.words or not word.isalpha():
+            return None
+        if word[:2] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return None
         found: set[str] = set()
         for key in (word, *_deletes(word)):
@@ -188,17 +196,21 @@ def read(raw: str, vocab: Vocabulary) -> Reading:
     anchors: list[tuple[int, int]] = []
     corrections: list[tuple[str, str]] = []
     last, shift = 0, 0
-    for tok in tokens(text):
-        fixed = vocab.correct(tok.norm)
+    for m in WORD.finditer(text):
+        word = m.group()
+        if len(word) < _MIN_LEN or word in vocab.words:
+            continue  # most words: no object, no lookup beyond this
+        fixed = vocab.correct(word)
         if fixed is None:
             continue
-        pieces.append(text[last : tok.start])
+        start, end = m.span()
+        pieces.append(text[last:start])
         pieces.append(fixed)
-        last = tok.end
-        corrections.append((raw[tok.start : tok.end], fixed))
-        if len(fixed) != len(tok.norm):
-            shift += len(fixed) - len(tok.norm)
-            anchors.append((tok.end + shift, tok.end))
+        last = end
+        corrections.append((raw[start:end], fixed))
+        if len(fixed) != len(word):
+            shift += len(fixed) - len(word)
+            anchors.append((end + shift, end))
     if not corrections:
         return Reading(raw, text)
     pieces.append(text[last:])

@@ -14,7 +14,7 @@ import pymorphy3
 
 from states.slot_fill import Language
 
-_WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
+WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
@@ -35,6 +35,34 @@ class Token:
     end: int
 
 
+def word_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile `\bA|\bB|…` as `\b(?:A|B|…)`: one word-boundary test per position instead
+    of one per alternative, so a long text is scanned several times faster (issue 13)."""
+    parts: list[str] = []
+    depth, start, escaped = 0, 0, False
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    if len(parts) > 1 and all(p.startswith(r"\b") for p in parts):
+        pattern = r"\b(?:" + "|".join(p[2:] for p in parts) + ")"
+    return re.compile(pattern, flags)
+
+
+def mentions(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether any of the substrings occurs: a C-speed test that spares a regex scan."""
+    return any(key in text for key in keys)
+
+
 def normalize(text: str) -> str:
     """Lower case, ё → е, every blank a space: the form every regex here expects.
 
@@ -46,8 +74,11 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[Token]:
+    # A word holds no blank, so its normal form is lower case with ё → е (no regex per word).
     return [
-        Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)
+        Token(w, w.lower().replace("ё", "е"), m.start(), m.end())
+        for m in WORD.finditer(text)
+        for w in (m.group(),)
     ]
 
 

@@ -21,6 +21,7 @@ import re
 
 from adapters.fillers.dates import numeric_is_clock
 from adapters.fillers.spans import Taken
+from adapters.fillers.text import mentions, word_pattern
 
 DAY_START, DAY_END = "09:00", "21:00"
 
@@ -56,7 +57,7 @@ _WORD_HOUR = re.compile(
     rf"\b(?:в|к|около|at|around|by)\s+(?P<w>{'|'.join(_WORD_HOURS)})\b(?:\s+час\w*)?"
     rf"(?:\s*{_AMPM})?(?:\s+o'?clock)?"
 )
-_HALF_PAST = re.compile(
+_HALF_PAST = word_pattern(
     rf"\b(?:в\s+)?пол(?:овине|овина)?[\s-]*(?:(?P<w>{'|'.join(_GENITIVE_ORDINALS)})\b"
     rf"|(?P<d>\d{{1,2}})(?:-?го)?(?![\d:.]))(?:\s*{_AMPM})?"
     rf"|\bhalf past (?P<h>\d{{1,2}}|{'|'.join(_WORD_HOURS)})\b(?:\s*{_AMPM2})?"
@@ -71,24 +72,30 @@ _QUARTER_TO = re.compile(
     rf"(?:\s*час\w*)?(?:\s*{_AMPM})?"
 )
 # Greetings that name a part of the day without asking for it.
-GREETINGS = re.compile(
+GREETINGS = word_pattern(
     r"\bдобр(?:ый|ое|ого|ой|ейш\w*)\s+(?:вечер|утр|дн|ноч|день)\w*|\bспокойной\s+ночи\b"
     r"|\bхорошего\s+(?:вечера|дня|утра)\b|\bgood\s+(?:morning|evening|afternoon|night)\b"
 )
-_NOON = re.compile(r"\b(?:в\s+)?полдень\b|\bnoon\b|\bmidday\b")
+_NOON = word_pattern(r"\b(?:в\s+)?полдень\b|\bnoon\b|\bmidday\b")
 
-_WINDOWS: tuple[tuple[str, str, str], ...] = (
-    (r"\b(?:ближе\s+)?к\s+вечеру\b|\bпод вечер\b|\blate afternoon\b", "16:00", DAY_END),
+# (pattern, from, to, words one of which the pattern needs: see dates._SIMPLE)
+_WINDOWS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (r"\b(?:ближе\s+)?к\s+вечеру\b|\bпод вечер\b|\blate afternoon\b", "16:00", DAY_END,
+     ("вечер", "afternoon")),
     (r"\bпосле\s+обеда\b|\bпослеобеда\b|\bafter\s+lunch\b|\bafternoon\b|\bпосле\s+полудня\b"
-     r"|\bво\s+второй\s+половине\s+дня\b", "14:00", "18:00"),
-    (r"\b(?:ближе\s+)?к\s+обеду\b|\baround\s+lunch\b", "11:00", "14:00"),
-    (r"\bдо\s+обеда\b|\bbefore\s+lunch\b|\bв\s+первой\s+половине\s+дня\b", DAY_START, "13:00"),
+     r"|\bво\s+второй\s+половине\s+дня\b", "14:00", "18:00",
+     ("обеда", "lunch", "afternoon", "полудня", "половине")),
+    (r"\b(?:ближе\s+)?к\s+обеду\b|\baround\s+lunch\b", "11:00", "14:00", ("обеду", "lunch")),
+    (r"\bдо\s+обеда\b|\bbefore\s+lunch\b|\bв\s+первой\s+половине\s+дня\b", DAY_START, "13:00",
+     ("обеда", "lunch", "половине")),
     (r"\bвечер(?:ом|ком|у)?\b|\bна\s+вечер\b|\bevening\b|\btonight\b|\bпосле\s+работы\b"
-     r"|\bafter\s+work\b", "17:00", DAY_END),
-    (r"\bутр(?:ом|ечком|о)\b|\bс\s+утра\b|\bmorning\b", DAY_START, "12:00"),
+     r"|\bafter\s+work\b", "17:00", DAY_END, ("вечер", "evening", "tonight", "работы", "work")),
+    (r"\bутр(?:ом|ечком|о)\b|\bс\s+утра\b|\bmorning\b", DAY_START, "12:00", ("утр", "morning")),
     (r"\bдн[её]м\b|\bв\s+обед\b|\bв\s+обеденное\s+время\b|\bat\s+lunch\b|\bin\s+the\s+day\b",
-     "12:00", "15:00"),
+     "12:00", "15:00", ("дн", "обед", "lunch", "day")),
 )  # fmt: skip
+_WINDOW_PATTERNS = tuple((word_pattern(p), a, b, keys) for p, a, b, keys in _WINDOWS)
+_DIGIT = re.compile(r"\d")
 _BETWEEN = re.compile(
     r"\b(?:с|from|between)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?\s+(?:до|to|and|-)\s+"
     r"(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b"
@@ -97,7 +104,7 @@ _AFTER = re.compile(r"\b(?:после|позже|after|later than)\s+(?P<a>\d{1,
 _BEFORE = re.compile(
     r"\b(?:до|не позже|before)\s+(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b" + _NOT_TIME_AFTER
 )
-_MORNING_HINT = re.compile(r"\bутр\w*|\bс утра\b|\bmorning\b|\bam\b")
+_MORNING_HINT = word_pattern(r"\bутр\w*|\bс утра\b|\bmorning\b|\bam\b")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +150,8 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
         taken.take(s, e)
         found.append(TimeReading(match.group().strip(), s, time=value, invalid=invalid))
 
-    for m in _HHMM.finditer(text):
+    digits = bool(_DIGIT.search(text))
+    for m in _HHMM.finditer(text) if digits else ():
         hour, minute = int(m["h"]), int(m["m"])
         if m["sep"] == ".":
             before = text[max(0, m.start() - 12) : m.start()]
@@ -151,31 +159,31 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
                 continue
         value = clock(hour, minute, m["ampm"], morning)
         add(m, value, invalid=value is None)
-    for m in _QUARTER_TO.finditer(text):
+    for m in _QUARTER_TO.finditer(text) if "без" in text else ():
         quarter = m["q"]
         minutes = int(quarter) if quarter.isdigit() else _MINUTES_TO[quarter]
         hour = _word_hour(m["w"])
         if 1 <= minutes < 60 and 1 <= hour <= 24:
             add(m, clock(hour - 1 or 12, 60 - minutes, m["ampm"], morning))
-    for m in _HALF_PAST.finditer(text):
+    for m in _HALF_PAST.finditer(text) if mentions(text, ("пол", "half")) else ():
         if m["w"]:
             hour = _GENITIVE_ORDINALS[m["w"]] - 1
         else:
             hour = _word_hour(m["d"] or m["h"]) - (1 if m["d"] else 0)
         if 0 <= hour <= 23:
             add(m, clock(hour or 12, 30, m["ampm"] or m["ampm2"], morning))
-    for m in _HOUR.finditer(text):
+    for m in _HOUR.finditer(text) if digits else ():
         hour = int(m["h"])
         value = clock(hour, 0, m["ampm"], morning)
         # "в 25 часов" does not exist; a bare "в 25" may be a day, so it is left alone.
         add(m, value, invalid=value is None and "час" in m.group())
-    for m in _HOUR_QUALIFIED.finditer(text):
+    for m in _HOUR_QUALIFIED.finditer(text) if digits else ():
         add(m, clock(int(m["h"] or m["h2"]), 0, m["ampm"], morning))
     for m in _WORD_HOUR.finditer(text):
         hour = _word_hour(m["w"])
         # "в час" alone is 13:00: nobody books a haircut at one in the night.
         add(m, clock(13 if hour == 1 and m["ampm"] is None else hour, 0, m["ampm"], morning))
-    for m in _NOON.finditer(text):
+    for m in _NOON.finditer(text) if mentions(text, ("полдень", "noon", "midday")) else ():
         add(m, "12:00")
     return sorted(found, key=lambda r: r.start)
 
@@ -189,7 +197,8 @@ def read_windows(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]
     morning = bool(_MORNING_HINT.search(text))
     found: list[TimeReading] = []
     taken = Taken(len(text), blocked)
-    for m in GREETINGS.finditer(text):
+    greets = mentions(text, ("добр", "спокойн", "хорошего", "good"))
+    for m in GREETINGS.finditer(text) if greets else ():
         taken.take(*m.span())
 
     def add(m: re.Match[str], window: tuple[str, str]) -> None:
@@ -197,20 +206,21 @@ def read_windows(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]
             taken.take(*m.span())
             found.append(TimeReading(m.group(), m.start(), window=window))
 
-    for m in _BETWEEN.finditer(text):
+    digits = bool(_DIGIT.search(text))
+    for m in _BETWEEN.finditer(text) if digits else ():
         a, b = _window_bound(m["a"], m["am"], morning), _window_bound(m["b"], m["bm"], morning)
         if a and b and a < b:
             add(m, (a, b))
-    for m in _AFTER.finditer(text):
+    for m in _AFTER.finditer(text) if digits else ():
         a = _window_bound(m["a"], m["am"], morning)
         if a and a < DAY_END:
             add(m, (a, DAY_END))
-    for m in _BEFORE.finditer(text):
+    for m in _BEFORE.finditer(text) if digits else ():
         b = _window_bound(m["b"], m["bm"], morning)
         if b and b > DAY_START:
             add(m, (DAY_START, b))
-    for pattern, start, end in _WINDOWS:
-        for m in re.finditer(pattern, text):
+    for pattern, start, end, keys in _WINDOW_PATTERNS:
+        for m in pattern.finditer(text) if mentions(text, keys) else ():
             add(m, (start, end))
     return sorted(found, key=lambda r: r.start)
 
