@@ -108,7 +108,9 @@ class OpenAIFiller:
 
     async def fill(self, request: FillRequest) -> SlotFill:
         self.calls += 1
-        offline = self._offline.fill_now(request)
+        # The offline reading (the fallback and the repairs' source) and the checks of the
+        # model's words are CPU work: a worker thread, so the event loop is never held.
+        offline = await asyncio.to_thread(self._offline.fill_now, request)
         try:
             content = await self._ask(request)
             proposal = LlmProposal.model_validate_json(content)
@@ -120,7 +122,7 @@ class OpenAIFiller:
             return self._fall_back(type(exc).__name__, offline)
         except (ValidationError, ValueError):
             return self._fall_back("invalid_output", offline)
-        fill = to_slot_fill(proposal, request, offline)
+        fill = await asyncio.to_thread(to_slot_fill, proposal, request, offline)
         if fill.source is FillSource.LLM_REPAIRED:
             self.repairs += 1
             log.info("llm fill repaired: %s", "; ".join(fill.notes))

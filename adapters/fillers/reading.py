@@ -117,16 +117,19 @@ def _deletes(word: str) -> set[str]:
 
 
 @dataclasses.dataclass(frozen=True)
-class Vocabulary:
+class Layer:
+    """Words and their deletion index; the language's words are one layer, built once, and
+    a salon's own words another, small one (so a new salon costs little to learn)."""
+
     words: frozenset[str]
-    index: dict[str, frozenset[str]]  # a word or one of its deletions -> vocabulary words
+    index: dict[str, frozenset[str]]  # a word or one of its deletions -> words
     # One edit in a word of 5+ letters leaves its first two letters or its first letter and
-    # last two intact: a word matching neither is far from every vocabulary word.
+    # last two intact: a word matching neither is far from every word here.
     heads: frozenset[str]
     ends: frozenset[tuple[str, str]]
 
     @classmethod
-    def of(cls, words: Iterable[str]) -> Vocabulary:
+    def of(cls, words: Iterable[str]) -> Layer:
         kept = frozenset(w for w in words if len(w) >= _MIN_LEN - 1 and w.isalpha())
         index: dict[str, set[str]] = {}
         for word in kept:
@@ -136,15 +139,27 @@ class Vocabulary:
         ends = frozenset((w[0], w[-2:]) for w in kept)
         return cls(kept, {k: frozenset(v) for k, v in index.items()}, heads, ends)
 
-    def correct(self, word: str) -> str | None:
-        """The vocabulary word one edit from `word`, or None (also for known words)."""
-        if len(word) < _MIN_LEN or word in self.words or not word.isalpha():
-            return None
+    def near(self, word: str) -> set[str]:
         if word[:2] not in self.heads and (word[0], word[-2:]) not in self.ends:
-            return None
+            return set()
         found: set[str] = set()
         for key in (word, *_deletes(word)):
             found.update(self.index.get(key, ()))
+        return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Vocabulary:
+    layers: tuple[Layer, ...]
+
+    def __contains__(self, word: str) -> bool:
+        return any(word in layer.words for layer in self.layers)
+
+    def correct(self, word: str) -> str | None:
+        """The vocabulary word one edit from `word`, or None (also for known words)."""
+        if len(word) < _MIN_LEN or word in self or not word.isalpha():
+            return None
+        found = set().union(*(layer.near(word) for layer in self.layers))
         near = [w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0]]
         if not near or analyzer().word_is_known(word):
             return None
@@ -153,18 +168,20 @@ class Vocabulary:
 
 
 @functools.cache
-def _base_words() -> frozenset[str]:
+def base_layer() -> Layer:
+    """The language's words: dates, times, service word families (built once, at start)."""
     words: set[str] = set(_ENGLISH)
     for word in _DATE_TIME_WORDS:
         words.update(word_forms(word))
     words.update(service_lexicon().by_form)
-    return frozenset(words)
+    return Layer.of(words)
 
 
 @functools.lru_cache(maxsize=64)
 def vocabulary(extra: frozenset[str] = frozenset()) -> Vocabulary:
-    """The base vocabulary plus a salon's own words (its titles' forms)."""
-    return Vocabulary.of(_base_words() | extra)
+    """The language's words plus a salon's own (its titles' and masters' forms)."""
+    own = Layer.of(extra - base_layer().words)
+    return Vocabulary((base_layer(), own))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,7 +215,7 @@ def read(raw: str, vocab: Vocabulary) -> Reading:
     last, shift = 0, 0
     for m in WORD.finditer(text):
         word = m.group()
-        if len(word) < _MIN_LEN or word in vocab.words:
+        if len(word) < _MIN_LEN or word in vocab:
             continue  # most words: no object, no lookup beyond this
         fixed = vocab.correct(word)
         if fixed is None:
