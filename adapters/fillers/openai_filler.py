@@ -34,14 +34,17 @@ Rules:
   question), deny (no), choose_option (picks one of the numbered options), change (changes
   a detail of a booking being confirmed), cancel, reschedule, ask_price, ask_hours,
   greeting, unknown.
-- service_phrases: the client's own words for each service ("стрижку", "бороду"), or the
-  catalogue name. Never ids or numbers.
-- master: a master's name exactly as in the catalogue, only if the client named one, else
-  null; master_choice: "named" with a name, "same_as_last" for "тот же мастер" / "как в
-  прошлый раз", "any" for "любой мастер" / "без разницы", else null. Never ids, never
-  "last".
+- service_phrases: the client's own words for each service they ask for, as written
+  ("на мужскую стрижку", "бороду"), or the catalogue name; not words from small talk
+  ("у меня двое детей" asks for nothing). Never ids or numbers.
+- master: the client's own word for a master as written ("к Тёме", "Саше", "Artyom") or
+  the catalogue name, only if the client named a master, else null; the client's own name
+  ("меня зовут Егор") is never a master. master_choice: "named" with a name,
+  "same_as_last" for "тот же мастер" / "как в прошлый раз", "any" for "любой",
+  "мастер не важен", "без разницы", "кто свободен", else null. Never ids, never "last".
 - date_phrase / time_phrase: copy the client's words ("завтра", "в субботу", "24.07",
-  "к 7", "вечером", "18:00"); do not compute dates.
+  "к 7", "вечером", "18:00"), even a date or time that does not exist ("25:00",
+  "31 февраля"); do not compute dates.
 - option: the 1-based number of the offered option the client picked, else null.
 - client_name / phone: only if the client wrote their own name / phone number.
 - language: "ru" or "en", the language the client writes in.

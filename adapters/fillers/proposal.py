@@ -90,8 +90,7 @@ class _Repair:
 
 
 def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[str], list[str]]:
-    names: list[str] = []
-    phrases: list[str] = []
+    kept: list[str] = []
     for phrase in p.service_phrases:
         if _id_like(phrase):
             fix.note(f"service dropped: id-like {phrase!r}")
@@ -108,10 +107,12 @@ def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[
                 f"service dropped: {phrase!r} adds {sorted(unasked)} the client did not ask for"
             )
             continue
-        for m in matched:
-            if m.name not in names:
-                names.append(m.name)
-                phrases.append(phrase)
+        kept.append(phrase)
+    # The phrases together, as the client said them together: "стрижку" and "бороду" are
+    # the combo "Стрижка + борода" where the salon has one, as the offline reading has it.
+    together = match_services(normalize(" и ".join(kept)), request.catalogue)
+    names = [m.name for m in together]
+    phrases = [m.phrase for m in together]
     if not names and fix.notes and fix.offline.services:
         fix.note("services taken from the offline reading")
         return list(fix.offline.services), list(fix.offline.service_phrases)
