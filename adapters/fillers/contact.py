@@ -88,9 +88,13 @@ def read_name(
             for t in words
             if t.norm not in not_names and (is_first_name(t.text) or t.norm in known_names)
         ]
+        whole = 1 <= len(words) <= 2 and all(t.text[:1].isupper() for t in words)
+        if names and whole and names[0] is words[0]:
+            # "Екатерина Смирнова": the reply is the name, surname included.
+            return NameReading(" ".join(t.text for t in words), words[0].start, words[-1].end)
         if names:
             return NameReading(_capitalised(names[0].text), names[0].start, names[0].end)
-        if 1 <= len(words) <= 2 and all(t.text[:1].isupper() for t in words):
+        if whole:
             return NameReading(" ".join(t.text for t in words), words[0].start, words[-1].end)
     return None
 

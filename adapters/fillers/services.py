@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import itertools
 import re
 
-from adapters.fillers.lexicon import service_lexicon
+from adapters.fillers.lexicon import ROLE_COST, service_lexicon
+from adapters.fillers.text import analyzer
 from adapters.fillers.titles import NEGATORS, Title, TitleIndex, concept_of, title_index
 from states.slot_fill import Catalogue
 
@@ -37,6 +39,15 @@ _NEAR = 4
 _TOKEN = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+|[+&/,]|[.!?;\n…]")
 _SENTENCE_END = frozenset(".!?;\n…")
 _REJECT = frozenset({"не", "not", "нет"})
+# A sentence that tells what happened ("друг у вас бороду делал", "вчера испортили
+# стрижку") asks for no service unless it also asks for something.
+_PAST_ENDINGS = ("л", "ла", "ло", "ли", "лся", "лась", "лось", "лись")
+_WISHES = frozenset({"хотеть", "мочь", "думать", "планировать", "собираться", "решить",
+                     "хотеться", "надеяться", "мечтать"})  # fmt: skip
+_ASKING = frozenset({"хочу", "хочется", "хотим", "можно", "надо", "нужно", "нужна", "нужен",
+                     "давайте", "бы", "please", "book", "want", "need", "like", "can", "could",
+                     "?"})  # fmt: skip
+_ASKING_STEMS = ("запиш", "запис", "хотел", "сделай", "подскаж")
 _FEMALE = re.compile(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
 _MALE = re.compile(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
 
@@ -59,7 +70,8 @@ class ServiceMatch:
 
 def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
     """Service-word groups in order; each knows the words said right around it (up to
-    `_NEAR` on each side, not across a joiner or a sentence end) for title qualifiers."""
+    `_NEAR` on each side, not across a joiner or a sentence end) for title qualifiers.
+    Groups in a sentence that tells a story instead of asking are dropped (`_story`)."""
     joiners = service_lexicon().joiners
     groups: list[_Group] = []
     segment, gap, seen = 0, 0, 0
@@ -67,6 +79,8 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
     before: collections.deque[str] = collections.deque(maxlen=_NEAR)
     after = 0  # words still to add to the last group's `near`
     joined = negate = reject = False
+    told: set[int] = set()  # sentences with a past-tense verb that is not a wish
+    asked: set[int] = set()  # sentences with a request ("запишите", "хочу", "можно", "бы")
     for m in _TOKEN.finditer(text):
         tok = m.group()
         if tok in _SENTENCE_END or tok in joiners or tok == ",":
@@ -76,12 +90,18 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
                 segment, current = segment + 1, None
             else:
                 joined = True
+            if tok in _ASKING:
+                asked.add(segment)
             continue
         if tok in NEGATORS:
             negate = True
             continue
         concept = index.concept_of_word(tok)
         if concept is None:
+            if tok in _ASKING or tok.startswith(_ASKING_STEMS):
+                asked.add(segment)
+            elif tok.endswith(_PAST_ENDINGS) and _tells(tok):
+                told.add(segment)
             reject = tok in _REJECT
             before.append(tok)
             if after and groups:
@@ -91,16 +111,31 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
             if gap > _MAX_GAP:
                 current, negate = None, False
             continue
+        if tok.endswith(_PAST_ENDINGS) and _tells(tok):
+            told.add(segment)  # "стриглась у вас вчера" tells, it does not ask
         if current is None or joined:
             current = _Group(set(), [], segment, rejected=reject, near=set(before))
             groups.append(current)
         current.concepts.add(("-" if negate else "") + concept)
         current.spans.append(m.span())
+        current.near.add(tok)  # a title's qualifier may be a service word ("(1 ноготь)")
         gap, joined, negate, reject, after = 0, False, False, False, _NEAR
         seen += 1
         if seen >= MAX_SERVICE_WORDS:
             break
-    return groups
+    stories = told - asked
+    return [g for g in groups if g.segment not in stories]
+
+
+@functools.lru_cache(maxsize=20_000)
+def _tells(word: str) -> bool:
+    """A past-tense verb that is not a wish or a plan ("делал", "стриглась", "испортили";
+    not "хотела", "думал")."""
+    return any(
+        p.tag.POS == "VERB" and p.tag.tense == "past" and p.normal_form not in _WISHES
+        for p in analyzer().parse(word)
+        if p.score >= 0.2
+    )
 
 
 def _with_traits(groups: list[_Group], index: TitleIndex) -> list[_Group]:
@@ -189,6 +224,9 @@ def _score(
             else:
                 unsaid += concept.cost
     quals = sum(1 for forms in title.qualifiers if forms & words)
+    # An unsaid qualifier narrows the title ("Стрижка (до 30 мин)" is a quick variant):
+    # it costs like a weak word, so the plain title is the one a generic word means.
+    unsaid += ROLE_COST["weak"] * (len(title.qualifiers) - quals)
     sex = 0
     if gender is not None:
         sex = (

@@ -96,14 +96,25 @@ _WINDOWS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )  # fmt: skip
 _WINDOW_PATTERNS = tuple((word_pattern(p), a, b, keys) for p, a, b, keys in _WINDOWS)
 _DIGIT = re.compile(r"\d")
+# A bound may carry its own "am"/"pm"/"утра"/"вечера": "after 6pm", "до 7 вечера".
+_BOUND_AMPM = r"(?:\s*(?P<{}>am|pm|a\.m\.|p\.m\.|утра|вечера|дня)(?![a-zа-я]))?"
 _BETWEEN = re.compile(
-    r"\b(?:с|from|between)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?\s+(?:до|to|and|-)\s+"
-    r"(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b"
+    r"\b(?:с|from|between)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?\b"
+    + _BOUND_AMPM.format("ap")
+    + r"\s+(?:до|to|and|-)\s+(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b"
+    + _BOUND_AMPM.format("bp")
 )
-_AFTER = re.compile(r"\b(?:после|позже|after|later than)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?\b")
+_AFTER = re.compile(
+    r"\b(?:после|позже|after|later than)\s+(?P<a>\d{1,2})(?::(?P<am>\d\d))?(?![\d:])"
+    + _BOUND_AMPM.format("ap")
+    + r"(?![a-zа-я])"
+)
 _BEFORE = re.compile(
-    r"\b(?:до|не позже|before)\s+(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b" + _NOT_TIME_AFTER
+    r"\b(?:до|не позже|before)\s+(?P<b>\d{1,2})(?::(?P<bm>\d\d))?\b"
+    + _BOUND_AMPM.format("bp")
+    + _NOT_TIME_AFTER
 )
+_DURATION_BEFORE = re.compile(r"\b(?:минут\w*|мин)\s*$")
 _MORNING_HINT = word_pattern(r"\bутр\w*|\bс утра\b|\bmorning\b|\bam\b")
 
 
@@ -173,6 +184,10 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
         if 0 <= hour <= 23:
             add(m, clock(hour or 12, 30, m["ampm"] or m["ampm2"], morning))
     for m in _HOUR.finditer(text) if digits else ():
+        if _DURATION_BEFORE.search(text, max(0, m.start() - 12), m.start()) or text.startswith(
+            "-", m.end()
+        ):
+            continue  # "опоздаю минут на 10", "на 5-10": a length of time, not a clock time
         hour = int(m["h"])
         value = clock(hour, 0, m["ampm"], morning)
         # "в 25 часов" does not exist; a bare "в 25" may be a day, so it is left alone.
@@ -188,8 +203,10 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
     return sorted(found, key=lambda r: r.start)
 
 
-def _window_bound(hour: str, minute: str | None, morning: bool) -> str | None:
-    return clock(int(hour), int(minute or 0), None, morning)
+def _window_bound(
+    hour: str, minute: str | None, morning: bool, ampm: str | None = None
+) -> str | None:
+    return clock(int(hour), int(minute or 0), ampm, morning)
 
 
 def read_windows(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]:
@@ -208,15 +225,16 @@ def read_windows(text: str, blocked: list[tuple[int, int]]) -> list[TimeReading]
 
     digits = bool(_DIGIT.search(text))
     for m in _BETWEEN.finditer(text) if digits else ():
-        a, b = _window_bound(m["a"], m["am"], morning), _window_bound(m["b"], m["bm"], morning)
+        a = _window_bound(m["a"], m["am"], morning, m["ap"])
+        b = _window_bound(m["b"], m["bm"], morning, m["bp"] or m["ap"])
         if a and b and a < b:
             add(m, (a, b))
     for m in _AFTER.finditer(text) if digits else ():
-        a = _window_bound(m["a"], m["am"], morning)
+        a = _window_bound(m["a"], m["am"], morning, m["ap"])
         if a and a < DAY_END:
             add(m, (a, DAY_END))
     for m in _BEFORE.finditer(text) if digits else ():
-        b = _window_bound(m["b"], m["bm"], morning)
+        b = _window_bound(m["b"], m["bm"], morning, m["bp"])
         if b and b > DAY_START:
             add(m, (DAY_START, b))
     for pattern, start, end, keys in _WINDOW_PATTERNS:

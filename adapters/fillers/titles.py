@@ -90,6 +90,7 @@ def _analyse(
     parts: list[set[str]] = [set()]
     have_noun = False
     negate = False
+    order: list[str] = []  # concepts in the order the title says them
     for word in _TITLE_TOKEN.findall(core):
         if word in lexicon.joiners or not word.isalnum():
             if parts[-1]:
@@ -115,7 +116,15 @@ def _analyse(
         else:
             have_noun = have_noun or lexicon.concepts[concept_name].role in ("action", "object")
         parts[-1].add(("-" if negate else "") + concept_name)
+        order.append(concept_name)
         negate = False
+    for part in parts:
+        # A part naming no kind of work the lexicon knows ("Fade", "Black mask") is named by
+        # its own first word: said alone, that word asks for it.
+        own = [c for c in part if c.startswith("lemma:")]
+        if own and not any(concept_of(c, concepts).asks for c in part):
+            first = min(own, key=order.index)
+            concepts[first] = dataclasses.replace(concepts[first], role="action")
     title = Title(name, index, tuple(frozenset(p) for p in parts if p), tuple(qualifiers))
     return title, words
 
