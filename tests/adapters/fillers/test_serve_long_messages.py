@@ -78,21 +78,26 @@ def test_a_turn_reading_three_64_kib_messages_delays_nobody_past_100_ms(
         message = {"id": f"long-{i}", "from": f"{reader}@c.us", "body": body,
                    "timestamp": time.time(), "sender": {"pushname": "Егор"}}  # fmt: skip
         assert service.call("POST", "/webhook/whatsapp/batched", message)["status"] == "queued"
+    due = time.monotonic() + 0.3  # BATCH_TIMEOUT_MS after the last piece
     latencies: list[tuple[str, float]] = []
+    during = 0  # probes sent between the batch falling due and its turn being saved
     deadline = time.monotonic() + 60
     n = 0
+    view: dict[str, Any] | None = None
     while time.monotonic() < deadline:
         n += 1
         ping = {"id": f"ping-{n}", "from": f"{other}@c.us", "body": "Здравствуйте",
                 "timestamp": time.time()}  # fmt: skip
+        sent = time.monotonic()
         latencies.append(("webhook", probe.timed("POST", "/webhook/whatsapp/batched", ping)))
         latencies.append(("healthz", probe.timed("GET", "/healthz")))
         view = _view(service, reader)
         if view and (view.get("last_turn") or {}).get("batch"):
             break
+        during += sent >= due
         time.sleep(0.01)
-    view = _view(service, reader)
+    assert view is not None
     assert view["last_turn"]["batch"][0].startswith("0 "), "the long batch was read as one turn"
-    assert len(latencies) >= 10, "the probes must overlap the long turn"
+    assert during >= 2, "the probes must overlap the long turn"
     slowest = max(latencies, key=lambda pair: pair[1])
     assert slowest[1] <= BOUND_S, f"{slowest[0]} took {slowest[1] * 1000:.0f} ms: {latencies}"
