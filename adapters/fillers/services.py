@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import functools
 import itertools
 import re
 
 from adapters.fillers.lexicon import ROLE_COST, service_lexicon
-from adapters.fillers.text import analyzer
+from adapters.fillers.story import ASKING, ASKING_STEMS, PAST_ENDINGS, tells
 from adapters.fillers.titles import NEGATORS, Title, TitleIndex, concept_of, title_index
 from states.slot_fill import Catalogue
 
@@ -39,15 +38,6 @@ _NEAR = 4
 _TOKEN = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+|[+&/,]|[.!?;\n…]")
 _SENTENCE_END = frozenset(".!?;\n…")
 _REJECT = frozenset({"не", "not", "нет"})
-# A sentence that tells what happened ("друг у вас бороду делал", "вчера испортили
-# стрижку") asks for no service unless it also asks for something.
-_PAST_ENDINGS = ("л", "ла", "ло", "ли", "лся", "лась", "лось", "лись")
-_WISHES = frozenset({"хотеть", "мочь", "думать", "планировать", "собираться", "решить",
-                     "хотеться", "надеяться", "мечтать"})  # fmt: skip
-_ASKING = frozenset({"хочу", "хочется", "хотим", "можно", "надо", "нужно", "нужна", "нужен",
-                     "давайте", "бы", "please", "book", "want", "need", "like", "can", "could",
-                     "?"})  # fmt: skip
-_ASKING_STEMS = ("запиш", "запис", "хотел", "сделай", "подскаж")
 _FEMALE = re.compile(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
 _MALE = re.compile(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
 
@@ -86,21 +76,21 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
         if tok in _SENTENCE_END or tok in joiners or tok == ",":
             before.clear()
             after = 0
+            if tok in ASKING:
+                asked.add(segment)  # "?" ends a sentence that asks
             if tok in _SENTENCE_END:
                 segment, current = segment + 1, None
             else:
                 joined = True
-            if tok in _ASKING:
-                asked.add(segment)
             continue
         if tok in NEGATORS:
             negate = True
             continue
         concept = index.concept_of_word(tok)
         if concept is None:
-            if tok in _ASKING or tok.startswith(_ASKING_STEMS):
+            if tok in ASKING or tok.startswith(ASKING_STEMS):
                 asked.add(segment)
-            elif tok.endswith(_PAST_ENDINGS) and _tells(tok):
+            elif tok.endswith(PAST_ENDINGS) and tells(tok):
                 told.add(segment)
             reject = tok in _REJECT
             before.append(tok)
@@ -111,7 +101,7 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
             if gap > _MAX_GAP:
                 current, negate = None, False
             continue
-        if tok.endswith(_PAST_ENDINGS) and _tells(tok):
+        if tok.endswith(PAST_ENDINGS) and tells(tok):
             told.add(segment)  # "стриглась у вас вчера" tells, it does not ask
         if current is None or joined:
             current = _Group(set(), [], segment, rejected=reject, near=set(before))
@@ -125,17 +115,6 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
             break
     stories = told - asked
     return [g for g in groups if g.segment not in stories]
-
-
-@functools.lru_cache(maxsize=20_000)
-def _tells(word: str) -> bool:
-    """A past-tense verb that is not a wish or a plan ("делал", "стриглась", "испортили";
-    not "хотела", "думал")."""
-    return any(
-        p.tag.POS == "VERB" and p.tag.tense == "past" and p.normal_form not in _WISHES
-        for p in analyzer().parse(word)
-        if p.score >= 0.2
-    )
 
 
 def _with_traits(groups: list[_Group], index: TitleIndex) -> list[_Group]:
