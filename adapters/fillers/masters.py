@@ -61,13 +61,13 @@ class MasterIndex:
     needs_cue: frozenset[str]  # forms that are common words too
     deletions: dict[str, frozenset[str]]  # a form or its one-letter deletions -> forms
     stems: dict[str, tuple[tuple[str, str], ...]]  # first 4 letters -> (stem, master)
-    # One edit keeps a word's first two letters or its first letter and last two (5+
+    # One edit keeps a word's first three letters or its first letter and last two (5+
     # letters); stems keep the first four: a word matching none is skipped at once.
     heads: frozenset[str]
     ends: frozenset[tuple[str, str]]
 
     def may_be_near(self, word: str) -> bool:
-        return word[:2] in self.heads or (word[0], word[-2:]) in self.ends
+        return word[:3] in self.heads or (word[0], word[-2:]) in self.ends
 
 
 def _case_forms(form: str) -> dict[str, set[str]]:
@@ -133,7 +133,7 @@ def master_index(catalogue: Catalogue) -> MasterIndex:
         frozenset(f for f in by_form if not f.isascii() and _is_common_word(f)),
         {k: frozenset(v) for k, v in deletions.items()},
         {k: tuple(v) for k, v in stems.items()},
-        frozenset(form[:2] for form in by_form),
+        frozenset(form[:3] for form in by_form),
         frozenset((form[0], form[-2:]) for form in by_form),
     )
 
@@ -191,11 +191,19 @@ def match_masters(
     index = master_index(catalogue)
     source = raw if raw is not None and len(raw) == len(text) else text
     found: list[MasterMatch] = []
+    lowered = text.lower().replace("ё", "е")  # same length: spans stay the text's
+    # Each distinct word is looked up once; the text is walked only if one names a master.
+    hits = {
+        word: masters
+        for word in set(_WORD.findall(lowered))
+        if len(word) >= 2 and word not in MASTER_CUES and (masters := _lookup(word, index))
+    }
+    if not hits:
+        return found
     prev, prev_start = "", 0
-    # Words straight from the regex (no object per word): a long message stays cheap.
-    for m in _WORD.finditer(text):
-        word = m.group().lower().replace("ё", "е")
-        masters = _lookup(word, index) if len(word) >= 2 and word not in MASTER_CUES else None
+    for m in _WORD.finditer(lowered):
+        word = m.group()
+        masters = hits.get(word, frozenset())
         if masters and not any(s < m.end() and m.start() < e for s, e in avoid):
             match = _match(word, masters, prev, prev_start, m.span(), source, index)
             if match is not None:

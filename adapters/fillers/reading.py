@@ -20,6 +20,7 @@ import bisect
 import dataclasses
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 from rapidfuzz.distance import OSA
 
@@ -123,7 +124,7 @@ class Layer:
 
     words: frozenset[str]
     index: dict[str, frozenset[str]]  # a word or one of its deletions -> words
-    # One edit in a word of 5+ letters leaves its first two letters or its first letter and
+    # One edit in a word of 5+ letters leaves its first three letters or its first letter and
     # last two intact: a word matching neither is far from every word here.
     heads: frozenset[str]
     ends: frozenset[tuple[str, str]]
@@ -135,12 +136,12 @@ class Layer:
         for word in kept:
             for key in (word, *_deletes(word)):
                 index.setdefault(key, set()).add(word)
-        heads = frozenset(w[:2] for w in kept)
+        heads = frozenset(w[:3] for w in kept)
         ends = frozenset((w[0], w[-2:]) for w in kept)
         return cls(kept, {k: frozenset(v) for k, v in index.items()}, heads, ends)
 
     def near(self, word: str) -> set[str]:
-        if word[:2] not in self.heads and (word[0], word[-2:]) not in self.ends:
+        if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return set()
         found: set[str] = set()
         for key in (word, *_deletes(word)):
@@ -151,13 +152,25 @@ class Layer:
 @dataclasses.dataclass(frozen=True)
 class Vocabulary:
     layers: tuple[Layer, ...]
+    words: frozenset[str]  # every layer's words: one lookup per word of a text
+    heads: frozenset[str]  # every layer's, so most words are passed on in two lookups
+    ends: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, *layers: Layer) -> Vocabulary:
+        def union(field: str) -> frozenset[Any]:
+            return frozenset().union(*(getattr(layer, field) for layer in layers))
+
+        return cls(layers, union("words"), union("heads"), union("ends"))
 
     def __contains__(self, word: str) -> bool:
-        return any(word in layer.words for layer in self.layers)
+        return word in self.words
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word one edit from `word`, or None (also for known words)."""
-        if len(word) < _MIN_LEN or word in self or not word.isalpha():
+        if len(word) < _MIN_LEN or word in self.words or not word.isalpha():
+            return None
+        if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return None
         found = set().union(*(layer.near(word) for layer in self.layers))
         near = [w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0]]
@@ -181,7 +194,7 @@ def base_layer() -> Layer:
 def vocabulary(extra: frozenset[str] = frozenset()) -> Vocabulary:
     """The language's words plus a salon's own (its titles' and masters' forms)."""
     own = Layer.of(extra - base_layer().words)
-    return Vocabulary((base_layer(), own))
+    return Vocabulary.of(base_layer(), own)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,15 +222,23 @@ def read(raw: str, vocab: Vocabulary) -> Reading:
     text = normalize(raw)
     if len(text) != len(raw):
         raw = text  # lower() changed the length: report phrases from the normalised text
+    # Each distinct word is looked at once (a long text repeats its words); the text is
+    # walked word by word only when some word is to be corrected.
+    known = vocab.words
+    fixes = {
+        word: fixed
+        for word in set(WORD.findall(text))
+        if len(word) >= _MIN_LEN and word not in known and (fixed := vocab.correct(word))
+    }
+    if not fixes:
+        return Reading(raw, text)
     pieces: list[str] = []
     anchors: list[tuple[int, int]] = []
     corrections: list[tuple[str, str]] = []
     last, shift = 0, 0
     for m in WORD.finditer(text):
         word = m.group()
-        if len(word) < _MIN_LEN or word in vocab:
-            continue  # most words: no object, no lookup beyond this
-        fixed = vocab.correct(word)
+        fixed = fixes.get(word)
         if fixed is None:
             continue
         start, end = m.span()

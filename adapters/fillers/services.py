@@ -35,8 +35,10 @@ from states.slot_fill import Catalogue
 MAX_SERVICE_WORDS = 64
 _MAX_GAP = 3
 _NEAR = 4
+_MAX_TOLD = 8  # past-tense candidates parsed per sentence
 _TOKEN = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+|[+&/,]|[.!?;\n…]")
 _SENTENCE_END = frozenset(".!?;\n…")
+_WORDS = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?")
 _REJECT = frozenset({"не", "not", "нет"})
 _FEMALE = re.compile(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
 _MALE = re.compile(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
@@ -64,12 +66,15 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
     Groups in a sentence that tells a story instead of asking are dropped (`_story`)."""
     joiners = service_lexicon().joiners
     groups: list[_Group] = []
+    if not any(index.concept_of_word(w) for w in set(_WORDS.findall(text))):
+        return groups  # no service word at all: the text is not walked
     segment, gap, seen = 0, 0, 0
     current: _Group | None = None
     before: collections.deque[str] = collections.deque(maxlen=_NEAR)
     after = 0  # words still to add to the last group's `near`
     joined = negate = reject = False
-    told: set[int] = set()  # sentences with a past-tense verb that is not a wish
+    # words that may be past-tense verbs, per sentence: parsed only where a group is
+    maybe_told: dict[int, list[str]] = {}
     asked: set[int] = set()  # sentences with a request ("запишите", "хочу", "можно", "бы")
     for m in _TOKEN.finditer(text):
         tok = m.group()
@@ -90,8 +95,8 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
         if concept is None:
             if tok in ASKING or tok.startswith(ASKING_STEMS):
                 asked.add(segment)
-            elif tok.endswith(PAST_ENDINGS) and tells(tok):
-                told.add(segment)
+            elif tok.endswith(PAST_ENDINGS):
+                maybe_told.setdefault(segment, []).append(tok)
             reject = tok in _REJECT
             before.append(tok)
             if after and groups:
@@ -101,8 +106,8 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
             if gap > _MAX_GAP:
                 current, negate = None, False
             continue
-        if tok.endswith(PAST_ENDINGS) and tells(tok):
-            told.add(segment)  # "стриглась у вас вчера" tells, it does not ask
+        if tok.endswith(PAST_ENDINGS):  # "стриглась у вас вчера" tells, it does not ask
+            maybe_told.setdefault(segment, []).append(tok)
         if current is None or joined:
             current = _Group(set(), [], segment, rejected=reject, near=set(before))
             groups.append(current)
@@ -113,7 +118,10 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
         seen += 1
         if seen >= MAX_SERVICE_WORDS:
             break
-    stories = told - asked
+    with_groups = {g.segment for g in groups} - asked
+    stories = {
+        seg for seg in with_groups if any(tells(w) for w in maybe_told.get(seg, ())[:_MAX_TOLD])
+    }
     return [g for g in groups if g.segment not in stories]
 
 

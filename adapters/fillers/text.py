@@ -131,6 +131,6 @@ def latin_spellings(name: str) -> frozenset[str]:
 
 def detect_language(text: str) -> Language:
     """English only when Latin letters clearly outnumber Cyrillic; Russian is the default."""
-    latin = len(_LATIN.findall(text))
-    cyrillic = len(_CYRILLIC.findall(text))
+    latin = _LATIN.subn("", text)[1]  # counts without a list of one-letter strings
+    cyrillic = _CYRILLIC.subn("", text)[1]
     return Language.EN if latin > cyrillic and latin >= 2 else Language.RU
