@@ -19,6 +19,7 @@ from adapters.webhook.app import build_webhook_app
 from adapters.webhook.context import CloudConfig, WebhookConfig
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import Clock, SystemClock
+from engine.console_data import serve_console
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
 from engine.health import RedisHealth
@@ -27,7 +28,7 @@ from engine.keys import Keys
 from engine.metrics import Metrics
 from engine.redis_conn import open_redis
 from engine.settings import Settings
-from engine.wiring import salon_backend, slot_filler, warm_up_fillers
+from engine.wiring import salon_backend, salon_faq, slot_filler, warm_up_fillers
 from engine.worker import Worker
 from states.ports import Messenger
 
@@ -106,6 +107,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 batcher.clock,
                 settings.salon_timezone,
                 metrics,
+                faq=salon_faq(settings),
             )
             worker = Worker(
                 batcher,
@@ -124,6 +126,7 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 Inspector(store, batcher),
                 metrics,
             )
+            serve_console(app, settings, store, batcher)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()

@@ -18,7 +18,7 @@ from engine.app import conversation_store, runtime
 from engine.batcher import Batcher, BatchPolicy
 from engine.dialogue_runner import DialogueRunner
 from engine.settings import Settings
-from engine.wiring import salon_backend, slot_filler
+from engine.wiring import salon_backend, salon_faq, slot_filler
 from engine.worker import Worker
 from states.masking import mask_phone
 from states.messages import InboundMessage
@@ -85,6 +85,7 @@ async def chat(
                 PrintingMessenger(out),
                 batcher.clock,
                 settings.salon_timezone,
+                faq=salon_faq(settings),
             )
             worker = Worker(batcher, runner, batcher.clock)
             salon = "demo salon" if settings.demo else "YClients"

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from engine.activity import ConversationActivity
 from engine.clock import Clock
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
@@ -44,6 +45,7 @@ class ConversationStore:
         self.idle_ttl_s = idle_ttl_s
         script = (Path(__file__).parent / "lua" / "save_state.lua").read_text(encoding="utf-8")
         self._save = redis.register_script(script)
+        self.activity = ConversationActivity(redis, keys, clock, RETENTION_S)  # console index
 
     async def load(self, phone: str) -> Conversation:
         """The phone's conversation; a new one if never seen; `idle` again after idle TTL."""
@@ -83,6 +85,8 @@ class ConversationStore:
         saved = bool(await self._save(keys=[k.state, k.outbox], args=args))
         if not saved:
             conversation.version = expected
+        else:
+            await self.activity.saved(conversation)
         return saved
 
     async def document(self, phone: str) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
 from states.conversation import Conversation
 from states.dialogue import Dialogue, TurnInput, TurnResult
+from states.faq import SalonFaq
 from states.masking import mask_phone
 from states.ports import DeliveryError, Messenger
 from states.salon import SalonBackend
@@ -48,6 +49,7 @@ class DialogueRunner:
         timezone: str | None = None,
         metrics: Metrics | None = None,
         send_backoff_s: float = SEND_BACKOFF_S,
+        faq: SalonFaq | None = None,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -57,6 +59,7 @@ class DialogueRunner:
         self.timezone = timezone
         self.metrics = metrics
         self.send_backoff_s = send_backoff_s
+        self.faq = faq
 
     async def handle(self, batch: Batch) -> None:
         started = time.perf_counter()
@@ -87,7 +90,8 @@ class DialogueRunner:
         )
         recorder = RecordingBackend(self.backend)
         try:
-            result = await Dialogue(recorder, self.filler, self.timezone).run(conversation, given)
+            dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq)
+            result = await dialogue.run(conversation, given)
         except REDIS_ERRORS:
             raise  # storage trouble: the worker retries the batch later
         except Exception:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
+from adapters.yclients.sandbox.fixture import DEMO_FAQ, SalonFixture
 from adapters.yclients.transport import RetryPolicy
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
@@ -22,9 +23,11 @@ from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.settings import read_salon_faq
 from engine.wiring import yclients_backend
 from engine.worker import Worker
 from states.conversation import Conversation
+from states.faq import SalonFaq
 from states.messages import InboundMessage
 from states.slot_fill import SlotFiller
 
@@ -114,13 +117,15 @@ async def engine_harness(
     yclients_retry: RetryPolicy | None = None,
     yclients_limiter: RateLimiter | None = None,
     with_user_token: bool = True,
+    faq: SalonFaq | None = None,
+    salon_fixture: SalonFixture | None = None,
 ) -> AsyncIterator[Harness]:
     """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
     5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
     timeout or a retried 5xx, and load the catalogue, in well under a second. Without
     `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone."""
     clock = VirtualClock(start)
-    salon = salon or SandboxSalon(clock=clock.now)
+    salon = salon or SandboxSalon(salon_fixture, clock=clock.now)
     async with running_sandbox(salon) as sandbox:
         backend = yclients_backend(
             sandbox.base_url,
@@ -140,7 +145,8 @@ async def engine_harness(
         try:
             store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
             messenger = CollectingMessenger()
-            runner = DialogueRunner(store, backend, filler, messenger, clock)
+            salon_faq = faq if faq is not None else read_salon_faq(DEMO_FAQ)
+            runner = DialogueRunner(store, backend, filler, messenger, clock, faq=salon_faq)
             batcher = Batcher(redis, keys, policy or BatchPolicy(), clock)
             worker = Worker(batcher, runner, clock)
             yield Harness(clock, batcher, worker, store, messenger, sandbox)

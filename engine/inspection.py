@@ -32,14 +32,17 @@ class Inspector:
         extras = (
             "client_name",
             "language",
-            "expecting",
+            "awaiting",
             "mode",
             "master_choice",
             "time_window",
             "offered",
+            "choices",
             "chosen",
             "booking",
             "no_progress",
+            "prompt",
+            "handoff",
             "turns",
         )
         for key in extras:

@@ -41,6 +41,14 @@ class Keys:
         """ZSET phone -> arrival (ms) of its oldest message not yet processed."""
         return f"{self._tag(bucket)}:oldest"
 
+    def activity(self, bucket: int) -> str:
+        """ZSET phone -> when its conversation was last saved (ms): the console's list."""
+        return f"{self._tag(bucket)}:activity"
+
+    def bookings(self, bucket: int) -> str:
+        """ZSET "phone|record_id" -> when the bot booked that visit (ms), kept a few weeks."""
+        return f"{self._tag(bucket)}:bookings"
+
     def stats(self, bucket: int) -> str:
         """HASH of batch counters; summed over buckets for the stats endpoint."""
         return f"{self._tag(bucket)}:stats"
@@ -48,6 +56,16 @@ class Keys:
     def dead(self, bucket: int) -> str:
         """LIST of batches given up after too many failed attempts, kept for the engineer."""
         return f"{self._tag(bucket)}:dead"
+
+    def reminders_due(self, bucket: int) -> str:
+        """ZSET "phone|record_id|kind" -> when the reminder's next job is due (ms): its
+        send time, the end of its claim's lease, or its answer deadline once sent."""
+        return f"{self._tag(bucket)}:reminders:due"
+
+    def visit_record(self, record_id: int) -> str:
+        """HASH: what we last knew of one YClients record (fingerprint, snapshot), and the
+        fingerprints of changes the bot is about to make itself; tagged per record."""
+        return f"{self.prefix}:{{r{record_id % BUCKETS:02d}}}:record:{record_id}"
 
     def phone_keys(self, phone: str) -> PhoneKeys:
         return PhoneKeys(self._phone(phone), self, bucket_of(phone))
@@ -73,6 +91,7 @@ class PhoneKeys:
         self.oldest = keys.oldest(bucket)
         self.stats = keys.stats(bucket)
         self.dead = keys.dead(bucket)
+        self.reminders_due = keys.reminders_due(bucket)
 
     @property
     def pending(self) -> str:
@@ -95,6 +114,16 @@ class PhoneKeys:
         return f"{self.base}:claim"
 
     @property
+    def timeline(self) -> str:
+        """LIST of turn records (JSON), oldest first, capped: the console's timeline."""
+        return f"{self.base}:timeline"
+
+    @property
+    def actions(self) -> str:
+        """LIST of what operators did to the conversation (JSON), oldest first, capped."""
+        return f"{self.base}:actions"
+
+    @property
     def seen(self) -> str:
         """ZSET message id -> arrival (ms): the dedupe window."""
         return f"{self.base}:seen"
@@ -108,3 +137,8 @@ class PhoneKeys:
     def outbox(self) -> str:
         """HASH reply id -> JSON: replies recorded before sending, marked after."""
         return f"{self.base}:outbox"
+
+    @property
+    def reminders(self) -> str:
+        """HASH "record_id|kind" -> JSON: the phone's visit reminders and their status."""
+        return f"{self.base}:reminders"

@@ -73,6 +73,16 @@ class RecordingBackend:
             staff_id=staff_id,
         )
 
+    async def working_dates(
+        self, staff_id: int, date_from: date, date_to: date
+    ) -> tuple[date, ...]:
+        return await self._call(
+            "book_dates",
+            lambda: self.inner.working_dates(staff_id, date_from, date_to),
+            staff_id=staff_id,
+            working=True,
+        )
+
     async def check_booking(self, appointments: Sequence[Appointment]) -> None:
         await self._call("book_check", lambda: self.inner.check_booking(appointments))
 

@@ -15,7 +15,10 @@ from typing import Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
 from states.errors import ConfigError
+from states.faq import SalonFaq
 
 MessengerKind = Literal["venom", "cloud", "log"]
 
@@ -51,6 +54,9 @@ class Settings:
     admin_token: str | None = None
     # A dialogue untouched this long goes back to `idle` (the client's name is kept).
     state_idle_ttl_s: int = 7 * 24 * 3600
+    # YAML file of salon facts YClients does not hold (payment, parking…); demo mode
+    # uses the demo salon's own when unset.
+    salon_faq: Path | None = None
     log_level: str = "INFO"
     log_format: str = "json"  # "text" for a human at a terminal
 
@@ -96,6 +102,7 @@ class Settings:
             webhook_token=r.text("WEBHOOK_TOKEN"),
             admin_token=r.text("ADMIN_TOKEN"),
             state_idle_ttl_s=r.integer("STATE_IDLE_TTL_S", 7 * 24 * 3600, low=1),
+            salon_faq=Path(faq) if (faq := r.text("SALON_FAQ")) else None,
             log_level=r.choice(
                 "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
             ),
@@ -106,6 +113,8 @@ class Settings:
 
     def check_consistency(self) -> None:
         """Combinations that cannot work are configuration errors, found at start-up."""
+        if self.salon_faq is not None:
+            read_salon_faq(self.salon_faq)
         if not self.demo and self.yclients_company_id is None:
             raise ConfigError("YCLIENTS_COMPANY_ID", "required when YCLIENTS_PARTNER_TOKEN is set")
         if self.messenger == "venom" and not self.venom_send_url:
@@ -117,6 +126,17 @@ class Settings:
                 "WHATSAPP_TOKEN",
                 "WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required when MESSENGER=cloud",
             )
+
+
+def read_salon_faq(path: Path, variable: str = "SALON_FAQ") -> SalonFaq:
+    """The salon's FAQ file; ConfigError names the variable and what is wrong."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return SalonFaq.from_mapping(yaml.safe_load(handle))
+    except OSError as exc:
+        raise ConfigError(variable, f"cannot read {path}: {exc.strerror}") from None
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ConfigError(variable, f"{path}: {exc}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:

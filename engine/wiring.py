@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.yclients import YClientsBackend, build_backend
 from adapters.yclients.sandbox import SandboxSalon, running_sandbox
+from adapters.yclients.sandbox.fixture import DEMO_FAQ
 from engine.clock import Clock
 from engine.metrics import Metrics
-from engine.settings import Settings
+from engine.settings import Settings, read_salon_faq
+from states.faq import SalonFaq
 from states.slot_fill import Catalogue, FillRequest, SlotFiller
 
 log = logging.getLogger("ai_admin")
@@ -63,6 +65,14 @@ async def salon_backend(
         backend = yclients_backend(*where, timezone, clock)
         stack.push_async_callback(backend.client.close)
         yield backend
+
+
+def salon_faq(settings: Settings) -> SalonFaq:
+    """SALON_FAQ, else in demo mode the demo salon's own; a real salon without one gets
+    honest "ask the front desk" answers."""
+    if settings.salon_faq is not None:
+        return read_salon_faq(settings.salon_faq)
+    return read_salon_faq(DEMO_FAQ, "demo salon FAQ") if settings.demo else SalonFaq()
 
 
 def warm_up_fillers(clock: Clock) -> None:

@@ -13,9 +13,9 @@ MAX_ALTERNATIVES = 5  # issue 5: offer up to five ranked options
 NEXT_DAY_HORIZON = 14  # how far ahead "the master's next free day" is looked for
 
 
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
+def minutes(hhmm: str) -> int:
+    hours, mins = hhmm.split(":")
+    return int(hours) * 60 + int(mins)
 
 
 async def free_options(
@@ -27,7 +27,7 @@ async def free_options(
     return [
         Option(day.isoformat(), s.time, master.id, master.name, s.datetime_iso)
         for s in slots
-        if _minutes(s.time) > now_minutes
+        if minutes(s.time) > now_minutes
     ]
 
 
@@ -54,10 +54,10 @@ async def times_on(
     by_time: dict[str, Option] = {}
     for master in masters:
         for option in await free_options(turn, master, day, service_ids):
-            if window and not (_minutes(window[0]) <= _minutes(option.time) < _minutes(window[1])):
+            if window and not (minutes(window[0]) <= minutes(option.time) < minutes(window[1])):
                 continue
             by_time.setdefault(option.time, option)
-    return [by_time[t] for t in sorted(by_time, key=_minutes)][:limit]
+    return [by_time[t] for t in sorted(by_time, key=minutes)][:limit]
 
 
 async def alternatives(
@@ -70,11 +70,11 @@ async def alternatives(
 ) -> list[Option]:
     """Up to five options: the same master's nearest times that day, other masters free at
     that time, then the master's next free day (issue 5 ranking)."""
-    target = _minutes(time)
+    target = minutes(time)
     same_day: list[Option] = []
     if wanted is not None:
         same_day = await free_options(turn, wanted, day, service_ids)
-        same_day.sort(key=lambda o: abs(_minutes(o.time) - target))
+        same_day.sort(key=lambda o: abs(minutes(o.time) - target))
     # Other masters who do the service, each at their time nearest the wanted one.
     other_masters: list[Option] = []
     for master in others:
@@ -82,8 +82,8 @@ async def alternatives(
             continue
         options = await free_options(turn, master, day, service_ids)
         if options:
-            other_masters.append(min(options, key=lambda o: abs(_minutes(o.time) - target)))
-    other_masters.sort(key=lambda o: abs(_minutes(o.time) - target))
+            other_masters.append(min(options, key=lambda o: abs(minutes(o.time) - target)))
+    other_masters.sort(key=lambda o: abs(minutes(o.time) - target))
     next_day = await _next_free_day(turn, wanted, day, time, service_ids) if wanted else None
 
     ranked = same_day[:2] + other_masters[:2] + ([next_day] if next_day else [])
@@ -105,9 +105,9 @@ async def _next_free_day(
     dates = await turn.backend.bookable_dates(
         service_ids, master.id, start, start + timedelta(days=NEXT_DAY_HORIZON)
     )
-    target = _minutes(time)
+    target = minutes(time)
     for free_day in sorted(dates):
         options = await free_options(turn, master, free_day, service_ids)
         if options:
-            return min(options, key=lambda o: abs(_minutes(o.time) - target))
+            return min(options, key=lambda o: abs(minutes(o.time) - target))
     return None

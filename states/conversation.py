@@ -10,6 +10,8 @@ import dataclasses
 from typing import Any
 
 TRACE_TURNS = 5  # how many past turns `GET /conversations/{phone}` shows
+# Conversations saved before issue 14 kept what the bot awaited in `expecting`.
+_AWAITING_BEFORE = {"confirmation": "yes_no", "time": "option"}
 
 
 @dataclasses.dataclass
@@ -34,6 +36,31 @@ class Option:
     staff_id: int
     master: str
     datetime_iso: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Choice:
+    """One numbered choice that is not a slot: a service, a master, a day, a detail to
+    change. `value` is the id or ISO date it stands for; `label` is how it was listed."""
+
+    kind: str  # "service" | "master" | "any_master" | "date" | "change"
+    value: str
+    label: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Prompt:
+    """The last question the bot sent, so the next turn never sends it again word for
+    word: `level` 0 is the plain question, 1 the one with numbered choices, 2 a hand-off."""
+
+    text: str
+    level: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -70,23 +97,36 @@ class Conversation:
     client_name: str | None = None
     client_phone: str | None = None  # digits; for an @lid sender, what they told us
     language: str = "ru"
-    expecting: str | None = None  # what the bot asked for last: "service", "name", …
+    # What the bot awaits (the machine's sub-state): "service", "master", "date",
+    # "option", "yes_no", "name", "phone", "change"; None when it awaits nothing.
+    awaiting: str | None = None
     mode: str = "book"  # "reschedule": the slots describe the new time of `booking`
     offered: list[Option] = dataclasses.field(default_factory=list)
+    choices: list[Choice] = dataclasses.field(default_factory=list)  # numbered, not slots
     chosen: Option | None = None  # the verified free slot being confirmed
     booking: Booking | None = None  # the last visit booked through us
     no_progress: int = 0  # turns in a row that moved nothing (re-prompt ladder)
+    prompt: Prompt | None = None  # the last question sent
+    # What the client's last question was about ({"staff_id": …, "date": …}): "когда Бари
+    # свободен?" then "тогда в пятницу в 17" means Бари. Used by the next request only.
+    topic: dict[str, object] | None = None
+    # What goes on once a name or phone asked for in `collecting` arrives: "book" (YClients
+    # refused the one given), "cancel" or "reschedule" (an @lid sender's visit to find).
+    after_contact: str | None = None
+    # A person was asked to take over: {"reason": "ask_human"|"complaint"|"ladder", "at": iso}
+    # (issue 17 pauses the bot and notifies the salon on it).
+    handoff: dict[str, str] | None = None
     last_batch_id: str | None = None
     turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     updated_at: str | None = None
 
     def reset(self) -> None:
         """Back to `idle`, keeping who the client is and their last booking."""
-        keep = (self.client_name, self.client_phone, self.language, self.booking)
+        keep = (self.client_name, self.client_phone, self.language, self.booking, self.handoff)
         fresh = Conversation(phone=self.phone, chat=self.chat, version=self.version)
         fresh.turns, fresh.last_batch_id = self.turns, self.last_batch_id
         self.__dict__.update(fresh.__dict__)
-        self.client_name, self.client_phone, self.language, self.booking = keep
+        self.client_name, self.client_phone, self.language, self.booking, self.handoff = keep
 
     def clear_request(self) -> None:
         """Forget the visit being asked for (after booking or cancelling)."""
@@ -95,8 +135,8 @@ class Conversation:
         self.master_choice = None
         self.time_window = None
         self.offered = []
+        self.choices = []
         self.chosen = None
-        self.expecting = None
         self.mode = "book"
         self.no_progress = 0
 
@@ -114,6 +154,10 @@ class Conversation:
         values = {k: v for k, v in data.items() if k in fields}
         values["slots"] = Slots(**data.get("slots") or {})
         values["offered"] = [Option(**o) for o in data.get("offered") or []]
+        values["choices"] = [Choice(**o) for o in data.get("choices") or []]
+        values["prompt"] = Prompt(**data["prompt"]) if data.get("prompt") else None
+        if "awaiting" not in data and data.get("expecting"):
+            values["awaiting"] = _AWAITING_BEFORE.get(data["expecting"], data["expecting"])
         values["chosen"] = Option(**data["chosen"]) if data.get("chosen") else None
         values["booking"] = Booking(**data["booking"]) if data.get("booking") else None
         return cls(**values)

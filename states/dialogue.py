@@ -1,7 +1,11 @@
-"""One turn of the dialogue: read the batch, let the filler propose, decide, reply.
+"""One turn of the dialogue: read the batch, let the filler propose, look the policy up,
+reply.
 
-The filler only proposes words; everything that decides (which trigger fires, which id is
-booked) is deterministic code here and in `slot_merge`, `planner` and `effects`.
+The filler only proposes words; what happens is decided by the policy table
+(`states.policy`): the conversation's resting state and what the bot awaits pick the row,
+the fill's intent the column. Every question asked in the batch goes through the same
+table ("сколько стоит и где вы?" is answered twice), then the turn ends with one
+question, never the same one twice in a row (`prompts.finish`).
 """
 
 from __future__ import annotations
@@ -10,21 +14,25 @@ import dataclasses
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from states import effects
-from states.conversation import Conversation, Option
-from states.machine import BOOKED, CANCELLING, CONFIRMING, SUGGESTING, fire
-from states.planner import plan, propose
+from states import policy, prompts
+from states.conversation import Conversation
+from states.faq import SalonFaq
+from states.machine import BOOKED, fire, machine_state
 from states.salon import SalonBackend
 from states.salon_errors import SalonError
 from states.salon_view import SalonView
-from states.slot_fill import FillRequest, Intent, MasterChoice, OfferedOption, SlotFill, SlotFiller
-from states.slot_merge import mentions_request, merge
+from states.slot_fill import (
+    QUESTION_INTENTS,
+    FillRequest,
+    Intent,
+    OfferedOption,
+    SlotFill,
+    SlotFiller,
+)
 from states.templates import say
 from states.turn_context import Turn
-from states.visit_changes import start_cancel, start_reschedule
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
-LADDER_STEPS = 2  # after this many turns without progress, offer the salon's phone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +54,16 @@ class TurnResult:
 
 class Dialogue:
     def __init__(
-        self, backend: SalonBackend, filler: SlotFiller, timezone: str | None = None
+        self,
+        backend: SalonBackend,
+        filler: SlotFiller,
+        timezone: str | None = None,
+        faq: SalonFaq | None = None,
     ) -> None:
         self.backend = backend
         self.filler = filler
         self.timezone = timezone
+        self.faq = faq
 
     async def run(self, c: Conversation, given: TurnInput) -> TurnResult:
         replies: list[str] = []
@@ -59,174 +72,110 @@ class Dialogue:
         if not given.texts:
             return TurnResult(replies, None, [])
         try:
-            view = await SalonView.load(self.backend)
+            view = await SalonView.load(self.backend, self.faq)
         except SalonError:
             replies.append(say("schedule_unreachable", c.language))
             return TurnResult(replies, None, [{"guard": "catalogue_loaded", "ok": False}])
         zone = ZoneInfo(self.timezone or view.company.timezone or DEFAULT_TIMEZONE)
-        turn = Turn(
-            c, view, self.backend, given.now.astimezone(zone), given.batch_id, given.attempt
-        )
-        turn.replies = replies
+        now = given.now.astimezone(zone)
+        turn = Turn(c, view, self.backend, now, given.batch_id, given.attempt, replies=replies)
         if given.pushname and not c.client_name:
             c.client_name = given.pushname
-        if c.state == BOOKED:  # "booked until the client writes again" (interface contract)
-            c.clear_request()
-            fire(c, "reset")
-        fill = await self.filler.fill(self._request(turn, "\n".join(given.texts), zone.key))
+        fill = await self.filler.fill(request(turn, "\n".join(given.texts), zone.key))
         if any(ch.isalpha() for ch in "".join(given.texts)):
             # "2" or "18:00" is in no language: keep answering in the one the client used.
             c.language = fill.language.value
-        self._take_contact(c, fill)
-        before = _progress_marker(c)
-        try:
-            await self._dispatch(turn, fill)
-        except SalonError as error:
-            turn.guard("yclients_answered", False, f"{type(error).__name__} {error.status}")
-            turn.say("schedule_down", phone=turn.salon_phone)
-        self._ladder(turn, fill, before)
+        await play(turn, fill)
         return TurnResult(turn.replies, fill, turn.guards)
 
-    def _request(self, turn: Turn, text: str, zone: str) -> FillRequest:
-        c = turn.conversation
-        return FillRequest(
-            text=text,
-            state=c.state,
-            catalogue=turn.view.catalogue,
-            now=turn.now,
-            timezone=zone,
-            slots=c.slots.as_dict(),
-            options=tuple(OfferedOption(o.date, o.time, o.master) for o in c.offered),
-            expecting=c.expecting,
+
+async def play(turn: Turn, fill: SlotFill) -> None:
+    """The turn after the filler: the policy's cells, then the question it ends with."""
+    c = turn.conversation
+    take_contact(c, fill)
+    before = progress_marker(c)
+    try:
+        await respond(turn, fill)
+        if not turn.quiet:
+            await prompts.finish(turn, progress_marker(c) != before)
+    except SalonError as error:
+        turn.guard("yclients_answered", False, f"{type(error).__name__} {error.status}")
+        turn.say("schedule_down", phone=turn.salon_phone)
+
+
+async def respond(turn: Turn, fill: SlotFill) -> None:
+    """Run the policy's cell for every question of the batch and for its intent."""
+    c = turn.conversation
+    was_booked = c.state == BOOKED
+    if was_booked:  # the visit is done: its slots do not carry into what comes next
+        c.clear_request()
+    note_invalid(turn, fill)
+    for intent in intents_of(fill):
+        cell = policy.handler(machine_state(c), intent)
+        await cell(
+            turn, fill if intent is fill.intent else fill.model_copy(update={"intent": intent})
         )
-
-    @staticmethod
-    def _take_contact(c: Conversation, fill: SlotFill) -> None:
-        if fill.client_name and (c.expecting == "name" or not c.client_name):
-            c.client_name = fill.client_name.strip()[:80]
-        if fill.phone and (c.expecting == "phone" or not c.client_phone):
-            c.client_phone = fill.phone
-
-    async def _dispatch(self, turn: Turn, fill: SlotFill) -> None:
-        c, intent = turn.conversation, fill.intent
-        asks_visit = mentions_request(fill)
-        waiting_for_contact = c.state == CONFIRMING and c.expecting in ("name", "phone")
-        if waiting_for_contact and not asks_visit and c.client_name and c.client_phone:
-            return await effects.book(turn)  # the client already said yes
-        if c.state == CANCELLING and intent in (Intent.CONFIRM, Intent.DENY):
-            if intent is Intent.CONFIRM:
-                return await effects.cancel(turn)
-            fire(c, "reset")
-            c.expecting = None
-            return turn.say("cancel_kept")
-        if intent is Intent.CANCEL:
-            return await start_cancel(turn)
-        if intent is Intent.RESCHEDULE:
-            return await start_reschedule(turn, fill)
-        if c.state == CONFIRMING and not _changes_request(turn, fill):
-            if intent is Intent.CONFIRM:
-                if c.mode == "reschedule":
-                    return await effects.reschedule(turn)
-                return await effects.book(turn)
-            if intent is Intent.DENY:
-                c.chosen = None
-                c.expecting = None
-                fire(c, "collect")
-                return turn.say("what_to_change")
-        if c.state == SUGGESTING and (picked := _picked_option(c, fill)) is not None:
-            turn.guard("option_picked", True, f"{picked.date} {picked.time} {picked.master}")
-            return await propose(turn, picked)
-        if intent is Intent.ASK_PRICE and not (fill.date or fill.time):
-            return self._prices(turn, fill)
-        if intent is Intent.ASK_HOURS and not asks_visit:
-            return turn.say("hours", address=turn.view.company.address, phone=turn.salon_phone)
-        if intent is Intent.GREETING and not asks_visit:
-            name = f", {c.client_name}" if c.client_name else ""
-            fire(c, "collect")
-            c.expecting = "service"
-            return turn.say("greeting", name=name, salon=turn.view.company.title)
-        if not asks_visit and intent not in (Intent.BOOK, Intent.CHANGE) and c.state == "idle":
-            b = c.booking
-            if b is not None and datetime.fromisoformat(b.datetime_iso) > turn.now:
-                # "спасибо" after booking deserves no puzzlement: remind of the visit.
-                return turn.say(
-                    "see_you",
-                    date=turn.day(b.date),
-                    time=b.time,
-                    master=turn.view.master_name(b.staff_id),
-                )
-            return turn.say("not_understood")
-        if await merge(turn, fill):
-            await plan(turn)
-        elif c.state not in (SUGGESTING, CONFIRMING):
-            fire(c, "collect")
-
-    def _prices(self, turn: Turn, fill: SlotFill) -> None:
-        wanted = [s for n in fill.services if (s := turn.view.service_named(n))]
-        shown = wanted or [s for s in turn.view.services if s.bookable]
-        lines = [
-            turn.render("price_line", service=s.title, price=turn.view.price([s.id], turn.lang))
-            for s in shown
-        ]
-        turn.say("prices", lines="\n".join(lines))
-
-    def _ladder(self, turn: Turn, fill: SlotFill, before: tuple[object, ...]) -> None:
-        """Re-prompt ladder: after LADDER_STEPS turns without progress, offer the phone."""
-        c = turn.conversation
-        if fill.intent in (Intent.ASK_PRICE, Intent.ASK_HOURS, Intent.GREETING):
-            return
-        if _progress_marker(c) != before:
-            c.no_progress = 0
-            return
-        c.no_progress += 1
-        if c.no_progress >= LADDER_STEPS:
-            turn.say("call_us", phone=turn.salon_phone)
-            c.no_progress = 0
+    if was_booked and c.state == BOOKED:
+        fire(c, "reset")  # "booked until the client writes again" (interface contract)
+    if fill.intent not in QUESTION_INTENTS:
+        c.topic = None  # a question's subject carries to the very next message only
 
 
-def _progress_marker(c: Conversation) -> tuple[object, ...]:
+def intents_of(fill: SlotFill) -> list[Intent]:
+    """The batch's questions and its intent, each once; a request comes last, so its
+    question ends the turn ("запишите на стрижку. а где вы?")."""
+    extra = [
+        q for q in dict.fromkeys(fill.questions) if q in QUESTION_INTENTS and q is not fill.intent
+    ]
+    if fill.intent in QUESTION_INTENTS:
+        return [fill.intent, *extra]
+    return [*extra, fill.intent]
+
+
+def note_invalid(turn: Turn, fill: SlotFill) -> None:
+    """A time or date that does not exist ("25:00", "31 февраля") is said so, honestly,
+    before the question that follows (issue 13 reads them)."""
+    if fill.invalid_time:
+        turn.notes.append(turn.render("invalid_time", phrase=fill.invalid_time))
+    if fill.invalid_date:
+        turn.notes.append(turn.render("invalid_date", phrase=fill.invalid_date))
+    if turn.notes:
+        turn.answered = True
+
+
+def request(turn: Turn, text: str, zone: str) -> FillRequest:
+    c = turn.conversation
+    options = tuple(OfferedOption(o.date, o.time, o.master) for o in c.offered) or tuple(
+        OfferedOption("", "", ch.label if ch.kind == "master" else None, ch.label)
+        for ch in c.choices
+    )
+    return FillRequest(
+        text=text,
+        state=c.state,
+        catalogue=turn.view.catalogue,
+        now=turn.now,
+        timezone=zone,
+        slots=c.slots.as_dict(),
+        options=options,
+        expecting=c.awaiting,
+    )
+
+
+def take_contact(c: Conversation, fill: SlotFill) -> None:
+    if fill.client_name and (c.awaiting == "name" or not c.client_name):
+        c.client_name = fill.client_name.strip()[:80]
+    if fill.phone and (c.awaiting == "phone" or not c.client_phone):
+        c.client_phone = fill.phone
+
+
+def progress_marker(c: Conversation) -> tuple[object, ...]:
     return (
         c.state,
+        c.awaiting,
         str(c.slots.as_dict()),
         c.master_choice,
         len(c.offered),
         c.client_name,
         c.client_phone,
         c.booking.record_id if c.booking else None,
-    )
-
-
-def _changes_request(turn: Turn, fill: SlotFill) -> bool:
-    """Does the proposal ask for something other than what is being confirmed?"""
-    c = turn.conversation
-    services = [s.id for n in fill.services if (s := turn.view.service_named(n))]
-    master = turn.view.master_named(fill.master) if fill.master else None
-    return bool(
-        (fill.date and fill.date != c.slots.date)
-        or (fill.time and fill.time != c.slots.time)
-        or fill.time_from
-        or (services and services != c.slots.service_ids)
-        or (master and master.id != c.slots.staff_id)
-        or fill.master_choice in (MasterChoice.ANY, MasterChoice.SAME_AS_LAST)
-        or (fill.service_phrases and not services)
-    )
-
-
-def _picked_option(c: Conversation, fill: SlotFill) -> Option | None:
-    """The offered option the client chose: by number, or by time (and master)."""
-    if fill.option is not None and 1 <= fill.option <= len(c.offered):
-        return c.offered[fill.option - 1]
-    if fill.time is None:
-        return None
-    matches = [
-        o
-        for o in c.offered
-        if o.time == fill.time
-        and (fill.date is None or o.date == fill.date)
-        and (fill.master is None or o.master.lower() == fill.master.lower())
-    ]
-    return (
-        matches[0]
-        if len(matches) >= 1 and len({(o.date, o.master) for o in matches}) == 1
-        else None
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
+from states import prompts
 from states.availability import alternatives
 from states.conversation import Booking
 from states.machine import fire
@@ -37,13 +38,9 @@ def api_id_for(batch_id: str) -> str:
 async def book(turn: Turn) -> None:
     """The client said yes in `confirming`."""
     c = turn.conversation
-    if not c.client_name:
-        c.expecting = "name"
-        turn.say("ask_name")
-        return
-    if not c.client_phone:
-        c.expecting = "phone"
-        turn.say("ask_phone")
+    if not c.client_name or not c.client_phone:
+        fire(c, "ask_name" if not c.client_name else "ask_phone")
+        prompts.ask(turn)
         return
     if not fire(c, "book"):  # guards: verified slot, name, phone
         turn.guard("book", False)
@@ -87,7 +84,6 @@ def _booked(turn: Turn, confirmation: BookingConfirmation) -> None:
         api_id=confirmation.api_id,
     )
     turn.guard("yclients_created", fire(c, "booked"), str(confirmation.record_id))
-    c.expecting = None
     turn.say(
         "booked",
         service=turn.view.services_title(c.booking.service_ids, turn.lang),
@@ -99,61 +95,64 @@ def _booked(turn: Turn, confirmation: BookingConfirmation) -> None:
 
 
 async def _booking_refused(turn: Turn, error: SalonError) -> None:
-    c = turn.conversation
     turn.guard("yclients_accepted", False, f"{type(error).__name__} {error.status} {error.code}")
-    if isinstance(error, SlotTaken | NoFreeMaster) and c.chosen is not None:
-        wanted = turn.view.master(c.chosen.staff_id) if c.master_choice != "any" else None
-        able = turn.view.masters_for(c.slots.service_ids or [])
-        day = date.fromisoformat(c.chosen.date)
-        c.offered = await alternatives(
-            turn, wanted, able, day, c.chosen.time, c.slots.service_ids or []
-        )
-        c.chosen = None
-        if c.offered and fire(c, "booking_taken"):
-            c.expecting = "option"
-            turn.say(
-                "slot_taken",
-                date=turn.day(day.isoformat()),
-                time=c.slots.time,
-                master=wanted.name if wanted else "—",
-                options=turn.option_lines(c.offered),
-            )
-            return
-        fire(c, "booking_failed")
-        turn.say(
-            "no_slots",
-            master=wanted.name if wanted else "—",
-            date=turn.day(day.isoformat()),
-            phone=turn.salon_phone,
-        )
+    if isinstance(error, SlotTaken | NoFreeMaster) and turn.conversation.chosen is not None:
+        await _slot_gone(turn)
         return
-    fire(c, "booking_failed")
+    fire(turn.conversation, "booking_failed")
     if isinstance(error, BookingOutcomeUnknown):
         turn.say("outcome_unknown", phone=turn.salon_phone)
     elif isinstance(error, ScheduleUnavailable):
         turn.say("schedule_down", phone=turn.salon_phone)
-    elif isinstance(error, NameMissing):
-        c.client_name = None
-        c.expecting = "name"
-        turn.say("rejected", reason=turn.render("reason_name"), question=turn.render("ask_name"))
-    elif isinstance(error, BadPhone):
-        c.client_phone = None
-        c.expecting = "phone"
-        turn.say("rejected", reason=turn.render("reason_phone"), question=turn.render("ask_phone"))
+    elif isinstance(error, NameMissing | BadPhone):
+        _contact_refused(turn, "name" if isinstance(error, NameMissing) else "phone")
     elif isinstance(error, ServiceNotBookable):
-        c.slots.service_ids = None
+        c = turn.conversation
+        c.slots.service_ids, c.chosen = None, None
         c.slot_sources.pop("service_ids", None)
-        c.expecting = "service"
-        question = turn.render("ask_service", examples=turn.view.service_examples())
-        turn.say("rejected", reason=turn.render("reason_service"), question=question)
+        fire(c, "ask_service")
+        prompts.ask(turn, turn.render("rejected", reason=turn.render("reason_service")))
     elif isinstance(error, PhoneBlacklisted):
-        turn.say(
-            "rejected",
-            reason=turn.render("reason_blacklisted", phone=turn.salon_phone),
-            question="",
-        )
+        reason = turn.render("reason_blacklisted", phone=turn.salon_phone)
+        turn.say("rejected", reason=reason)
     else:
-        _say_rejected(turn, error, "what_to_change")
+        _say_rejected(turn, error)
+
+
+async def _slot_gone(turn: Turn) -> None:
+    """433 / 436: taken meanwhile. The nearest other times, or another day."""
+    c = turn.conversation
+    assert c.chosen is not None
+    wanted = turn.view.master(c.chosen.staff_id) if c.master_choice != "any" else None
+    able = turn.view.masters_for(c.slots.service_ids or [])
+    day, time = date.fromisoformat(c.chosen.date), c.chosen.time
+    c.offered = await alternatives(turn, wanted, able, day, time, c.slots.service_ids or [])
+    c.chosen = None
+    lead = turn.render(
+        "taken_master" if wanted else "taken_any",
+        date=turn.day(day.isoformat()),
+        time=time,
+        master=wanted.name if wanted else "",
+    )
+    if c.offered and fire(c, "booking_taken"):
+        prompts.ask(turn, lead)
+        return
+    fire(c, "booking_failed")
+    c.slots.time = None
+    fire(c, "ask_date")
+    turn.ask("no_slots_nearby", lead=lead, phone=turn.salon_phone)
+
+
+def _contact_refused(turn: Turn, part: str) -> None:
+    """435 / 431: the name or phone was refused; ask for it again, then book."""
+    c = turn.conversation
+    if part == "name":
+        c.client_name = None
+    else:
+        c.client_phone = None
+    c.after_contact = "book"
+    fire(c, f"ask_{part}")
+    prompts.ask(turn, turn.render("rejected", reason=turn.render(f"reason_{part}")))
 
 
 async def cancel(turn: Turn) -> None:
@@ -165,7 +164,6 @@ async def cancel(turn: Turn) -> None:
     except SalonError as error:
         turn.guard("yclients_cancelled", False, f"{type(error).__name__} {error.status}")
         fire(c, "reset")
-        c.expecting = None
         key = "changes_by_phone" if isinstance(error, SalonAuthError) else "cancel_failed"
         turn.say(key, phone=turn.salon_phone)
         return
@@ -208,14 +206,11 @@ async def _booking_refused_reschedule(turn: Turn, error: SalonError) -> None:
     if isinstance(error, ScheduleUnavailable):
         turn.say("schedule_down", phone=turn.salon_phone)
     else:
-        _say_rejected(turn, error, "ask_date")
+        _say_rejected(turn, error)
 
 
-def _say_rejected(turn: Turn, error: SalonError, question: str) -> None:
-    """YClients said no for a reason of its own: pass its words on, then ask `question`."""
+def _say_rejected(turn: Turn, error: SalonError) -> None:
+    """YClients said no for a reason of its own: pass its words on; the question of the
+    state it leaves follows on its own (never glued to "Хорошо. Что изменить…")."""
     detail = error.message.rstrip(".") or str(error.status)
-    turn.say(
-        "rejected",
-        reason=turn.render("reason_other", detail=detail),
-        question=turn.render(question),
-    )
+    prompts.ask(turn, turn.render("rejected", reason=turn.render("reason_other", detail=detail)))

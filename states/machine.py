@@ -1,4 +1,10 @@
-"""The dialogue's states and transition table, on pytransitions.
+"""The dialogue's states, what the bot awaits in each, and the transition table (pytransitions).
+
+A state is hierarchical: `collecting_master` is `collecting` while the bot awaits a
+master. The conversation stores the two parts (`state`, `awaiting`); inspection shows
+both, and `state` keeps the interface contract's meanings (idle, collecting, suggesting,
+confirming, booking, booked, cancelling, rescheduling). What the bot awaits changes only
+through a trigger here, never by assigning a string (issue 14).
 
 One machine definition serves every phone; a turn attaches the conversation for the
 length of one synchronous trigger and detaches it again (design card: one machine per
@@ -12,9 +18,11 @@ without a record YClients created.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from transitions import Machine, MachineError
+from transitions import MachineError
+from transitions.extensions import HierarchicalMachine
 
 from states.conversation import Conversation
 
@@ -28,16 +36,87 @@ CANCELLING = "cancelling"
 RESCHEDULING = "rescheduling"
 
 STATES = [IDLE, COLLECTING, SUGGESTING, CONFIRMING, BOOKING, BOOKED, CANCELLING, RESCHEDULING]
+SEP = "_"
+
+
+class Awaiting(StrEnum):
+    """What the bot's last question asked for."""
+
+    SERVICE = "service"
+    MASTER = "master"
+    DATE = "date"  # a day (the time follows as options)
+    CHANGE = "change"  # which detail to change, after "нет" to the summary
+    OPTION = "option"  # one of the numbered free slots
+    YES_NO = "yes_no"  # the summary of a booking, a move or a cancellation
+    NAME = "name"
+    PHONE = "phone"
+
+
+# Sub-states: what each state can await. `booking` is never at rest (a turn enters and
+# leaves it), `idle` and `booked` await nothing. Issue 16 adds a `reminder` answer here.
+CHILDREN: dict[str, list[Awaiting]] = {
+    COLLECTING: [
+        Awaiting.SERVICE,
+        Awaiting.MASTER,
+        Awaiting.DATE,
+        Awaiting.CHANGE,
+        Awaiting.NAME,
+        Awaiting.PHONE,
+    ],
+    SUGGESTING: [Awaiting.OPTION],
+    CONFIRMING: [Awaiting.YES_NO, Awaiting.NAME, Awaiting.PHONE],
+    CANCELLING: [Awaiting.YES_NO],
+    RESCHEDULING: [Awaiting.DATE],
+}
+
+
+def leaf(state: str, awaiting: str | None) -> str:
+    return f"{state}{SEP}{awaiting}" if awaiting else state
+
+
+# Every state a conversation rests in between turns: the rows of the policy table.
+RESTING = [
+    leaf(s, a)
+    for s in STATES
+    if s != BOOKING
+    for a in ([str(x) for x in CHILDREN[s]] if s in CHILDREN else [None])
+]
+
+_BOOKING_FLOW = [COLLECTING, SUGGESTING, CONFIRMING, RESCHEDULING, IDLE, BOOKED]
+_CONFIRMING = [leaf(CONFIRMING, a) for a in ("yes_no", "name", "phone")]
 
 TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "collect", "source": "*", "dest": COLLECTING},
-    {"trigger": "suggest", "source": "*", "dest": SUGGESTING, "conditions": "has_options"},
+    {"trigger": "ask_service", "source": "*", "dest": leaf(COLLECTING, "service")},
+    {"trigger": "ask_master", "source": "*", "dest": leaf(COLLECTING, "master")},
+    # In a reschedule the new day is asked for in `rescheduling`, else in `collecting`.
+    {
+        "trigger": "ask_date",
+        "source": "*",
+        "dest": leaf(RESCHEDULING, "date"),
+        "conditions": ["is_rescheduling", "has_booking"],
+    },
+    {"trigger": "ask_date", "source": "*", "dest": leaf(COLLECTING, "date")},
+    {"trigger": "ask_change", "source": "*", "dest": leaf(COLLECTING, "change")},
+    {
+        "trigger": "suggest",
+        "source": _BOOKING_FLOW,
+        "dest": leaf(SUGGESTING, "option"),
+        "conditions": "has_options",
+    },
     {
         "trigger": "propose",
-        "source": [IDLE, COLLECTING, SUGGESTING, CONFIRMING, BOOKED, RESCHEDULING],
-        "dest": CONFIRMING,
+        "source": _BOOKING_FLOW,
+        "dest": leaf(CONFIRMING, "yes_no"),
         "conditions": ["has_services", "has_int_staff", "has_verified_slot"],
     },
+    # The name or phone for a booking the client is saying yes to…
+    {"trigger": "ask_name", "source": _CONFIRMING, "dest": leaf(CONFIRMING, "name")},
+    {"trigger": "ask_phone", "source": _CONFIRMING, "dest": leaf(CONFIRMING, "phone")},
+    # …or after YClients refused the one given (a failed booking rests in `collecting`),
+    # or a phone first, to find the client's history or visits (an @lid sender).
+    {"trigger": "ask_name", "source": "*", "dest": leaf(COLLECTING, "name")},
+    {"trigger": "ask_phone", "source": "*", "dest": leaf(COLLECTING, "phone")},
+    {"trigger": "booking_failed", "source": BOOKING, "dest": leaf(COLLECTING, "change")},
     {
         "trigger": "book",
         "source": CONFIRMING,
@@ -47,19 +126,28 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "booked", "source": BOOKING, "dest": BOOKED, "conditions": "has_booking"},
     {
         "trigger": "rescheduled",
-        "source": CONFIRMING,
+        "source": leaf(CONFIRMING, "yes_no"),
         "dest": BOOKED,
         "conditions": ["has_booking", "has_verified_slot"],
     },
-    {"trigger": "booking_failed", "source": BOOKING, "dest": COLLECTING},
     {
         "trigger": "booking_taken",
         "source": BOOKING,
-        "dest": SUGGESTING,
+        "dest": leaf(SUGGESTING, "option"),
         "conditions": "has_options",
     },
-    {"trigger": "ask_cancel", "source": "*", "dest": CANCELLING, "conditions": "has_booking"},
-    {"trigger": "ask_reschedule", "source": "*", "dest": RESCHEDULING, "conditions": "has_booking"},
+    {
+        "trigger": "ask_cancel",
+        "source": "*",
+        "dest": leaf(CANCELLING, "yes_no"),
+        "conditions": "has_booking",
+    },
+    {
+        "trigger": "ask_reschedule",
+        "source": "*",
+        "dest": leaf(RESCHEDULING, "date"),
+        "conditions": "has_booking",
+    },
     {"trigger": "reset", "source": "*", "dest": IDLE},
 ]
 
@@ -102,10 +190,20 @@ class DialogueModel:
     def has_booking(self) -> bool:
         return self.conversation.booking is not None
 
+    def is_rescheduling(self) -> bool:
+        return self.conversation.mode == "reschedule"
 
-_MACHINE = Machine(
+
+def _states() -> list[Any]:
+    return [
+        {"name": s, "children": [str(a) for a in CHILDREN[s]]} if s in CHILDREN else s
+        for s in STATES
+    ]
+
+
+_MACHINE = HierarchicalMachine(
     model=None,
-    states=STATES,
+    states=_states(),
     transitions=TRANSITIONS,
     initial=IDLE,
     auto_transitions=False,
@@ -113,10 +211,20 @@ _MACHINE = Machine(
 )
 
 
+def machine_state(c: Conversation) -> str:
+    """The conversation's place in the machine; a parent without what it awaits (a state
+    saved before issue 14) rests in its first sub-state."""
+    if c.state in CHILDREN and c.awaiting not in CHILDREN[c.state]:
+        return leaf(c.state, CHILDREN[c.state][0])
+    if c.state not in CHILDREN:
+        return c.state if c.state in STATES else IDLE
+    return leaf(c.state, c.awaiting)
+
+
 def fire(conversation: Conversation, trigger: str) -> bool:
     """Run one trigger on the shared machine; False when a guard said no (state unchanged)."""
     model = DialogueModel(conversation)
-    _MACHINE.add_model(model, initial=conversation.state)
+    _MACHINE.add_model(model, initial=machine_state(conversation))
     try:
         moved = bool(model.trigger(trigger))  # type: ignore[attr-defined]
     except MachineError:
@@ -124,7 +232,9 @@ def fire(conversation: Conversation, trigger: str) -> bool:
     finally:
         _MACHINE.remove_model(model)
     if moved:
-        conversation.state = model.state
+        state, _, awaiting = model.state.partition(SEP)
+        conversation.state = state
+        conversation.awaiting = awaiting or None
     return moved
 
 
@@ -137,6 +247,6 @@ def guard_report(conversation: Conversation, trigger: str) -> list[str]:
             continue
         conditions = t.get("conditions", [])
         for name in [conditions] if isinstance(conditions, str) else conditions:
-            if not getattr(model, name)():
+            if not getattr(model, name)() and name not in failed:
                 failed.append(name)
     return failed

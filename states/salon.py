@@ -19,6 +19,7 @@ class Company:
     address: str
     phone: str
     timezone: str  # IANA name, e.g. "Europe/Moscow"
+    schedule: str = ""  # the salon's hours in its own words, as YClients holds them
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,6 +136,12 @@ class SalonBackend(Protocol):
     async def bookable_dates(
         self, service_ids: Sequence[int], staff_id: int, date_from: date, date_to: date
     ) -> tuple[date, ...]: ...
+
+    async def working_dates(
+        self, staff_id: int, date_from: date, date_to: date
+    ) -> tuple[date, ...]:
+        """Days the master works (book_dates `working_dates`), free time or not."""
+        ...
 
     async def check_booking(self, appointments: Sequence[Appointment]) -> None: ...
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
+from states.faq import SalonFaq
 from states.salon import Company, Master, SalonBackend, Service
 from states.slot_fill import Catalogue
-from states.wording import human_list, human_price
+from states.wording import human_duration, human_list, human_price
 
 
 def _norm(name: str) -> str:
@@ -19,11 +20,17 @@ class SalonView:
     company: Company
     services: tuple[Service, ...]
     masters: tuple[Master, ...]
+    faq: SalonFaq = dataclasses.field(default_factory=SalonFaq)
 
     @classmethod
-    async def load(cls, backend: SalonBackend) -> SalonView:
+    async def load(cls, backend: SalonBackend, faq: SalonFaq | None = None) -> SalonView:
         # The backend caches the catalogue, so this costs no request on most turns.
-        return cls(await backend.company(), await backend.services(), await backend.masters())
+        company, services = await backend.company(), await backend.services()
+        return cls(company, services, await backend.masters(), faq or SalonFaq())
+
+    def hours_text(self, lang: str) -> str:
+        """The salon's own words for its hours: the FAQ file, else YClients' `schedule`."""
+        return self.faq.text("hours", lang) or self.company.schedule
 
     @property
     def catalogue(self) -> Catalogue:
@@ -60,6 +67,9 @@ class SalonView:
         low = sum(s.price_min for s in chosen)
         high = sum(s.price_max for s in chosen)
         return human_price(low, high, lang)
+
+    def duration(self, service: Service, lang: str) -> str:
+        return human_duration(service.duration_s, lang) if service.duration_s else ""
 
     def service_examples(self, limit: int = 5) -> str:
         return ", ".join([s.title.lower() for s in self.services if s.bookable][:limit])

@@ -50,6 +50,32 @@ class Intent(StrEnum):
     UNKNOWN = "unknown"
 
 
+# Questions the dialogue answers from salon facts, in any state, without losing the booking.
+QUESTION_INTENTS = frozenset(
+    {
+        Intent.ASK_PRICE,
+        Intent.ASK_ADDRESS,
+        Intent.ASK_HOURS,
+        Intent.ASK_WHO_WORKS,
+        Intent.ASK_FREE_SLOTS,
+        Intent.ASK_FAQ,
+    }
+)
+
+
+class FaqTopic(StrEnum):
+    """Salon facts YClients does not hold; answered from the salon's `SALON_FAQ` file."""
+
+    PAYMENT = "payment"  # card, cash, transfer
+    PARKING = "parking"
+    CERTIFICATES = "certificates"  # gift certificates
+    DISCOUNTS = "discounts"
+    CHILDREN = "children"  # coming with a child
+    PETS = "pets"
+    WIFI = "wifi"
+    DRINKS = "drinks"
+
+
 class MasterChoice(StrEnum):
     NAMED = "named"  # `SlotFill.master` holds a catalogue name
     SAME_AS_LAST = "same_as_last"  # the engine looks the last master up in the history
@@ -91,6 +117,13 @@ class SlotFill(BaseModel):
     # "31 февраля"): kept so the dialogue can say so, never dropped (issue 13).
     invalid_time: str | None = None
     invalid_date: str | None = None
+    # The last day of a period asked about ("на этой неделе" → this Sunday), from `date`
+    # or today; only questions such as ask_free_slots read it (issue 14).
+    date_until: str | None = None
+    # Every question of the batch besides `intent` ("сколько стоит и где вы?" → ask_price
+    # with questions [ask_address]): the dialogue answers each one (issue 14).
+    questions: list[Intent] = Field(default_factory=list)
+    faq_topics: list[FaqTopic] = Field(default_factory=list)
     option: int | None = Field(default=None, ge=1)  # 1-based index into FillRequest.options
     client_name: str | None = None
     phone: str | None = None  # digits only, e.g. 79161234567
@@ -99,7 +132,7 @@ class SlotFill(BaseModel):
     # What was dropped or repaired, and why; recorded in the turn for inspection.
     notes: list[str] = Field(default_factory=list)
 
-    @field_validator("date")
+    @field_validator("date", "date_until")
     @classmethod
     def _iso_date(cls, value: str | None) -> str | None:
         if value is not None:
@@ -166,11 +199,13 @@ class Catalogue:
 
 @dataclasses.dataclass(frozen=True)
 class OfferedOption:
-    """One alternative the bot showed, in the numbered order it showed them."""
+    """One alternative the bot showed, in the numbered order it showed them: a free slot,
+    or a choice that is not a slot (a service, a master, a day) with only `label` set."""
 
-    date: str  # YYYY-MM-DD
-    time: str  # HH:MM
+    date: str  # YYYY-MM-DD; "" for a choice that is not a slot
+    time: str  # HH:MM; "" for a choice that is not a slot
     master: str | None = None
+    label: str | None = None  # how the bot listed a choice: "Бари", "Мужская стрижка"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,7 +217,7 @@ class FillRequest:
     timezone: str  # the salon's zone, e.g. "Europe/Moscow"
     slots: Mapping[str, object] = dataclasses.field(default_factory=dict)
     options: tuple[OfferedOption, ...] = ()
-    # What the bot asked for last ("name", "phone", ...), so a bare "Николай" is a name.
+    # What the bot awaits ("name", "phone", "yes_no", ...), so a bare "Николай" is a name.
     expecting: str | None = None
 
     def __post_init__(self) -> None:

@@ -8,6 +8,8 @@ the live catalogue become ids, and "the last master" comes from the client's own
 from __future__ import annotations
 
 from states.conversation import Conversation
+from states.machine import fire
+from states.prompts import masters_line
 from states.salon import last_master_id
 from states.salon_errors import SalonAuthError
 from states.slot_fill import MasterChoice, SlotFill
@@ -67,8 +69,9 @@ def _merge_services(turn: Turn, fill: SlotFill) -> bool:
     if fill.service_phrases:
         phrase = fill.service_phrases[0]
         turn.guard("service_in_catalogue", False, phrase)
-        turn.say("unknown_service", phrase=phrase, examples=turn.view.service_examples())
-        turn.conversation.expecting = "service"
+        fire(turn.conversation, "ask_service")
+        lead = turn.render("no_such_service", phrase=phrase)
+        turn.ask("offer_services", lead=lead, examples=turn.view.service_examples())
         return False
     return True
 
@@ -83,14 +86,13 @@ async def _merge_master(turn: Turn, fill: SlotFill) -> bool:
         if not turn.guard("master_in_catalogue", master is not None, fill.master):
             # Only masters who do the service asked for (Снежана does not cut men's hair).
             service_ids = c.slots.service_ids or []
-            able = turn.view.masters_for(service_ids) if service_ids else turn.view.masters
-            names = human_list([m.name for m in able if m.bookable], turn.lang)
+            names = masters_line(turn)
+            fire(c, "ask_master")
             if service_ids:
                 service = turn.view.services_title(service_ids, turn.lang)
-                turn.say("unknown_master", name=fill.master, service=service, masters=names)
+                turn.ask("unknown_master", name=fill.master, service=service, masters=names)
             else:
-                turn.say("unknown_master_any", name=fill.master, masters=names)
-            c.expecting = "master"
+                turn.ask("unknown_master_any", name=fill.master, masters=names)
             return False
         assert master is not None
         c.master_choice = "named"
@@ -105,8 +107,8 @@ async def resolve_last_master(turn: Turn) -> bool:
     if not c.client_phone:
         # An @lid sender: the phone comes first, then the history (interface contract).
         c.master_choice = "same_as_last"
-        c.expecting = "phone"
-        turn.say("ask_phone")
+        fire(c, "ask_phone")
+        turn.ask("ask_phone")
         return False
     try:
         client = await turn.backend.find_client(c.client_phone)
@@ -119,8 +121,8 @@ async def resolve_last_master(turn: Turn) -> bool:
     if not turn.guard("last_master_found", master is not None and master.bookable):
         c.master_choice = None
         names = human_list([m.name for m in turn.view.masters if m.bookable], turn.lang)
-        turn.say("no_history", masters=names)
-        c.expecting = "master"
+        fire(c, "ask_master")
+        turn.ask("no_history", masters=names)
         return False
     assert master is not None
     if client and not c.client_name:

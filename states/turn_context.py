@@ -10,7 +10,7 @@ from states.conversation import Conversation, Option
 from states.salon import SalonBackend
 from states.salon_view import SalonView
 from states.templates import say
-from states.wording import human_date, numbered
+from states.wording import capitalised, human_date, numbered
 
 
 @dataclasses.dataclass
@@ -23,6 +23,18 @@ class Turn:
     attempt: int
     replies: list[str] = dataclasses.field(default_factory=list)
     guards: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # The question this turn ends with: (lead, question), rendered; None when a handler
+    # asked nothing (then `prompts.finish` asks the pending question again if need be).
+    question: tuple[str, str] | None = None
+    # Something the client asked or said was answered (a question, thanks, a greeting):
+    # such a turn is no step on the re-prompt ladder.
+    answered: bool = False
+    # A person takes over: the turn asks nothing more.
+    quiet: bool = False
+    # Said before the turn's question ("Времени «25:00» не бывает.").
+    notes: list[str] = dataclasses.field(default_factory=list)
+    # Schedule facts read during this turn (working days, free times), by key.
+    cache: dict[tuple[object, ...], Any] = dataclasses.field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -37,7 +49,17 @@ class Turn:
         return say(key, self.lang, **values)
 
     def say(self, key: str, **values: object) -> None:
-        self.replies.append(self.render(key, **values))
+        self.replies.append(capitalised(self.render(key, **values)))
+
+    def answer(self, key: str, **values: object) -> None:
+        """A reply to something the client asked; the pending question follows it."""
+        self.say(key, **values)
+        self.answered = True
+
+    def ask(self, key: str, lead: str = "", **values: object) -> None:
+        """End the turn with this question (what it awaits is the machine's sub-state);
+        `lead` says why, before it ("Не нашёл у нас услугу «…».")."""
+        self.question = (lead, self.render(key, **values))
 
     def guard(self, name: str, ok: bool, detail: str = "") -> bool:
         """Record a check and its verdict for `GET /conversations/{phone}`."""

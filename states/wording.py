@@ -58,6 +58,14 @@ def human_price(price_min: float, price_max: float, lang: str) -> str:
     return f"{low} {currency}"
 
 
+def human_duration(seconds: int, lang: str) -> str:
+    """'1 ч 30 мин' / '1 h 30 min'."""
+    hours, mins = divmod(round(seconds / 60), 60)
+    h, m = ("h", "min") if lang == "en" else ("ч", "мин")
+    parts = ([f"{hours} {h}"] if hours else []) + ([f"{mins} {m}"] if mins else [])
+    return " ".join(parts) or f"0 {m}"
+
+
 def human_list(items: Sequence[str], lang: str) -> str:
     items = [i for i in items if i]
     if len(items) <= 1:
@@ -68,3 +76,8 @@ def human_list(items: Sequence[str], lang: str) -> str:
 
 def numbered(lines: Sequence[str]) -> str:
     return "\n".join(f"{n}. {line}" for n, line in enumerate(lines, start=1))
+
+
+def capitalised(text: str) -> str:
+    """A reply starts with a capital letter, even when it starts with "завтра, 24 июля"."""
+    return text[:1].upper() + text[1:]

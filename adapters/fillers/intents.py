@@ -1,46 +1,140 @@
-"""Intent words and option picks, Russian and English, over normalised text.
+"""Intent words, questions and option picks, Russian and English, over normalised text.
 
-The intent is decided in a fixed order (see `decide_intent`): cancel/reschedule phrases
-beat everything, an option pick beats bare yes/no, questions beat slot values, and slot
-values beat yes/no ("нет, давайте на 19" is a change, not a refusal).
+The intent is the first rule of `RULES` whose pattern matches (`decide_intent`): changes
+to a booked visit and hand-offs beat everything, an option pick beats bare yes/no, a
+question beats slot values unless the client also asks to book, and slot values beat
+yes/no ("нет, давайте на 19" is a change, not a refusal). Every question in the text is
+also listed (`read_questions`), so "сколько стоит и где вы?" gets both answers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from states.slot_fill import Intent, OfferedOption
+from states.slot_fill import FaqTopic, Intent, OfferedOption
 
-CANCEL = re.compile(
-    r"\bотмен\w*|\bотказ\w*|\bне\s+(?:смогу\s+)?при(?:ду|йду|дем)\b|\bудалит\w*\s+запис\w*"
-    r"|\bcancel\w*|\bcan'?t\s+(?:make|come)\b|\bwon'?t\s+(?:make|come)\b"
-)
 RESCHEDULE = re.compile(
     r"\bперенес\w*|\bперенест\w*|\bперезапиш\w*|\bперезапис\w*|\bсдвин\w*|\bперенос\w*"
-    r"|\breschedul\w*|\bmove\s+(?:my|the)\b|\bpostpone\w*"
+    r"|\breschedul\w*|\bmove\s+(?:my|the|it)\b|\bpostpone\w*"
+)
+CANCEL = re.compile(
+    r"\bотмен(?:ите|ить|яйте|яю|и|им|ю)\b|\bотменя\w*|\bотказ\w*|\bне\s+(?:смогу\s+)?при(?:ду|йду|дем)\b"
+    r"|\bудалит\w*\s+запис\w*|\bcancel\w*|\bcan'?t\s+(?:make|come)\b|\bwon'?t\s+(?:make|come)\b"
+    r"|\bне\s+смогу\b|\bотмен\w*\s+(?:мо\w+\s+|вашу\s+|эту\s+)?запис\w*"
+)
+# Dropping the visit being arranged, not a booked one ("передумал", bare "отмена").
+ABORT = re.compile(
+    r"\bпередумал\w*|\bраздумал\w*|\bне\s+(?:надо|нужно)\b|^\W*отмена\W*$|\bотбой\b"
+    r"|\bзабудьте\b|\bне\s+(?:буду|хочу)\s+(?:записыва\w*|записат\w*)"
+    r"|\bnever\s*mind\b|\bforget\s+it\b|\bchanged\s+my\s+mind\b|\bdon'?t\s+book\b"
+)
+LATE = re.compile(
+    r"\bопазд\w*|\bопозда\w*|\bопоздан\w*|\bзадерж(?:у|усь|иваюсь)\w*"
+    r"|\bбуду\s+(?:через|минут\w*\s+через)\s+\d+\s*мин\w*|\bбуду\s+позже\s+на\b"
+    r"|\b(?:running|be|am|i'?m)\s+(?:\w+\s+){0,4}late\b(?!\s+(?:in|evening|afternoon|night|slot|time))"
+)
+COMPLAINT = re.compile(
+    r"\bжалоб\w*|\bпожаловат\w*|\bнедовол\w*|\bужасн\w*|\bотвратительн\w*|\bхамств\w*"
+    r"|\bнахамил\w*|\bхамит\w*|\bиспортил\w*|\bплохо\s+(?:подстриг|сделал|покрас|обслуж)\w*"
+    r"|\bне\s+понравил\w*|\bверните\s+деньги|\bвозврат\w*\s+(?:денег|средств)"
+    r"|\bcomplain\w*|\bterrible\b|\bawful\b|\brude\b|\bruined\b|\brefund\b|\bdisappointed\b"
+)
+ASK_HUMAN = re.compile(
+    r"\bадминистратор\w*|\bадмин\w*|\bменеджер\w*|\bоператор\w*|\bжив\w+\s+человек\w*"
+    r"|\bруковод\w*|\bуправляющ\w*|\bдиректор\w*|\bначальств\w*|\bхозяин\w*|\bвладел\w*"
+    r"|\bс\s+человеком\b|\bпозовите\b|\bсоедините\b|\bперезвоните\b|\bпозвоните\s+мне\b"
+    r"|\bhuman\b|\breal\s+person\b|\bmanager\b|\boperator\b|\bcall\s+me\b"
+    r"|\bspeak\s+to\s+(?:someone|a\s+person|a\s+human)\b"
+)
+SAME_TIME = re.compile(
+    r"\b(?:в|на)\s+(?:то\s+же|это\s+же|тоже)\s+(?:самое\s+)?время\b|\bто\s+же\s+время\b"
+    r"|\bsame\s+time\b"
+)
+# "раньше" / "позже" alone also tell stories ("я раньше ходил к Бари", "напишу позже").
+EARLIER = re.compile(
+    r"\bпораньше\b|\b(?:можно|есть|нет|а)\s+(?:ли\s+)?(?:\w+\s+)?раньше\b|\bearlier\b"
+    r"|\bsooner\b"
+)
+LATER = re.compile(
+    r"\bпопозже\b|\b(?:можно|есть|нет|а)\s+(?:ли\s+)?(?:\w+\s+)?позже\b"
+    r"|\blater\s+(?:time|slot|one)\b|\bsomething\s+later\b|\blater\s*\?"
+)
+OTHER_MASTER = re.compile(
+    r"\bк\s+друг\w+\s+мастер\w*|\bдруг\w+\s+мастер\w*|\bк\s+кому[\s-]*(?:то|нибудь)\s+друг\w*"
+    r"|\bкто[\s-]*(?:то|нибудь)\s+друг\w*|\banother\s+(?:master|barber|stylist)\b"
+    r"|\bsomeone\s+else\b|\bdifferent\s+(?:master|barber|stylist)\b"
 )
 PRICE = re.compile(
-    r"\bсколько\s+(?:стоит|стоят|будет\s+стоить|по\s+деньгам)|\bцен[аыу]\w*|\bпрайс\w*"
-    r"|\bстоимост\w*|\bпо\s+чем\b|\bпочем\b|\bдорог\w*|\bдешев\w*|\bexpensive\b|\bcheap\w*|\bhow\s+much\b|\bprices?\b|\bcost\w*"
+    r"\bсколько\s+(?:\w+\s+){0,2}(?:стоит|стоят|будет\s+стоить|по\s+деньгам)"
+    r"|\bцен[аыу]\w*|\bпрайс\w*"
+    r"|\bстоимост\w*|\bпо\s+чем\b|\bпочем\b|\bдорог\w*|\bдешев\w*|\bexpensive\b|\bcheap\w*"
+    r"|\bhow\s+much\b|\bprices?\b|\bcost\w*"
+    r"|\bсколько\s+(?:длится|идет|по\s+времени|времени\s+(?:занимает|идет))|\bhow\s+long\b"
+)
+ADDRESS = re.compile(
+    r"\bадрес\w*|\bгде\s+(?:вы|вас|у\s+вас|находит\w*|располож\w*|это|салон|барбершоп)\b"
+    r"|\bкак\s+(?:вас\s+|к\s+вам\s+)?(?:найти|добраться|доехать|пройти)\b"
+    r"|\bкуда\s+(?:идти|ехать|подъехать|приходить)\b|\bкакое\s+метро\b|\bближайшее\s+метро\b"
+    r"|\bwhere\s+are\s+you\b|\baddress\b|\blocation\b|\bwhere\s+is\s+the\s+(?:salon|shop)\b"
+    r"|\bhow\s+(?:do\s+i|to)\s+(?:get|find)\b"
+)
+WHO_WORKS = re.compile(
+    r"\bкто\s+(?:из\s+мастеров\s+)?(?:\w+\s+){0,2}(?:работает|работают|на\s+смене|принимает)\b"
+    r"|\bкакие\s+(?:у\s+вас\s+)?мастера\b|\bкто\s+у\s+вас\s+(?:есть|работает)\b"
+    r"|\bwho\s+(?:is|'s)\s+(?:working|in|on)\b|\bwhich\s+(?:masters|barbers|stylists)\b"
 )
 HOURS = re.compile(
     r"\bдо\s+скольки\b|\bво\s+сколько\s+(?:вы\s+)?(?:открыва|закрыва|работа)\w*"
-    r"|\bчасы\s+работы\b|\bрежим\s+работы\b|\bграфик\s+работы\b|\bкогда\s+(?:вы\s+)?"
-    r"(?:открыт|работает|работаете|открываетесь|закрываетесь)\w*|\bвы\s+работаете\b"
-    r"|\bopening\s+hours\b|\bhours\b|\bwhat\s+time\s+do\s+you\s+(?:open|close)\b"
-    r"|\bare\s+you\s+open\b|\bwhen\s+do\s+you\s+(?:open|close)\b"
+    r"|\bчасы\s+работы\b|\bрежим\s+работы\b|\bграфик\s+работы\b|\bграфик\b|\bрасписани\w+\s+работы\b"
+    r"|\bкогда\s+(?:вы\s+)?(?:открыт|работает|работаете|открываетесь|закрываетесь)\w*"
+    r"|\bработа(?:ет|ете|ют)\b|\bоткрыты\b|\bopening\s+hours\b|\bhours\b"
+    r"|\bwhat\s+time\s+do\s+you\s+(?:open|close)\b|\bare\s+you\s+open\b"
+    r"|\bwhen\s+do\s+you\s+(?:open|close)\b|\bdo\s+you\s+work\b|\bis\s+\w+\s+working\b"
 )
+FREE_SLOTS = re.compile(
+    r"\bсвободн\w*\s+(?:окн\w*|окош\w*|врем\w*|мест\w*|слот\w*|запис\w*)|\bокошк\w*|\bокн[оа]\b"
+    r"|\bкогда\s+(?:\w+\s+)?(?:свобод\w*|можно\s+(?:записаться|прийти|подойти))"
+    r"|\bесть\s+(?:ли\s+)?(?:у\s+\w+\s+)?(?:свободн\w*\s+)?(?:время|места?|окн\w*)"
+    r"|\bfree\s+(?:slots?|times?|spots?)\b|\bavailab\w*|\bopenings\b|\bwhen\s+is\s+\w+\s+free\b"
+    r"|\bany\s+(?:slots|times|openings)\b"
+)
+FAQ_TOPICS: tuple[tuple[FaqTopic, re.Pattern[str]], ...] = (
+    (FaqTopic.PAYMENT, re.compile(
+        r"\bоплат\w*|\bоплачива\w*|\bкартой\b|\bкарт[аыу]\s+(?:принима|можно)\w*|\bналичн\w*"
+        r"|\bпереводом\b|\bсбп\b|\bбезнал\w*|\bpay\w*|\bby\s+card\b|\bcash\b|\bcredit\s+card\b"
+    )),
+    (FaqTopic.PARKING, re.compile(
+        r"\bпарков\w*|\bприпарков\w*|\bгде\s+(?:поставить|оставить)\s+машин\w*|\bpark\w*"
+    )),
+    (FaqTopic.CERTIFICATES, re.compile(
+        r"\bсертификат\w*|\bgift\s+(?:card|certificate)s?\b|\bvouchers?\b"
+    )),
+    (FaqTopic.DISCOUNTS, re.compile(r"\bскидк\w*|\bакци[ияй]\w*|\bdiscount\w*|\bpromo\w*")),
+    (FaqTopic.CHILDREN, re.compile(
+        r"\bс\s+(?:ребенком|ребёнком|детьми|малышом)\b|\bwith\s+(?:my\s+)?(?:kid|child)\w*"
+    )),
+    (FaqTopic.PETS, re.compile(
+        r"\bс\s+(?:собак\w*|животн\w*|питомц\w*|кошк\w*)|\bpets?\b|\bwith\s+(?:my\s+)?dog\b"
+    )),
+    (FaqTopic.WIFI, re.compile(r"\bwi-?fi\b|\bвай[\s-]?фай\w*|\bинтернет\w*")),
+    (FaqTopic.DRINKS, re.compile(
+        r"\bкофе\b|\bчай\b|\bчаю\b|\bнапит\w*|\bпиво\b|\bcoffee\b|\bdrinks?\b|\bbeer\b"
+    )),
+)  # fmt: skip
+# A bare "не" refuses; "не знаю", "не уверен" do not.
 DENY = re.compile(
-    r"^\W*(?:нет|неа|не|no|nope|nah)\b|\bне\s+(?:надо|нужно|подходит|устраивает|хочу|могу)\b"
+    r"^\W*(?:нет|неа|no|nope|nah)\b|^\W*не(?:\W*$|[,.!]+(?:\s|$))"
+    r"|\bне\s+(?:подходит|устраивает|хочу|могу)\b"
     r"|\bнеудобно\b|\bне\s+то\b|\bне\s+вариант\b|\bdon'?t\b|\bnot\s+(?:good|ok|now)\b"
     r"|\bno\s+thanks?\b|\bnot\s+suitable\b"
 )
 CONFIRM = re.compile(
-    r"^\W*(?:да+|ага|угу|ок|окей|ok|okay|kk|yes|yep|yeah|yup|sure|\+|👍)\b"
+    r"^\W*(?:да+|ага|угу|ок|окей|оке|ok|okay|kk|yes|yep|yeah|yup|sure)(?!\w)|^\s*\++\s*$|👍|👌|✅"
     r"|\bподтвержда\w*|\bподтверди\w*|\bверно\b|\bправильно\b|\bхорошо\b|\bотлично\b"
     r"|\bдоговорились\b|\bгодится\b|\bподходит\b|\bсупер\b|\bконечно\b|\bотлич\w*"
     r"|\bconfirm\w*|\bcorrect\b|\bperfect\b|\bsounds\s+good\b|\bgreat\b|\bfine\b"
-    r"|^\W*давайте\W*$|^\W*давай\W*$|^\W*(?:да|ок)\W|👍"
+    r"|^\W*давай(?:те)?\b|^\W*записывайте\W*$|^\W*бронируйте\W*$|\bgo\s+ahead\b"
 )
 # "можно" / "хочу" alone say nothing ("можно оплатить картой?"): a booking needs its verb
 # or a slot value (checked before this pattern is).
@@ -51,11 +145,29 @@ BOOK = re.compile(
 GREETING = re.compile(
     r"\bпривет\w*|\bздравствуй\w*|\bздрасьте\b|\bдобр(?:ый|ое|ого)\s+(?:день|утро|вечер"
     r"|времени)\w*|\bдоброго\b|\bхай\b|\bhi\b|\bhello\b|\bhey\b|\bgood\s+(?:morning|afternoon"
-    r"|evening)\b"
+    r"|evening)\b|👋|🙋"
+)
+SMALL_TALK = re.compile(
+    r"\bспасибо\w*|\bблагодар\w*|\bспс\b|\bthanks?\b|\bthank\s+you\b|\bкак\s+дела\b"
+    r"|\bдо\s+свидания\b|\bпока\b|\bbye\b|\bgood\s*bye\b|\bхорошего\s+дня\b|\bудачи\b"
+    r"|^[\W\s]*$"
 )
 CHANGE = re.compile(
     r"\bлучше\b|\bвместо\b|\bпоменя\w*|\bизмени\w*|\bдругое\s+время\b|\bдругой\s+день\b"
     r"|\binstead\b|\bchange\b|\brather\b"
+)
+# Questions in the order their answers are given.
+QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    (Intent.ASK_PRICE, PRICE),
+    (Intent.ASK_ADDRESS, ADDRESS),
+    (Intent.ASK_WHO_WORKS, WHO_WORKS),
+    (Intent.ASK_FREE_SLOTS, FREE_SLOTS),
+    (Intent.ASK_HOURS, HOURS),
+)
+_PERIOD = re.compile(
+    r"\b(?P<this>на\s+этой\s+неделе|в\s+эт[уо]\s+недел\w*|this\s+week)\b"
+    r"|\b(?P<next>на\s+следующей\s+неделе|next\s+week)\b"
+    r"|\b(?P<weekend>на\s+(?:этих\s+)?выходных|(?:this\s+|on\s+the\s+)?weekend)\b"
 )
 _ORDINALS = {
     "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "first": 1, "second": 2,
@@ -108,6 +220,52 @@ def pick_option(
     return None
 
 
+def read_questions(text: str) -> list[Intent]:
+    """Every question asked in the text, FAQ topics included, in answering order."""
+    found = [intent for intent, pattern in QUESTIONS if pattern.search(text)]
+    if read_faq_topics(text):
+        found.append(Intent.ASK_FAQ)
+    if Intent.ASK_WHO_WORKS in found and Intent.ASK_HOURS in found:
+        found.remove(Intent.ASK_HOURS)  # "кто работает завтра?" asks who, not the hours
+    return found
+
+
+def read_faq_topics(text: str) -> list[FaqTopic]:
+    return [topic for topic, pattern in FAQ_TOPICS if pattern.search(text)]
+
+
+def read_period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """ "на этой неделе" → today…Sunday; "на следующей неделе" → next Monday…Sunday;
+    "на выходных" → the coming Saturday…Sunday."""
+    m = _PERIOD.search(text)
+    if m is None:
+        return None
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    if m["this"]:
+        return today, sunday
+    if m["next"]:
+        return sunday + dt.timedelta(days=1), sunday + dt.timedelta(days=7)
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7)
+    return max(saturday, today), saturday + dt.timedelta(days=1)
+
+
+# (intent, pattern) in priority order; `decide_intent` takes the first that applies.
+RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    (Intent.RESCHEDULE, RESCHEDULE),
+    (Intent.LATE_NOTICE, LATE),
+    (Intent.COMPLAINT, COMPLAINT),
+    (Intent.ASK_HUMAN, ASK_HUMAN),
+    (Intent.ABORT, ABORT),
+    (Intent.CANCEL, CANCEL),
+)
+MOVES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    (Intent.SAME_TIME, SAME_TIME),
+    (Intent.OTHER_MASTER, OTHER_MASTER),
+    (Intent.EARLIER, EARLIER),
+    (Intent.LATER, LATER),
+)
+
+
 def decide_intent(
     text: str,
     *,
@@ -117,26 +275,29 @@ def decide_intent(
     has_contact: bool,
 ) -> Intent:
     """The client's intent from normalised `text` and what else was read from it."""
-    if RESCHEDULE.search(text):
-        return Intent.RESCHEDULE
-    if CANCEL.search(text):
-        return Intent.CANCEL
+    for intent, pattern in RULES:
+        if pattern.search(text):
+            return intent
     if option is not None:
         return Intent.CHOOSE_OPTION
-    if PRICE.search(text):
-        return Intent.ASK_PRICE
-    if HOURS.search(text) and not BOOK.search(text):
-        return Intent.ASK_HOURS
+    for intent, pattern in MOVES:
+        # "пораньше утром" with a day and a service is a request, not "earlier than that".
+        if pattern.search(text) and (intent is Intent.SAME_TIME or not has_slots):
+            return intent
+    questions = read_questions(text)
+    if questions and not BOOK.search(text):
+        return questions[0]
     if has_slots:
         if state in ("confirming", "suggesting") or CHANGE.search(text):
             return Intent.CHANGE
         return Intent.BOOK
-    if DENY.search(text):
-        return Intent.DENY
-    if CONFIRM.search(text):
-        return Intent.CONFIRM
-    if BOOK.search(text) or has_contact:
-        return Intent.BOOK
-    if GREETING.search(text):
-        return Intent.GREETING
+    for intent, pattern in (
+        (Intent.DENY, DENY),
+        (Intent.CONFIRM, CONFIRM),
+        (Intent.BOOK, BOOK),
+        (Intent.GREETING, GREETING),
+        (Intent.SMALL_TALK, SMALL_TALK),
+    ):
+        if pattern.search(text) or (intent is Intent.BOOK and has_contact):
+            return intent
     return Intent.UNKNOWN

@@ -12,7 +12,13 @@ import asyncio
 import functools
 
 from adapters.fillers.contact import NameReading, read_name, read_phone
-from adapters.fillers.intents import decide_intent, pick_option
+from adapters.fillers.intents import (
+    decide_intent,
+    pick_option,
+    read_faq_topics,
+    read_period,
+    read_questions,
+)
 from adapters.fillers.masters import MASTER_CUES, MasterMatch, master_index, match_masters
 from adapters.fillers.reading import Reading, Vocabulary, read, vocabulary
 from adapters.fillers.services import match_services
@@ -168,6 +174,7 @@ class OfflineFiller:
             option=option,
             has_contact=bool(name or phone),
         )
+        period = read_period(text, today)  # "на этой неделе": questions read a span of days
         service_phrases = [s.phrase for s in services]
         if unknown_service is not None:
             service_phrases = [unknown_service]
@@ -181,7 +188,10 @@ class OfflineFiller:
             master_choice=master_choice,
             master=master_name,
             date_phrase=date_phrase if date_value else None,
-            date=date_value,
+            date=date_value if date else period[0].isoformat() if period else None,
+            date_until=period[1].isoformat() if period else None,
+            questions=read_questions(text),
+            faq_topics=read_faq_topics(text),
             time_phrase=time_phrase if time and not time.invalid else None,
             time=exact_time,
             time_from=window[0] if window else None,

@@ -31,9 +31,20 @@ _SYSTEM = """You read WhatsApp messages a client sends to a barbershop and extra
 they ask for. You never decide anything and never invent values.
 Rules:
 - intent: book (wants an appointment or gives booking details), confirm (yes to the bot's
-  question), deny (no), choose_option (picks one of the numbered options), change (changes
-  a detail of a booking being confirmed), cancel, reschedule, ask_price, ask_hours,
-  greeting, unknown.
+  question: "да", "+", "👍", "ок", "давайте"), deny (no), abort (drops the visit being
+  arranged: "передумал", "не надо", "отмена"), choose_option (picks one of the numbered
+  options), change (changes a detail of a booking being confirmed), earlier / later (wants
+  an earlier / later time than offered), other_master (another master), same_time (the
+  same time as the booked visit, when moving it), cancel (a booked visit), reschedule,
+  ask_price, ask_address, ask_hours (the salon's or a master's), ask_who_works (which
+  masters work on a day), ask_free_slots (free times on a day, for a master, this week),
+  ask_faq (payment, parking and similar salon facts), late_notice ("опаздываю"),
+  complaint, ask_human (wants a person), greeting, small_talk (thanks, emoji, "как дела"),
+  unknown.
+- questions: every question the message asks, from ask_price, ask_address, ask_hours,
+  ask_who_works, ask_free_slots, ask_faq ("сколько стоит и где вы?" → both); faq_topics:
+  the salon facts asked about (payment, parking, certificates, discounts, children, pets,
+  wifi, drinks).
 - service_phrases: the client's own words for each service they ask for, as written
   ("на мужскую стрижку", "бороду"), or the catalogue name; not words from small talk
   ("у меня двое детей" asks for nothing). Never ids or numbers.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.fillers.contact import read_phone
 from adapters.fillers.dates import read_date
@@ -23,6 +23,8 @@ from adapters.fillers.text import normalize, tokens
 from adapters.fillers.times import read_time
 from adapters.fillers.titles import concept_of, title_index
 from states.slot_fill import (
+    QUESTION_INTENTS,
+    FaqTopic,
     FillRequest,
     FillSource,
     Intent,
@@ -54,6 +56,10 @@ class LlmProposal(BaseModel):
     client_name: str | None
     phone: str | None
     language: Language
+    # Every question of the message ("сколько стоит и где вы?" → ask_price, ask_address)
+    # and the salon facts asked about (payment, parking…); defaults keep older answers valid.
+    questions: list[Intent] = Field(default_factory=list)
+    faq_topics: list[FaqTopic] = Field(default_factory=list)
 
 
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -232,6 +238,9 @@ def to_slot_fill(p: LlmProposal, request: FillRequest, offline: SlotFill) -> Slo
     if intent is Intent.CHOOSE_OPTION and option is None:
         intent = offline.intent
     client_name, phone = _name(p, request, fix), _phone(p, request, fix)
+    questions = [q for q in dict.fromkeys(p.questions) if q in QUESTION_INTENTS]
+    if len(questions) != len(p.questions):
+        fix.note("questions dropped: not questions")
     return SlotFill(
         intent=intent,
         service_phrases=service_phrases,
@@ -251,6 +260,9 @@ def to_slot_fill(p: LlmProposal, request: FillRequest, offline: SlotFill) -> Slo
         client_name=client_name,
         phone=phone,
         language=p.language,
+        questions=questions,
+        faq_topics=list(dict.fromkeys(p.faq_topics)),
+        date_until=offline.date_until,  # a period ("на этой неделе") is read by code
         source=FillSource.LLM_REPAIRED if fix.notes else FillSource.LLM,
         notes=fix.notes,
     )

@@ -16,6 +16,7 @@ from adapters.yclients.models import (
     CompanyModel,
     RecordModel,
 )
+from adapters.yclients.record_edit import CONFIRMED, attendance_body
 from states.salon import (
     Appointment,
     BookedRecord,
@@ -31,6 +32,7 @@ from states.salon import (
 from states.salon_errors import (
     BookingOutcomeUnknown,
     SalonError,
+    SalonNotFound,
     ScheduleUnavailable,
     SlotTaken,
 )
@@ -91,23 +93,38 @@ class YClientsBackend:
         model = await self.client.company()
         timezone = timezone_of(model, self._default_timezone)
         self._timezone = ZoneInfo(timezone)
-        return Company(model.id, model.title, model.address, model.phone, timezone)
+        return Company(
+            model.id, model.title, model.address, model.phone, timezone, model.schedule.strip()
+        )
 
     async def services(self) -> tuple[Service, ...]:
         catalogue = await self.client.book_services()
         titles = {c.id: c.title for c in [*catalogue.category, *catalogue.categories]}
+        lengths = await self._seance_lengths()
         return tuple(
             Service(
                 id=s.id,
                 title=s.title,
                 price_min=s.price_min,
                 price_max=s.price_max,
-                duration_s=s.seance_length,
+                duration_s=s.seance_length or lengths.get(s.id),
                 category=titles.get(s.category_id, ""),
                 bookable=s.active,
             )
             for s in catalogue.services
         )
+
+    async def _seance_lengths(self) -> dict[int, int]:
+        """[APIB] `seance_length` comes only with a staff filter: take each service's from
+        the first master who does it (the same cached calls `masters` makes)."""
+        staff = await self.client.book_staff(())
+        catalogues = await asyncio.gather(*(self.client.book_services(s.id) for s in staff))
+        lengths: dict[int, int] = {}
+        for catalogue in catalogues:
+            for s in catalogue.services:
+                if s.seance_length:
+                    lengths.setdefault(s.id, s.seance_length)
+        return lengths
 
     async def masters(self, service_ids: Sequence[int] | None = None) -> tuple[Master, ...]:
         staff = await self.client.book_staff(service_ids or ())
@@ -136,6 +153,13 @@ class YClientsBackend:
     ) -> tuple[date, ...]:
         answer = await self.client.book_dates(service_ids, staff_id, date_from, date_to)
         days = sorted({date.fromisoformat(d[:10]) for d in answer.booking_dates})
+        return tuple(d for d in days if date_from <= d <= date_to)
+
+    async def working_dates(
+        self, staff_id: int, date_from: date, date_to: date
+    ) -> tuple[date, ...]:
+        answer = await self.client.book_dates((), staff_id, date_from, date_to)
+        days = sorted({date.fromisoformat(d[:10]) for d in answer.working_dates})
         return tuple(d for d in days if date_from <= d <= date_to)
 
     async def check_booking(self, appointments: Sequence[Appointment]) -> None:
@@ -235,6 +259,16 @@ class YClientsBackend:
 
     async def reschedule(self, record_id: int, datetime_iso: str) -> ClientRecord:
         return self._record(await self.client.reschedule(record_id, datetime_iso))
+
+    async def confirm_visit(self, record_id: int) -> ClientRecord:
+        """Mark the visit confirmed (attendance 2), as a client's "да" to a reminder does
+        (needs the user token). The record is read and sent back whole: the edit call
+        requires every field; only the attendance changes."""
+        record = await self.client.record(record_id)
+        if record.deleted:
+            raise SalonNotFound(f"record {record_id} is deleted", status=404)
+        body = attendance_body(record, CONFIRMED)
+        return self._record(await self.client.update_record(record_id, body))
 
     def _parse(self, text: str) -> datetime:
         # [A.4] naive values are branch-local time.

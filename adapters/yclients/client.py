@@ -263,3 +263,21 @@ class YClientsClient:
         """[APIB] 204 with an empty body."""
         path = f"{API}/record/{self.company_id}/{_int_arg('record_id', record_id)}"
         await self.transport.call("DELETE", path, user=True)
+
+    async def record(self, record_id: int) -> RecordModel:
+        path = f"{API}/record/{self.company_id}/{_int_arg('record_id', record_id)}"
+        answer = await self.transport.call("GET", path, user=True)
+        return _parse(_record, answer.data, "record")
+
+    async def update_record(self, record_id: int, body: dict[str, Any]) -> RecordModel:
+        """The admin edit [APIB "Изменить запись"]: the whole record goes in the body (see
+        `record_edit.attendance_body`). Not retried: a later edit may have landed since."""
+        path = f"{API}/record/{self.company_id}/{_int_arg('record_id', record_id)}"
+        answer = await self.transport.call("PUT", path, json_body=body, user=True, retryable=False)
+        return _parse(_record, answer.data, "record (update)")
+
+    async def delete_user_record(self, record_id: int, record_hash: str) -> None:
+        """[APIB] `DELETE /user/records/{record_id}/{record_hash}`: cancels with the hash
+        `book_record` returned, without a user token."""
+        path = f"{API}/user/records/{_int_arg('record_id', record_id)}/{record_hash}"
+        await self.transport.call("DELETE", path, user=self.transport.has_user_token)

@@ -25,6 +25,13 @@ class CompanyModel(_Answer):
     # [GEN] timezone_name (IANA); [APIB] 2020 `timezone` as a name; [GEN d.py] as hours.
     timezone_name: str | None = None
     timezone: str | float | None = None
+    # The branch's hours as the salon typed them in YClients ("Пн-Пт 10:00-21:00").
+    schedule: str = ""
+
+    @field_validator("schedule", "address", "phone", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 class ServiceModel(_Answer):
@@ -49,16 +56,32 @@ class BookServicesModel(_Answer):
     categories: list[CategoryModel] = Field(default_factory=list)
 
 
+def empty_as_none(value: Any) -> Any:
+    """[APIB] an absent object may come as `[]` (PHP's empty array), e.g. `position`."""
+    return None if value in ([], {}, "") else value
+
+
+class PositionModel(_Answer):
+    id: int = 0
+    title: str = ""
+
+
 class StaffModel(_Answer):
     id: int
     name: str
     specialization: str = ""
     bookable: bool = True
+    position: PositionModel | None = None  # [APIB] an object, or `[]`
 
     @field_validator("specialization", mode="before")
     @classmethod
     def _none_is_empty(cls, value: Any) -> Any:
         return "" if value is None else value
+
+    @field_validator("position", mode="before")
+    @classmethod
+    def _position(cls, value: Any) -> Any:
+        return empty_as_none(value)
 
 
 class BookDatesModel(_Answer):
@@ -87,16 +110,26 @@ class ClientModel(_Answer):
     id: int
     name: str = ""
     phone: str = ""
+    email: str | None = None
 
 
 class RecordStaffModel(_Answer):
     id: int
     name: str = ""
+    position: PositionModel | None = None  # [APIB] an object, or `[]`
+
+    @field_validator("position", mode="before")
+    @classmethod
+    def _position(cls, value: Any) -> Any:
+        return empty_as_none(value)
 
 
 class RecordServiceModel(_Answer):
     id: int
     title: str = ""
+    cost: float = 0
+    first_cost: float | None = None
+    discount: float = 0
 
 
 class RecordModel(_Answer):
@@ -112,6 +145,7 @@ class RecordModel(_Answer):
     deleted: bool = False
     master_request: int = 1
     api_id: str | None = None
+    comment: str = ""
 
     @field_validator("client", "staff", mode="before")
     @classmethod
@@ -121,7 +155,13 @@ class RecordModel(_Answer):
     @field_validator("api_id", mode="before")
     @classmethod
     def _api_id_as_text(cls, value: Any) -> Any:
+        # [APIB] sent and echoed as a string; some tables and [GEN] say number: read both.
         return None if value in (None, "") else str(value)
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _none_comment(cls, value: Any) -> Any:
+        return "" if value is None else value
 
 
 # ---- requests -------------------------------------------------------------------

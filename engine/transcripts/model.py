@@ -197,8 +197,13 @@ class ExtraClient(Strict):
 
 
 class SalonSetup(Strict):
-    """Added to the demo salon (fixtures/salon/demo.yaml) before the first step."""
+    """The salon to play against: the demo salon (fixtures/salon/demo.yaml) or `file`, a
+    salon in the same YAML shape, with its `faq` (SALON_FAQ; the demo salon's by default,
+    none with another `file`); then the additions below, before the first step. Paths are
+    relative to the transcript's folder."""
 
+    file: Path | None = None
+    faq: Path | None = None
     busy: list[BusySlot] = Field(default_factory=list)
     clients: list[ExtraClient] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
@@ -275,4 +280,12 @@ def load_transcript(path: Path) -> Transcript:
     except yaml.YAMLError as error:
         reason = str(error).replace("\n", " ")
         raise TranscriptError(f"{path}: not valid YAML: {reason}") from None
-    return parse_transcript(raw, path.stem, str(path))
+    transcript = parse_transcript(raw, path.stem, str(path))
+    salon = transcript.salon
+    files = {k: path.parent / v for k, v in (("file", salon.file), ("faq", salon.faq)) if v}
+    for key, where in files.items():
+        if not where.is_file():
+            raise TranscriptError(f"{path}: salon.{key}: no such file {where}")
+    if not files:
+        return transcript
+    return transcript.model_copy(update={"salon": salon.model_copy(update=files)})

@@ -16,13 +16,16 @@ from datetime import datetime, timedelta
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
 from adapters.yclients.limiter import RateLimiter
+from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
 from adapters.yclients.transport import RetryPolicy
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.settings import read_salon_faq
 from engine.transcripts.checks import StepOutcome, check_step
 from engine.transcripts.model import LlmAnswer, Message, Step, Transcript
 from engine.transcripts.report import Mismatch
+from states.faq import SalonFaq
 from states.slot_fill import SlotFiller
 
 # Retries stay on (a 5xx is retried for reads) but without real seconds of backoff;
@@ -151,9 +154,18 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
     )
 
 
+def _salon_files(t: Transcript) -> tuple[SalonFixture | None, SalonFaq | None]:
+    """Another salon than the demo one, and its FAQ (none unless the transcript names one)."""
+    fixture = load_fixture(t.salon.file) if t.salon.file else None
+    if t.salon.faq is not None:
+        return fixture, read_salon_faq(t.salon.faq, "salon.faq")
+    return fixture, SalonFaq() if fixture is not None else None
+
+
 async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> TranscriptResult:
     started = time.monotonic()
     steps_run = 0
+    fixture, faq = _salon_files(t)
     async with (
         _filler(t) as (filler, stub),
         engine_harness(
@@ -161,6 +173,8 @@ async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> Transc
             keys,
             filler,
             t.start,
+            salon_fixture=fixture,
+            faq=faq,
             yclients_timeout_s=t.yclients_timeout_s,
             yclients_retry=FAST_RETRY,
             yclients_limiter=RateLimiter(per_second=10_000, per_minute=600_000),

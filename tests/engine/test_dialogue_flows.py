@@ -332,7 +332,7 @@ async def test_guard_past_date_asks_for_another_day(h: Harness) -> None:
     replies = await h.turn(NEWCOMER, "Стрижка к Бари 22.07.2025 в 12:00", pushname="Ира")
     c = await h.conversation(NEWCOMER)
     assert "уже прошло" in replies[0] and "день" in replies[0]
-    assert c.state == "collecting" and c.slots.date is None and c.expecting == "date"
+    assert c.state == "collecting" and c.slots.date is None and c.awaiting == "date"
 
 
 async def test_guard_unknown_service_lists_what_there_is(h: Harness) -> None:

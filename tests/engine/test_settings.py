@@ -87,3 +87,29 @@ def test_cli_bad_config_is_one_line_and_exit_2() -> None:
 def test_every_command_answers_help(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.returncode == 0 and "usage: ai-admin" in result.stdout
+
+
+def test_salon_faq_is_read_and_checked_at_start(tmp_path: Path) -> None:
+    from adapters.yclients.sandbox.fixture import DEMO_FAQ
+    from engine.wiring import salon_faq
+
+    good = tmp_path / "faq.yaml"
+    good.write_text(
+        'payment: Только наличные.\nparking: {ru: Есть, en: "Yes, free"}\n', encoding="utf-8"
+    )
+    s = Settings.from_mapping({"SALON_FAQ": str(good)})
+    faq = salon_faq(s)
+    assert faq.text("payment", "ru") == "Только наличные."
+    assert faq.text("parking", "en") == "Yes, free"
+    assert faq.text("payment", "en") == "Только наличные."  # one text serves both languages
+    demo = salon_faq(Settings.from_mapping({}))
+    assert demo.text("payment", "ru") and DEMO_FAQ.is_file()
+    real = Settings.from_mapping({"YCLIENTS_PARTNER_TOKEN": "p", "YCLIENTS_COMPANY_ID": "1"})
+    assert salon_faq(real).entries == {}  # a real salon's facts are never the demo salon's
+    for bad in ("wrong: x\n", "payment: [1, 2]\n", "{{{"):
+        good.write_text(bad, encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            Settings.from_mapping({"SALON_FAQ": str(good)})
+        assert caught.value.variable == "SALON_FAQ"
+    with pytest.raises(ConfigError, match="cannot read"):
+        Settings.from_mapping({"SALON_FAQ": str(tmp_path / "missing.yaml")})

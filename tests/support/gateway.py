@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from tests.support.loopback import loopback
+
 
 class RecordingGateway:
     def __init__(self) -> None:
@@ -32,15 +34,6 @@ class RecordingGateway:
     async def running(self) -> AsyncIterator[RecordingGateway]:
         app = web.Application()
         app.router.add_post("/send", self._send)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-        self.url = f"http://127.0.0.1:{port}/send"
-        try:
+        async with loopback(app) as base_url:
+            self.url = f"{base_url}/send"
             yield self
-        finally:
-            await runner.cleanup()

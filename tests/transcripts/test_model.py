@@ -75,3 +75,18 @@ def test_a_chat_message_needs_text() -> None:
 def test_durations() -> None:
     assert seconds("8d") == 8 * 86400 and seconds("90s") == 90 and seconds(3) == 3
     assert seconds("500ms") == 0.5 and seconds("2h") == 7200
+
+
+def test_another_salon_is_a_file_next_to_the_transcript(tmp_path: Path) -> None:
+    (tmp_path / "salon.yaml").write_text("company: {id: 1}\n", encoding="utf-8")
+    path = tmp_path / "other.yaml"
+    path.write_text(
+        'start: "2025-07-23T15:00:00+03:00"\nsalon: {file: salon.yaml, faq: faq.yaml}\n'
+        "steps:\n  - send: да\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TranscriptError, match=r"salon\.faq: no such file"):
+        load_transcript(path)
+    (tmp_path / "faq.yaml").write_text("payment: Картой.\n", encoding="utf-8")
+    t = load_transcript(path)
+    assert t.salon.file == tmp_path / "salon.yaml" and t.salon.faq == tmp_path / "faq.yaml"

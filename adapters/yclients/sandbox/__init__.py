@@ -9,15 +9,19 @@ from adapters.yclients.sandbox.control import Fault, LoggedRequest, SandboxContr
 from adapters.yclients.sandbox.fixture import DEMO_SALON, SalonFixture, load_fixture
 from adapters.yclients.sandbox.runner import RunningSandbox, running_sandbox
 from adapters.yclients.sandbox.salon import SandboxSalon
+from adapters.yclients.sandbox.webhooks import Delivery, RecordWebhooks, WebhookConfig
 
 __all__ = [
     "DEMO_SALON",
+    "Delivery",
     "Fault",
     "LoggedRequest",
+    "RecordWebhooks",
     "RunningSandbox",
     "SalonFixture",
     "SandboxControl",
     "SandboxSalon",
+    "WebhookConfig",
     "build_sandbox_app",
     "load_fixture",
     "running_sandbox",

@@ -6,6 +6,7 @@ Controls (JSON):
 - `GET|DELETE /_sandbox/requests`: the log of received API requests, or clear it
 - `GET|POST /_sandbox/clock`: `{"now": "2025-07-23T15:00:00+03:00"}` freezes the clock,
   `{"now": null}` goes back to the real one
+- `/_sandbox/webhooks` and `/_sandbox/admin/records`: see `routes_control_admin`
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from pydantic import ValidationError
 
 from adapters.yclients.sandbox.answers import SandboxFailure, json_response
 from adapters.yclients.sandbox.control import Fault, LoggedRequest, SandboxControl
-from adapters.yclients.sandbox.http_common import CONTROL, SALON, described_headers
+from adapters.yclients.sandbox.http_common import CONTROL, SALON, WEBHOOKS, described_headers
 from adapters.yclients.sandbox.routes_admin import add_admin_routes
 from adapters.yclients.sandbox.routes_booking import add_booking_routes
+from adapters.yclients.sandbox.routes_control_admin import add_control_admin_routes
 from adapters.yclients.sandbox.salon import SandboxSalon, system_clock
+from adapters.yclients.sandbox.webhooks import RecordWebhooks
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -104,6 +107,7 @@ async def _faults(request: web.Request) -> web.Response:
 async def _reset(request: web.Request) -> web.Response:
     request.app[SALON].reset()
     request.app[CONTROL].clear()
+    request.app[WEBHOOKS].deliveries.clear()
     return json_response({"reset": True})
 
 
@@ -135,15 +139,24 @@ async def _clock(request: web.Request) -> web.Response:
     return json_response({"now": salon.now().isoformat()})
 
 
+async def _close_webhooks(app: web.Application) -> None:
+    await app[WEBHOOKS].close()
+
+
 def build_sandbox_app(
-    salon: SandboxSalon | None = None, control: SandboxControl | None = None
+    salon: SandboxSalon | None = None,
+    control: SandboxControl | None = None,
+    webhooks: RecordWebhooks | None = None,
 ) -> web.Application:
     """The sandbox over `salon` (the demo salon with the real clock by default)."""
     app = web.Application(middlewares=[sandbox_middleware])
-    app[SALON] = salon or SandboxSalon()
+    app[SALON] = salon = salon or SandboxSalon()
     app[CONTROL] = control or SandboxControl()
+    app[WEBHOOKS] = webhooks or RecordWebhooks(salon)
+    app.on_cleanup.append(_close_webhooks)
     add_booking_routes(app)
     add_admin_routes(app)
+    add_control_admin_routes(app)
     for method in ("GET", "POST", "DELETE"):
         app.router.add_route(method, "/_sandbox/faults", _faults)
     app.router.add_post("/_sandbox/reset", _reset)

@@ -156,6 +156,7 @@ def book(salon: SandboxSalon, body: Any) -> list[dict[str, Any]]:
         answer.append(
             {"id": visit.appointment_id, "record_id": record.id, "record_hash": record.record_hash}
         )
+        salon.notify("create", record, frozenset())
     return answer
 
 
@@ -169,8 +170,10 @@ def reschedule(salon: SandboxSalon, record_id: int, body: Any) -> SandboxRecord:
         )
     if not salon.fits(salon.staff[record.staff_id], start, record.length_s, exclude=record.id):
         raise SandboxFailure.booking(433, "Выбранное время уже занято")
+    changed = {"start"} if start != record.start else set()
     record.start = start
     if isinstance(body, dict) and isinstance(body.get("comment"), str):
         record.comment = body["comment"]
     record.changed = salon.now()
+    salon.notify("update", record, frozenset(changed))
     return record

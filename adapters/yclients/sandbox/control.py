@@ -22,6 +22,9 @@ ENDPOINTS = frozenset(
         "records",
         "record",
         "delete_record",
+        "update_record",
+        "user_records",
+        "delete_user_record",
         "clients_search",
     }
 )

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 DEMO_SALON = Path(__file__).resolve().parents[3] / "fixtures" / "salon" / "demo.yaml"
+# The demo salon's SALON_FAQ: facts YClients does not hold (payment, parking…).
+DEMO_FAQ = DEMO_SALON.with_name("demo_faq.yaml")
 
 
 def _hhmm(text: str) -> time:
@@ -35,6 +37,8 @@ class FixtureStaff:
     specialization: str
     services: frozenset[int]
     hours: dict[int, tuple[time, time]]  # ISO weekday (1 = Monday) -> open, close
+    # [APIB] `position` is an object {id, title}; a master without one shows `[]`.
+    position: tuple[int, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,12 +92,14 @@ def _staff(raw: dict[str, Any]) -> FixtureStaff:
     hours = {
         int(day): (_hhmm(span[0]), _hhmm(span[1])) for day, span in (raw.get("hours") or {}).items()
     }
+    position = raw.get("position")
     return FixtureStaff(
         id=int(raw["id"]),
         name=str(raw["name"]),
         specialization=str(raw.get("specialization") or ""),
         services=frozenset(int(s) for s in raw.get("services") or ()),
         hours=hours,
+        position=(int(position["id"]), str(position["title"])) if position else None,
     )
 
 

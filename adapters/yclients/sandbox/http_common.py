@@ -11,9 +11,11 @@ from aiohttp import web
 from adapters.yclients.sandbox.answers import SandboxFailure
 from adapters.yclients.sandbox.control import SandboxControl
 from adapters.yclients.sandbox.salon import SandboxSalon
+from adapters.yclients.sandbox.webhooks import RecordWebhooks
 
 SALON = web.AppKey("salon", SandboxSalon)
 CONTROL = web.AppKey("control", SandboxControl)
+WEBHOOKS = web.AppKey("webhooks", RecordWebhooks)
 
 
 def salon_of(request: web.Request) -> SandboxSalon:

@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.yclients.sandbox import views
+from adapters.yclients.sandbox import record_changes, views
 from adapters.yclients.sandbox.answers import SandboxFailure, json_response, ok
 from adapters.yclients.sandbox.http_common import (
     authorize,
@@ -14,8 +14,10 @@ from adapters.yclients.sandbox.http_common import (
     int_param,
     json_body,
     optional_int,
+    salon_of,
+    tokens,
 )
-from adapters.yclients.sandbox.salon import SandboxSalon, digits
+from adapters.yclients.sandbox.salon import SandboxRecord, SandboxSalon, digits
 
 API = "/api/v1"
 
@@ -68,12 +70,40 @@ async def record(request: web.Request) -> web.Response:
     return json_response(ok(views.record(salon, salon.live_record(_record_id(request)))))
 
 
-async def delete_record(request: web.Request) -> web.Response:
+async def update_record(request: web.Request) -> web.Response:
+    """[APIB] the admin edit: attendance, time, master, services; 201 with the record."""
     salon = authorize(request, user=True)
     target = salon.live_record(_record_id(request))
-    target.deleted = True  # frees the slot: deleted records occupy no time
-    target.changed = salon.now()
+    edited = record_changes.admin_edit_call(salon, target, await json_body(request))
+    return json_response(ok(views.record(salon, edited)), status=201)
+
+
+async def delete_record(request: web.Request) -> web.Response:
+    salon = authorize(request, user=True)
+    record_changes.delete(salon, salon.live_record(_record_id(request)))
     return web.Response(status=204)  # [APIB] 204 with an empty body
+
+
+def _user_record(request: web.Request) -> tuple[SandboxSalon, SandboxRecord]:
+    """[APIB] "Записи пользователя": the hash is needed unless a user is logged in."""
+    salon = salon_of(request)
+    _, user_token = tokens(request.headers.get("Authorization", ""))
+    authorize(request, user=user_token is not None)
+    record = salon.live_record(_record_id(request))
+    if user_token is None and request.match_info["record_hash"] != record.record_hash:
+        raise SandboxFailure.message(404, "Запись не найдена.")
+    return salon, record
+
+
+async def user_records(request: web.Request) -> web.Response:
+    salon, record = _user_record(request)
+    return json_response(ok([views.record(salon, record)]))
+
+
+async def delete_user_record(request: web.Request) -> web.Response:
+    salon, record = _user_record(request)
+    record_changes.delete(salon, record)
+    return json_response(ok(None))  # [APIB] 200
 
 
 def _quick_search_value(body: Any) -> str:
@@ -133,5 +163,9 @@ def add_admin_routes(app: web.Application) -> None:
     r.add_get(API + "/company/{company_id}/", company)
     r.add_get(API + "/records/{company_id}", records, name="records")
     r.add_get(API + "/record/{company_id}/{record_id}", record, name="record")
+    r.add_put(API + "/record/{company_id}/{record_id}", update_record, name="update_record")
     r.add_delete(API + "/record/{company_id}/{record_id}", delete_record, name="delete_record")
+    user_record = API + "/user/records/{record_id}/{record_hash}"
+    r.add_get(user_record, user_records, name="user_records")
+    r.add_delete(user_record, delete_user_record, name="delete_user_record")
     r.add_post(API + "/company/{company_id}/clients/search", clients_search, name="clients_search")

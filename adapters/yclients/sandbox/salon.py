@@ -23,6 +23,9 @@ from adapters.yclients.sandbox.fixture import (
 )
 
 Clock = Callable[[], datetime]
+# Told of every change to a record after it is made: ("create" | "update" | "delete",
+# the record, the names of the fields that changed). The record webhooks listen here.
+RecordListener = Callable[[str, "SandboxRecord", frozenset[str]], None]
 
 
 def system_clock() -> datetime:
@@ -75,6 +78,7 @@ class SandboxSalon:
         self.clients: dict[int, SandboxClient] = {}
         self.records: dict[int, SandboxRecord] = {}
         self.busy: list[tuple[int, datetime, datetime]] = []
+        self.listeners: list[RecordListener] = []
         self.reset()
 
     # ---- identity ---------------------------------------------------------------------
@@ -141,6 +145,12 @@ class SandboxSalon:
             for b in self.fixture.busy
             for start in [self.local(today + timedelta(days=b.days), b.time)]
         ]
+
+    def notify(self, status: str, record: SandboxRecord, changed: frozenset[str]) -> None:
+        """A record was created, changed or deleted through the API or by the administrator
+        (fixture records placed by `reset` are not news)."""
+        for listener in self.listeners:
+            listener(status, record, changed)
 
     def client_by_phone(self, phone: str) -> SandboxClient | None:
         wanted = digits(phone)

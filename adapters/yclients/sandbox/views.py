@@ -60,18 +60,26 @@ def seance(moment: datetime, length_s: int) -> dict[str, Any]:
     }
 
 
+def position(member: FixtureStaff | None) -> dict[str, Any] | list[Any]:
+    """[APIB] an object {id, title}; `[]` for a master without one (book_staff example)."""
+    if member is None or member.position is None:
+        return []
+    return {"id": member.position[0], "title": member.position[1]}
+
+
 def staff(salon: SandboxSalon, member: FixtureStaff, bookable: bool) -> dict[str, Any]:
+    # [APIB] the book_staff example sends these counters as strings ("weight": "11").
     return {
         "id": member.id,
         "name": member.name,
         "specialization": member.specialization,
-        "position": [],
+        "position": position(member),
         "bookable": bookable,
-        "weight": 0,
-        "show_rating": 0,
-        "rating": 5,
-        "votes_count": 0,
-        "comments_count": 0,
+        "weight": "0",
+        "show_rating": "0",
+        "rating": "5",
+        "votes_count": "0",
+        "comments_count": "0",
         "avatar": "",
         "information": "",
         "seance_date": None,
@@ -108,7 +116,7 @@ def record(salon: SandboxSalon, r: SandboxRecord) -> dict[str, Any]:
             "id": r.staff_id,
             "name": member.name if member else "",
             "specialization": member.specialization if member else "",
-            "position": [],
+            "position": position(member),
         },
         "services": services_list,
         "client": {

@@ -46,6 +46,8 @@ async def test_inspection_shows_state_slots_sources_and_the_last_turn(
     response = await client.get(f"/conversations/{PHONE}", headers=ADMIN)
     view = await response.json()
     assert view["phone"] == PHONE and view["state"] == "confirming" and view["version"] == 1
+    assert view["awaiting"] == "yes_no" and view["handoff"] is None  # issue 14
+    assert view["prompt"]["text"].endswith("Записываю? (да/нет)")
     assert view["slots"] == {
         "service_ids": [18356010],
         "staff_id": 3413963,

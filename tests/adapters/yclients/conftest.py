@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.yclients import RateLimiter, RetryPolicy, Transport, YClientsBackend, YClientsClient
-from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
+from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, WebhookConfig, running_sandbox
+from tests.support.webhook_sink import WebhookSink
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2025, 7, 23, 15, 0, tzinfo=MOSCOW)  # a Wednesday
@@ -36,6 +37,22 @@ def salon() -> SandboxSalon:
 @pytest.fixture
 async def sandbox(salon: SandboxSalon) -> AsyncIterator[RunningSandbox]:
     async with running_sandbox(salon) as running:
+        yield running
+
+
+@pytest.fixture
+async def sink() -> AsyncIterator[WebhookSink]:
+    """Receives the record webhooks of `hooked_sandbox`."""
+    async with WebhookSink().running() as running:
+        yield running
+
+
+@pytest.fixture
+async def hooked_sandbox(salon: SandboxSalon, sink: WebhookSink) -> AsyncIterator[RunningSandbox]:
+    """The sandbox posting its record webhooks to `sink` (small random delays: in no fixed
+    order, as YClients sends them). Test modules use it as their `sandbox`."""
+    config = WebhookConfig(url=sink.url, max_delay_s=0.05, seed=7)
+    async with running_sandbox(salon, webhooks=config) as running:
         yield running
 
 

@@ -53,8 +53,25 @@ async def test_services_with_categories_and_inactive_service(backend: YClientsBa
     assert services[HAIRCUT].category == "Стрижки"
     assert services[HAIRCUT].price_min == 1800
     assert services[BEARD_TINT].bookable is False
-    # [APIB] seance_length only comes with a staff filter.
-    assert services[HAIRCUT].duration_s is None
+    # [APIB] seance_length only comes with a staff filter: taken from a master who does it.
+    assert services[HAIRCUT].duration_s == 3600
+    assert services[COLOURING].duration_s == 7200
+
+
+async def test_company_carries_the_salon_s_own_hours_and_address(
+    backend: YClientsBackend,
+) -> None:
+    company = await backend.company()
+    assert company.schedule == "Пн–Пт 9:00–21:00, Сб–Вс 10:00–21:00"
+    assert company.address == "Москва, ул. Пятницкая, 12" and company.phone == "+74951234567"
+
+
+async def test_working_dates_are_the_master_s_days_free_or_not(backend: YClientsBackend) -> None:
+    week = (TODAY, TODAY + timedelta(days=6))  # Wednesday 23 … Tuesday 29 July
+    bari = await backend.working_dates(BARI, *week)
+    assert [d.isoweekday() for d in bari] == [3, 4, 5, 6, 1, 2]  # no Sunday
+    snezhana = await backend.working_dates(SNEZHANA, *week)
+    assert all(d.isoweekday() <= 5 for d in snezhana) and len(snezhana) == 5
 
 
 async def test_services_of_one_master_have_durations(client: YClientsClient) -> None:
@@ -80,11 +97,15 @@ async def test_catalogue_is_cached_for_a_turn(make_client: object, sandbox: Runn
     await backend.services()
     await backend.company()
     await backend.company()
-    assert len(sandbox.control.calls("book_services")) == 1
+
+    def catalogue_calls() -> int:  # durations come from per-master calls, cached the same
+        return sum("staff_id" not in r.query for r in sandbox.control.calls("book_services"))
+
+    assert catalogue_calls() == 1 and len(sandbox.control.calls("book_staff")) == 1
     assert len(sandbox.control.calls("company")) == 1
     now[0] = 61.0  # past the 60 s TTL
     await backend.services()
-    assert len(sandbox.control.calls("book_services")) == 2
+    assert catalogue_calls() == 2
 
 
 async def test_free_slots_fit_hours_and_skip_busy_time(backend: YClientsBackend) -> None:

@@ -1,0 +1,72 @@
+"""Reading the stored conversation and its traces into what the console shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from states.console import (
+    ConversationRow,
+    ListView,
+    OperatorAction,
+    TimelineEntry,
+    TurnRecord,
+)
+
+
+def moment(ms: float) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def iso(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def handoff_reason(document: dict[str, Any]) -> str | None:
+    """The hand-off request the dialogue records (issue 14), whatever its detail."""
+    handoff = document.get("handoff")
+    if not handoff:
+        return None
+    if isinstance(handoff, dict):
+        return str(handoff.get("reason") or "handoff")
+    return str(handoff)
+
+
+def turn_failed(turns: list[dict[str, Any]]) -> bool:
+    guards = turns[-1].get("guards", []) if turns else []
+    return any(g.get("guard") == "turn_completed" and not g.get("ok") for g in guards)
+
+
+def turn_record(trace: dict[str, Any]) -> TurnRecord:
+    return TurnRecord(
+        at=datetime.fromisoformat(trace["at"]),
+        batch_id=str(trace.get("batch_id", "")),
+        attempt=int(trace.get("attempt", 1)),
+        messages=[str(m) for m in trace.get("batch", [])],
+        fill=trace.get("llm_fill") or {},
+        guards=trace.get("guards") or [],
+        calls=trace.get("yclients") or [],
+        replies=[str(r) for r in trace.get("replies", [])],
+        state=trace.get("state"),
+    )
+
+
+def shown_in(view: ListView, row: ConversationRow, today: datetime) -> bool:
+    if view is ListView.NEEDS_PERSON:
+        return row.needs_person
+    if view is ListView.BOOKED_TODAY:
+        return row.booked_at is not None and row.booked_at >= today
+    if view is ListView.ERRORS:
+        return row.has_errors
+    return True
+
+
+def timeline_of(traces: list[dict[str, Any]], actions: list[dict[str, Any]]) -> list[TimelineEntry]:
+    """Turns and operator actions in the order they happened."""
+    timeline = [TimelineEntry("turn", t.at, turn=t) for t in map(turn_record, traces)]
+    for action in actions:
+        at = moment(action["at_ms"])
+        done = OperatorAction(at, action["action"], action.get("detail"))
+        timeline.append(TimelineEntry("action", at, action=done))
+    timeline.sort(key=lambda entry: entry.at)
+    return timeline

@@ -1,0 +1,88 @@
+"""What we last knew of each YClients record, in Redis, so that one change arriving as
+several webhooks has one effect (`Keys.visit_record`, one hash per record).
+
+Kept `KEEP_AFTER_VISIT` past the visit and at least `MIN_TTL` (webhooks are sent at once;
+duplicates come within seconds). The bot announces its own changes with `expect` before it
+calls YClients and records the result with `remember` after.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from engine.clock import Clock
+from engine.keys import Keys
+from engine.record_sync.effects import Known, fingerprint
+from engine.redis_conn import AsyncRedis
+from engine.visit import Visit
+
+MIN_TTL = timedelta(days=2)
+KEEP_AFTER_VISIT = timedelta(days=2)
+EXPECT_FOR = timedelta(minutes=10)  # a change the bot makes reaches YClients well within this
+
+Outcome = Literal["applied", "own", "duplicate", "conflict"]
+
+
+def _script(name: str) -> str:
+    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class RecordLog:
+    def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.clock = clock
+        self._commit = redis.register_script(_script("record_log.lua"))
+        self._expect = redis.register_script(_script("record_expect.lua"))
+
+    def _ttl_ms(self, visit: Visit) -> int:
+        until_visit = visit.start_ms + KEEP_AFTER_VISIT / timedelta(milliseconds=1)
+        return int(max(until_visit - self.clock.now_ms(), MIN_TTL / timedelta(milliseconds=1)))
+
+    async def load(self, record_id: int) -> Known | None:
+        fp, visit, last_change = await self.redis.hmget(
+            self.keys.visit_record(record_id), ["fp", "visit", "last_change"]
+        )
+        if fp is None or visit is None:
+            return None
+        return Known(Visit.from_json(visit), _text(fp), _text(last_change) or None)
+
+    async def commit(
+        self, known: Known | None, visit: Visit, last_change: str | None, *, force: bool = False
+    ) -> Outcome:
+        """Store `visit` if the record is still as `known` (compare-and-set)."""
+        out = await self._commit(
+            keys=[self.keys.visit_record(visit.record_id)],
+            args=[
+                known.fingerprint if known else "",
+                fingerprint(visit),
+                visit.to_json(),
+                last_change or "",
+                self.clock.now_ms(),
+                self._ttl_ms(visit),
+                "force" if force else "",
+            ],
+        )
+        verdict = _text(out[0])
+        if verdict == "applied":
+            return "own" if int(out[1]) else "applied"
+        return "duplicate" if verdict == "duplicate" else "conflict"
+
+    async def expect(self, visit: Visit) -> None:
+        """The bot is about to make the record look like `visit` (book, move, cancel,
+        confirm): webhooks showing exactly that are its own, not the salon's."""
+        until = self.clock.now_ms() + int(EXPECT_FOR / timedelta(milliseconds=1))
+        await self._expect(
+            keys=[self.keys.visit_record(visit.record_id)],
+            args=[fingerprint(visit), until, self._ttl_ms(visit)],
+        )
+
+    async def remember(self, visit: Visit) -> None:
+        """The bot's change landed (YClients answered): this is what the record is now."""
+        await self.commit(None, visit, None, force=True)

@@ -1,0 +1,26 @@
+"""Visit reminders: timing rules, the Redis store, the sender loop, and the text.
+
+`ReminderPolicy.parse(...)` from the settings; `ReminderStore` schedules, moves, drops,
+lists, answers and claims; `ReminderSender(...).run(stop)` sends them from a worker.
+"""
+
+from engine.reminders.sender import ReminderDelivery, ReminderSender, TextDelivery
+from engine.reminders.store import ClaimedReminder, Reminder, ReminderStore, ScheduleResult
+from engine.reminders.text import SalonInfo, TemplateSpec, reminder_text, template_message
+from engine.reminders.timing import ReminderPolicy, plan_reminders
+
+__all__ = [
+    "ClaimedReminder",
+    "Reminder",
+    "ReminderDelivery",
+    "ReminderPolicy",
+    "ReminderSender",
+    "ReminderStore",
+    "SalonInfo",
+    "ScheduleResult",
+    "TemplateSpec",
+    "TextDelivery",
+    "plan_reminders",
+    "reminder_text",
+    "template_message",
+]

@@ -1,0 +1,277 @@
+"""Visit reminders in Redis: scheduled per phone, due per bucket, claimed like batches.
+
+Each phone's reminders sit in one hash (`PhoneKeys.reminders`), their next job in the
+bucket's due set (`Keys.reminders_due`); both carry the bucket's hash tag, so every script
+touches one slot (Redis Cluster). A job is claimed with a lease (the due set then holds the
+lease's end): a sender that dies leaves it to run out, and the job is claimed again.
+
+A reminder goes through scheduled -> sending (claimed) -> sent, then confirmed | declined
+| unanswered; failed (the gateway refused it for good, or too many claims) and expired (the
+visit began before it could go) end it early. "sent" is marked only after the gateway took
+the message, so a sender killed between the two sends it again: the one duplicate allowed,
+as for replies (`engine/dialogue_runner.py`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from engine.clock import Clock
+from engine.keys import BUCKETS, Keys
+from engine.redis_conn import AsyncRedis
+from engine.reminders.timing import PlannedReminder, ReminderPolicy, SkippedReminder, plan_reminders
+from engine.visit import Visit
+
+KEEP_AFTER_VISIT_MS = 7 * 24 * 3600 * 1000  # shown in inspection this long after the visit
+LEASE_MS = 60_000
+MAX_ATTEMPTS = 5
+
+Status = Literal[
+    "scheduled", "sending", "sent", "expiring", "confirmed", "declined", "unanswered",
+    "failed", "expired",
+]  # fmt: skip
+Outcome = Literal["sent", "retry", "failed", "expired", "unanswered"]
+
+
+def _script(name: str) -> str:
+    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reminder:
+    """One reminder of one visit, as stored."""
+
+    phone: str
+    record_id: int
+    kind: str  # the offset's label, e.g. "24h"
+    at_ms: int
+    visit_ms: int
+    status: Status
+    attempts: int = 0
+    sent_ms: int = 0
+    deadline_ms: int = 0  # until when an answer is awaited (0: none)
+    answered_ms: int = 0
+    asked: bool = False  # the text asked the client to confirm
+
+    @property
+    def field(self) -> str:
+        return f"{self.record_id}|{self.kind}"
+
+    @property
+    def member(self) -> str:
+        return f"{self.phone}|{self.field}"
+
+    @property
+    def shown_status(self) -> str:
+        """The interface's status word: a claimed job still shows what it was."""
+        return {"sending": "scheduled", "expiring": "sent"}.get(self.status, self.status)
+
+    def view(self, timezone: str | None = None) -> dict[str, Any]:
+        """Inspection's `reminders[]` item: `at`, `kind`, `status`, and a few extras."""
+        zone = None if timezone is None else ZoneInfo(timezone)
+
+        def moment(ms: int) -> str | None:
+            if not ms:
+                return None
+            at = datetime.fromtimestamp(ms / 1000, UTC)
+            return (at.astimezone(zone) if zone else at).isoformat()
+
+        return {
+            "at": moment(self.at_ms),
+            "kind": self.kind,
+            "status": self.shown_status,
+            "record_id": self.record_id,
+            "visit_at": moment(self.visit_ms),
+            "sent_at": moment(self.sent_ms),
+            "answer_until": moment(self.deadline_ms),
+        }
+
+    @classmethod
+    def from_entry(cls, phone: str, raw: str | bytes) -> Reminder:
+        data: dict[str, Any] = json.loads(raw)
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        for name in ("record_id", "at_ms", "visit_ms", "attempts", "sent_ms", "deadline_ms",
+                     "answered_ms"):  # fmt: skip
+            values[name] = int(values.get(name) or 0)  # Lua numbers come back as floats
+        return cls(phone=phone, **values)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimedReminder:
+    """A due job taken by one sender: `send` the reminder, or `expire` its wait for an answer."""
+
+    job: Literal["send", "expire", "gave_up"]
+    reminder: Reminder
+    visit: Visit | None  # None only if the details were lost (then the job cannot run)
+    token: str
+    visit_confirmed: bool  # an earlier reminder of this visit was answered "yes"
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleResult:
+    added: int
+    kept: int
+    removed: int
+    planned: tuple[PlannedReminder, ...]
+    skipped: tuple[SkippedReminder, ...]
+
+
+class ReminderStore:
+    def __init__(
+        self,
+        redis: AsyncRedis,
+        keys: Keys,
+        clock: Clock,
+        *,
+        lease_ms: int = LEASE_MS,
+        max_attempts: int = MAX_ATTEMPTS,
+        keep_after_visit_ms: int = KEEP_AFTER_VISIT_MS,
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.clock = clock
+        self.lease_ms = lease_ms
+        self.max_attempts = max_attempts
+        self.keep_after_visit_ms = keep_after_visit_ms
+        self._schedule = redis.register_script(_script("reminder_schedule.lua"))
+        self._claim = redis.register_script(_script("reminder_claim.lua"))
+        self._finish = redis.register_script(_script("reminder_finish.lua"))
+        self._answer = redis.register_script(_script("reminder_answer.lua"))
+        self._drop = redis.register_script(_script("reminder_drop.lua"))
+
+    def _keys(self, phone: str) -> list[str]:
+        k = self.keys.phone_keys(phone)
+        return [k.reminders, k.reminders_due]
+
+    # ---- the visit's side: schedule, move, drop ------------------------------------
+
+    async def schedule_visit(self, visit: Visit, policy: ReminderPolicy) -> ScheduleResult:
+        """Plan the visit's reminders as of now and store them (see `schedule`)."""
+        planned, skipped = plan_reminders(visit.start, self.clock.now(), policy)
+        return await self.schedule(visit, planned, skipped)
+
+    async def schedule(
+        self,
+        visit: Visit,
+        planned: Sequence[PlannedReminder],
+        skipped: Sequence[SkippedReminder] = (),
+    ) -> ScheduleResult:
+        """Make `planned` the visit's reminders. Idempotent for one visit time: reminders
+        already sent or answered keep their status; a moved visit (another start) gets its
+        reminders anew. A deleted visit has none (`drop_visit`)."""
+        if visit.deleted:
+            dropped = await self.drop_visit(visit.phone, visit.record_id)
+            return ScheduleResult(0, 0, dropped, (), tuple(skipped))
+        args: list[Any] = [
+            visit.phone,
+            visit.record_id,
+            visit.start_ms,
+            visit.to_json(),
+            self.clock.now_ms(),
+            self.keep_after_visit_ms,
+        ]
+        for reminder in planned:
+            args += [reminder.kind, int(reminder.at.timestamp() * 1000)]
+        added, kept, removed = await self._schedule(keys=self._keys(visit.phone), args=args)
+        return ScheduleResult(int(added), int(kept), int(removed), tuple(planned), tuple(skipped))
+
+    async def drop_visit(self, phone: str, record_id: int) -> int:
+        """Drop every reminder of a deleted or cancelled visit; how many there were."""
+        return int(await self._drop(keys=self._keys(phone), args=[phone, record_id]))
+
+    # ---- the client's side: list, answer --------------------------------------------
+
+    async def reminders_of(self, phone: str) -> list[Reminder]:
+        """The phone's reminders, by time."""
+        raw = await self.redis.hgetall(self.keys.phone_keys(phone).reminders)
+        found = [
+            Reminder.from_entry(phone, value)
+            for field, value in raw.items()
+            if not _text(field).startswith("v|")
+        ]
+        return sorted(found, key=lambda r: (r.at_ms, r.record_id, r.kind))
+
+    async def visit_of(self, phone: str, record_id: int) -> Visit | None:
+        raw = await self.redis.hget(self.keys.phone_keys(phone).reminders, f"v|{record_id}")
+        return Visit.from_json(raw) if raw else None
+
+    async def awaiting_answer(self, phone: str) -> Reminder | None:
+        """The latest reminder sent to this phone that asked for an answer and has none."""
+        found = await self.reminders_of(phone)
+        waiting = [r for r in found if r.status in ("sent", "expiring") and r.asked]
+        return max(waiting, key=lambda r: r.sent_ms) if waiting else None
+
+    async def answer(
+        self, phone: str, record_id: int, outcome: Literal["confirmed", "declined"]
+    ) -> int:
+        """The client answered about the visit: its reminders awaiting an answer take it."""
+        n = await self._answer(
+            keys=self._keys(phone), args=[phone, record_id, outcome, self.clock.now_ms()]
+        )
+        return int(n)
+
+    # ---- the sender's side: find, claim, finish -------------------------------------
+
+    async def next_due(self) -> list[tuple[int, float | None]]:
+        """(bucket, earliest due ms or None) for every bucket, in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for bucket in range(BUCKETS):
+            pipe.zrange(self.keys.reminders_due(bucket), 0, 0, withscores=True)
+        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
+        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+
+    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
+        raw = await self.redis.zrangebyscore(
+            self.keys.reminders_due(bucket), "-inf", now_ms, 0, limit
+        )
+        return [_text(m) for m in raw]
+
+    async def claim(self, member: str) -> ClaimedReminder | None:
+        """Claim the member's due job (or one whose lease ran out)."""
+        phone, _, field = member.partition("|")
+        if not phone or not field:
+            return None
+        token = secrets.token_hex(8)
+        out: list[Any] | None = await self._claim(
+            keys=self._keys(phone),
+            args=[member, field, self.clock.now_ms(), self.lease_ms, token, self.max_attempts],
+        )
+        if not out:
+            return None
+        job, entry, visit_raw, confirmed = out
+        visit = Visit.from_json(visit_raw) if visit_raw else None
+        return ClaimedReminder(
+            job=_text(job),  # type: ignore[arg-type]
+            reminder=Reminder.from_entry(phone, entry),
+            visit=visit,
+            token=token,
+            visit_confirmed=bool(int(confirmed)),
+        )
+
+    async def finish(
+        self, claim: ClaimedReminder, outcome: Outcome, next_at: datetime | None = None
+    ) -> bool:
+        """End a claimed job. `sent` with `next_at`: the answer is awaited until then;
+        `retry` at `next_at`; `failed`, `expired`, `unanswered` end the reminder.
+        False when the claim had been lost (its lease ran out and another sender took it)."""
+        r = claim.reminder
+        next_ms = int(next_at.timestamp() * 1000) if next_at is not None else 0
+        if outcome == "retry" and not next_ms:
+            raise ValueError("a retry needs its time")
+        ok = await self._finish(
+            keys=self._keys(r.phone),
+            args=[r.member, r.field, claim.token, self.clock.now_ms(), outcome, next_ms],
+        )
+        return bool(ok)
