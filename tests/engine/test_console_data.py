@@ -42,7 +42,7 @@ async def test_the_list_shows_every_conversation_newest_first_across_buckets(
         first = await h.conversation(PHONES[0])
         row = rows[-1]
         assert row.client_name == "Клиент 0" and row.state == first.state != "idle"
-        assert row.awaiting == first.expecting is not None
+        assert row.awaiting == first.awaiting is not None
         assert row.last_activity < rows[0].last_activity
         assert not (row.paused or row.needs_person or row.has_errors or row.booking)
         assert [r.phone for r in await console_of(h).conversations(ListView.ALL, 2)] == [
