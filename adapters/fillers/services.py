@@ -39,7 +39,9 @@ _MAX_TOLD = 8  # past-tense candidates parsed per sentence
 _TOKEN = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+|[+&/,]|[.!?;\n…]")
 _SENTENCE_END = frozenset(".!?;\n…")
 _WORDS = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?")
-_REJECT = frozenset({"не", "not", "нет"})
+# "не стрижку, а бороду": a service word right after "не" is not asked for ("нет, стрижку"
+# is: "нет" answers the bot, it does not negate the word after its comma).
+_REJECT = frozenset({"не", "not"})
 _FEMALE = re.compile(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
 _MALE = re.compile(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
 
@@ -80,7 +82,7 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
         tok = m.group()
         if tok in _SENTENCE_END or tok in joiners or tok == ",":
             before.clear()
-            after = 0
+            after, reject = 0, False
             if tok in ASKING:
                 asked.add(segment)  # "?" ends a sentence that asks
             if tok in _SENTENCE_END:
