@@ -98,9 +98,6 @@ class YClientsClient:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    def clear_cache(self) -> None:
-        self._catalogue.clear()
-
     async def _cached_get(self, path: str, query: Query) -> Any:
         key = (path, tuple(query))
         cached = self._catalogue.get(key)
