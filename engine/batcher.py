@@ -44,6 +44,7 @@ class BatchPolicy:
     max_wait_ms: int = 30_000
     lease_ms: int = 30_000
     flood_max_per_min: int = 30  # 0: no flood limit
+    dead_max: int = 1000  # dead letters kept per bucket (the newest): the lists stay bounded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Batcher:
                 token,
                 MAX_ATTEMPTS,
                 self.policy.max_size,
+                self.policy.dead_max,
             ],
         )
         if not out:

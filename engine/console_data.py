@@ -13,9 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
-
-from adapters.console.app import mount_console
 from engine.batcher import Batcher
 from engine.console_views import (
     handoff_reason,
@@ -27,10 +24,9 @@ from engine.console_views import (
 )
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters, shown_message
-from engine.health import WORKER_SILENCE_MS, RedisHealth
+from engine.health import WORKER_SILENCE_MS, WORKERS_KEPT_MS, RedisHealth
 from engine.redis_conn import REDIS_ERRORS, storage
 from engine.reminders import ReminderStore
-from engine.settings import Settings
 from states.console import (
     ConversationDetail,
     ConversationRow,
@@ -43,20 +39,24 @@ from states.console import (
     ReminderView,
     WorkerSeen,
 )
-from states.dialogue import DEFAULT_TIMEZONE
 from states.ports import StorageUnavailable
 
 SCAN = 500  # conversations read to build one list page (the newest first)
-WORKERS_SHOWN_S = 24 * 3600  # a worker silent longer than this is no longer listed
 
 
 class EngineConsoleData:
-    def __init__(self, store: ConversationStore, batcher: Batcher, timezone: str) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        batcher: Batcher,
+        timezone: str,
+        letters: DeadLetters | None = None,
+    ) -> None:
         self.store = store
         self.batcher = batcher
         self.redis, self.keys, self.clock = batcher.redis, batcher.keys, batcher.clock
         self.activity = store.activity
-        self.letters = DeadLetters(self.redis, self.keys, self.clock)
+        self.letters = letters or DeadLetters(self.redis, self.keys, self.clock)
         self.probe = RedisHealth(self.redis, batcher)
         self.reminder_store = ReminderStore(self.redis, self.keys, self.clock)
         self._timezone = timezone
@@ -216,7 +216,7 @@ class EngineConsoleData:
             seen = cast(
                 list[tuple[bytes, float]],
                 await self.redis.zrangebyscore(
-                    self.keys.workers, now - WORKERS_SHOWN_S * 1000, "+inf", withscores=True
+                    self.keys.workers, now - WORKERS_KEPT_MS, "+inf", withscores=True
                 ),
             )
             stats = await self.batcher.stats()
@@ -253,17 +253,3 @@ class EngineConsoleData:
             if day in counts:
                 counts[day] += 1
         return [DayCount(day, n, None) for day, n in counts.items()]
-
-
-def engine_console(
-    settings: Settings, store: ConversationStore, batcher: Batcher
-) -> EngineConsoleData:
-    """The console's data for `serve` and `webhook`."""
-    return EngineConsoleData(store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE)
-
-
-def serve_console(
-    app: web.Application, settings: Settings, store: ConversationStore, batcher: Batcher
-) -> None:
-    """Mount the operator console at `/admin` of the webhook app (`serve`, `webhook`)."""
-    mount_console(app, engine_console(settings, store, batcher), settings.admin_token)
