@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.batcher import Batcher
 from engine.conversations import ConversationStore
+from engine.redis_conn import storage
 
 # Shown first, in this order, as the interface contract lists them; the rest follow.
 _CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
@@ -18,9 +19,10 @@ class Inspector:
         self.batcher = batcher
 
     async def view(self, phone: str) -> dict[str, object] | None:
-        document = await self.store.document(phone)
-        pending, due_ms = await self.batcher.pending_of(phone)
-        held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
+        with storage():
+            document = await self.store.document(phone)
+            pending, due_ms = await self.batcher.pending_of(phone)
+            held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
         if document is None and not pending and not held:
             return None
         if document is None:  # messages waiting, no turn yet
@@ -57,4 +59,5 @@ class Inspector:
         return view
 
     async def reset(self, phone: str) -> None:
-        await self.store.reset(phone)
+        with storage():
+            await self.store.reset(phone)

@@ -13,21 +13,10 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fillers import OfflineFiller
-from adapters.webhook.app import build_webhook_app
-from adapters.webhook.context import WebhookConfig
-from adapters.yclients.sandbox import SandboxSalon, running_sandbox
-from engine.batcher import Batcher, BatchPolicy
-from engine.clock import VirtualClock
-from engine.conversations import ConversationStore
-from engine.dialogue_runner import DialogueRunner
-from engine.harness import CollectingMessenger
-from engine.health import RedisHealth
-from engine.inspection import Inspector
+from engine.harness import Harness, engine_harness
 from engine.keys import Keys
-from engine.metrics import Metrics
 from engine.redis_conn import AsyncRedis
-from engine.wiring import yclients_backend
-from engine.worker import Worker
+from tests.support.console import make_dead_letter
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # 15:00 Moscow, a Wednesday
@@ -48,8 +37,8 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 
 class Service:
-    def __init__(self, client: TestClient[Any, Any], worker: Worker, clock: VirtualClock) -> None:
-        self.client, self.worker, self.clock = client, worker, clock
+    def __init__(self, client: TestClient[Any, Any], h: Harness) -> None:
+        self.client, self.h, self.worker, self.clock = client, h, h.worker, h.clock
 
     async def post(self, msg_id: str, body: str) -> None:
         message = {
@@ -74,36 +63,13 @@ class Service:
 
 @pytest.fixture
 async def service(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Service]:
-    """The serve wiring (webhook + worker + dialogue + metrics) on a virtual clock."""
-    clock = VirtualClock(START)
-    batcher = Batcher(redis, keys, BatchPolicy(), clock)
-    metrics = Metrics(batcher)
-    async with running_sandbox(SandboxSalon(clock=clock.now)) as sandbox:
-        backend = yclients_backend(
-            sandbox.base_url,
-            sandbox.partner_token,
-            sandbox.company_id,
-            sandbox.user_token,
-            "Europe/Moscow",
-            clock,
-        )
-        store = ConversationStore(redis, keys, clock, idle_ttl_s=3600)
-        runner = DialogueRunner(
-            store, backend, OfflineFiller(), CollectingMessenger(), clock, None, metrics
-        )
-        worker = Worker(
-            batcher, runner, clock, on_flush_lag=lambda ms: metrics.flush_lag.observe(ms / 1000)
-        )
-        app = build_webhook_app(
-            batcher,
-            RedisHealth(redis, batcher),
-            WebhookConfig(),
-            Inspector(store, batcher),
-            metrics,
-        )
-        async with TestClient(TestServer(app)) as client:
-            yield Service(client, worker, clock)
-        await backend.client.close()
+    """The serve wiring (`open_runtime`: webhook, worker, dialogue, metrics) on a virtual
+    clock."""
+    async with (
+        engine_harness(redis, keys, OfflineFiller(), START) as h,
+        TestClient(TestServer(h.runtime.webhook_app())) as client,
+    ):
+        yield Service(client, h)
 
 
 async def test_a_booking_moves_the_counters(service: Service) -> None:
@@ -128,6 +94,12 @@ async def test_a_booking_moves_the_counters(service: Service) -> None:
     await service.post("m2", "да")  # a replayed message id
     again = await service.scrape()
     assert sample(again, "ai_admin_webhook_requests_total", outcome="ignored") == 1
+
+
+async def test_dead_letters_are_counted(service: Service) -> None:
+    assert sample(await service.scrape(), "ai_admin_dead_letters") == 0
+    await make_dead_letter(service.h.batcher, service.clock, "79990001122", "привет")
+    assert sample(await service.scrape(), "ai_admin_dead_letters") == 1
 
 
 async def test_bad_requests_are_counted(service: Service) -> None:

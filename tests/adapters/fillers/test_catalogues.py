@@ -10,12 +10,13 @@ import pytest
 
 from adapters.fillers import OfflineFiller
 from adapters.fillers.labelled import catalogue_from_salon
-from adapters.yclients.sandbox import SandboxSalon, load_fixture, running_sandbox
+from adapters.yclients.sandbox import SandboxSalon, load_fixture
 from engine.clock import VirtualClock
 from engine.harness import engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
-from engine.wiring import yclients_backend
+from engine.settings import Settings
+from engine.wiring import salon_backend
 from states.salon_view import SalonView
 from tests.adapters.fillers.phrasing import CATALOGUE_FILES, REPO
 
@@ -33,15 +34,9 @@ async def test_the_sandbox_serves_the_catalogue_the_filler_reads(path: Path) -> 
     fixture = load_fixture(path)
     assert all(m.services <= {s.id for s in fixture.services} for m in fixture.staff)
     clock = VirtualClock(START)
-    async with running_sandbox(SandboxSalon(fixture, clock=clock.now)) as sandbox:
-        backend = yclients_backend(
-            sandbox.base_url, sandbox.partner_token, sandbox.company_id, sandbox.user_token,
-            "Europe/Moscow", clock,
-        )  # fmt: skip
-        try:
-            view = await SalonView.load(backend)
-        finally:
-            await backend.client.close()
+    demo = Settings.from_mapping({})  # the demo mode serves the given salon in-process
+    async with salon_backend(demo, clock, SandboxSalon(fixture, clock=clock.now)) as (backend, _):
+        view = await SalonView.load(backend)
     expected = catalogue_from_salon(path)
     assert sorted(view.catalogue.service_names) == sorted(expected.service_names)
     assert sorted(view.catalogue.masters) == sorted(expected.masters)
