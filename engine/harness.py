@@ -21,25 +21,40 @@ from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
+from engine.echoes import EchoNotingMessenger, SentTexts
+from engine.handoffs import HandOffs
 from engine.keys import Keys
+from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.redis_conn import AsyncRedis
+from engine.salon_notice import SalonNotifier
 from engine.settings import read_salon_faq
+from engine.takeover import Takeovers
 from engine.wiring import yclients_backend
 from engine.worker import Worker
 from states.conversation import Conversation
 from states.faq import SalonFaq
+from states.menus import Menu
 from states.messages import InboundMessage
 from states.slot_fill import SlotFiller
 
+ADMIN_CHAT = "79990000099@c.us"  # the salon administrators' chat in tests and transcripts
+
 
 class CollectingMessenger:
-    """A messenger that keeps what it sends, per chat (the test's view of WhatsApp)."""
+    """A messenger that keeps what it sends, per chat (the test's view of WhatsApp), with
+    the menus a Cloud API messenger would make tappable and the messages marked read."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.menus: list[tuple[str, Menu | None]] = []
+        self.read: list[tuple[str, str]] = []
 
-    async def send(self, chat: str, text: str) -> None:
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
         self.sent.append((chat, text))
+        self.menus.append((chat, menu))
+
+    async def mark_read(self, chat: str, message_id: str) -> None:
+        self.read.append((chat, message_id))
 
     def to(self, chat: str) -> list[str]:
         return [text for to, text in self.sent if to == chat]
@@ -53,6 +68,8 @@ class Harness:
     store: ConversationStore
     messenger: CollectingMessenger
     sandbox: RunningSandbox
+    takeover: Takeovers
+    admin_chat: str | None = None  # where hand-offs are told (ADMIN_CHAT)
     _ids: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
 
     async def send(
@@ -104,6 +121,10 @@ class Harness:
     async def conversation(self, phone: str) -> Conversation:
         return await self.store.load(phone)
 
+    def notices(self) -> list[str]:
+        """What the salon's people were told in ADMIN_CHAT."""
+        return self.messenger.to(self.admin_chat) if self.admin_chat else []
+
 
 @contextlib.asynccontextmanager
 async def engine_harness(
@@ -119,6 +140,8 @@ async def engine_harness(
     with_user_token: bool = True,
     faq: SalonFaq | None = None,
     salon_fixture: SalonFixture | None = None,
+    admin_chat: str | None = ADMIN_CHAT,
+    pause_s: int = DEFAULT_PAUSE_S,
 ) -> AsyncIterator[Harness]:
     """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
     5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
@@ -145,10 +168,25 @@ async def engine_harness(
         try:
             store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
             messenger = CollectingMessenger()
+            sent = SentTexts(redis, keys)
+            noting = EchoNotingMessenger(messenger, sent)
+            pauses = PauseStore(redis, keys, clock, pause_s)
+            notifier = SalonNotifier(noting, admin_chat, backoff_s=0)
+            handoffs = HandOffs(pauses, notifier, None, "Europe/Moscow")
             salon_faq = faq if faq is not None else read_salon_faq(DEMO_FAQ)
-            runner = DialogueRunner(store, backend, filler, messenger, clock, faq=salon_faq)
+            runner = DialogueRunner(
+                store,
+                backend,
+                filler,
+                noting,
+                clock,
+                faq=salon_faq,
+                pauses=pauses,
+                handoffs=handoffs,
+            )
             batcher = Batcher(redis, keys, policy or BatchPolicy(), clock)
             worker = Worker(batcher, runner, clock)
-            yield Harness(clock, batcher, worker, store, messenger, sandbox)
+            takeover = Takeovers(pauses, sent, store.activity, noting)
+            yield Harness(clock, batcher, worker, store, messenger, sandbox, takeover, admin_chat)
         finally:
             await backend.client.close()
