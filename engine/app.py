@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -22,15 +23,22 @@ from engine.clock import Clock, SystemClock
 from engine.console_data import serve_console
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
+from engine.echoes import EchoNotingMessenger, SentTexts
+from engine.handoff_webhook import HandoffWebhook
+from engine.handoffs import HandOffs
 from engine.health import RedisHealth
 from engine.inspection import Inspector
 from engine.keys import Keys
 from engine.metrics import Metrics
+from engine.pauses import PauseStore
 from engine.redis_conn import open_redis
+from engine.salon_notice import SalonNotifier
 from engine.settings import Settings
+from engine.takeover import Takeovers
 from engine.turn_reading import ReadCaps
 from engine.wiring import salon_backend, salon_faq, slot_filler, warm_up_fillers
 from engine.worker import Worker
+from states.dialogue import DEFAULT_TIMEZONE
 from states.ports import Messenger
 
 log = logging.getLogger("ai_admin")
@@ -67,6 +75,41 @@ def webhook_config(settings: Settings) -> WebhookConfig:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class TakeoverParts:
+    """The messenger every sender uses (it notes each text for echo matching), who has
+    each chat, and what a hand-off does (issue 17)."""
+
+    messenger: Messenger
+    pauses: PauseStore
+    takeover: Takeovers
+    handoffs: HandOffs
+
+
+def takeover_parts(
+    settings: Settings,
+    batcher: Batcher,
+    store: ConversationStore,
+    session: aiohttp.ClientSession,
+) -> TakeoverParts:
+    sent = SentTexts(batcher.redis, batcher.keys)
+    messenger = EchoNotingMessenger(build_messenger(settings, session), sent)
+    pauses = PauseStore(batcher.redis, batcher.keys, batcher.clock, settings.handoff_pause_s)
+    webhook = None
+    if settings.handoff_webhook_url and settings.handoff_webhook_secret:
+        webhook = HandoffWebhook(
+            session, settings.handoff_webhook_url, settings.handoff_webhook_secret
+        )
+    handoffs = HandOffs(
+        pauses,
+        SalonNotifier(messenger, settings.admin_chat),
+        webhook,
+        settings.salon_timezone or DEFAULT_TIMEZONE,
+    )
+    takeover = Takeovers(pauses, sent, store.activity, messenger)
+    return TakeoverParts(messenger, pauses, takeover, handoffs)
+
+
 def build_messenger(settings: Settings, session: aiohttp.ClientSession) -> Messenger:
     if settings.messenger == "venom" and settings.venom_send_url:
         return VenomMessenger(session, settings.venom_send_url)
@@ -99,7 +142,8 @@ async def serve(settings: Settings, mode: Mode) -> None:
         batcher = await stack.enter_async_context(runtime(settings))
         session = await stack.enter_async_context(aiohttp.ClientSession())
         store = conversation_store(settings, batcher)
-        metrics = Metrics(batcher)
+        parts = takeover_parts(settings, batcher, store, session)
+        metrics = Metrics(batcher, parts.pauses)
         announce(settings, mode)
         tasks: list[asyncio.Task[None]] = []
         runner: web.AppRunner | None = None
@@ -110,12 +154,14 @@ async def serve(settings: Settings, mode: Mode) -> None:
                 store,
                 backend,
                 slot_filler(settings, metrics),
-                build_messenger(settings, session),
+                parts.messenger,
                 batcher.clock,
                 settings.salon_timezone,
                 metrics,
                 faq=salon_faq(settings),
                 caps=read_caps(settings),
+                pauses=parts.pauses,
+                handoffs=parts.handoffs,
             )
             worker = Worker(
                 batcher,
@@ -131,10 +177,11 @@ async def serve(settings: Settings, mode: Mode) -> None:
                     batcher.redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000
                 ),
                 webhook_config(settings),
-                Inspector(store, batcher),
+                Inspector(store, batcher, parts.pauses),
                 metrics,
+                parts.takeover,
             )
-            serve_console(app, settings, store, batcher)
+            serve_console(app, settings, store, batcher, parts.takeover)
             runner = web.AppRunner(app, **server_settings(settings.http_read_timeout_s))
             await runner.setup()
             await web.TCPSite(runner, settings.host, settings.port).start()
@@ -155,6 +202,11 @@ def announce(settings: Settings, mode: Mode) -> None:
     log.info("ai-admin %s starting (redis: %s)", mode, _redact_url(where))
     if mode != "worker":
         announce_exposure(settings)
+    if not (settings.admin_chat or settings.handoff_webhook_url):
+        log.info(
+            "ADMIN_CHAT and HANDOFF_WEBHOOK_URL unset: hand-offs pause the bot and wait in "
+            "the console's hand-off queue, nobody is messaged"
+        )
     if settings.demo:
         log.warning(
             "DEMO MODE: YCLIENTS_PARTNER_TOKEN is unset, the built-in sandbox salon stands in "

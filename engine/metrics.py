@@ -26,6 +26,7 @@ from prometheus_client import (
 from redis.exceptions import RedisError
 
 from engine.batcher import Batcher
+from engine.pauses import PauseStore, Reason
 from engine.redis_conn import REDIS_ERRORS
 from states.slot_fill import FillRequest, SlotFill, SlotFiller
 
@@ -35,11 +36,13 @@ _TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 REDIS_READ_TIMEOUT_S = 2.0
 
 log = logging.getLogger(__name__)
+HANDOFF_REASONS = tuple(reason.value for reason in Reason)
 
 
 class Metrics:
-    def __init__(self, batcher: Batcher | None = None) -> None:
+    def __init__(self, batcher: Batcher | None = None, pauses: PauseStore | None = None) -> None:
         self.batcher = batcher
+        self.pauses = pauses
         self.registry = CollectorRegistry()
         r = self.registry
         self.webhook_requests = Counter(
@@ -73,6 +76,18 @@ class Metrics:
         self.flood_episodes = Gauge(
             "ai_admin_flood_episodes",
             "Floods that got a notice: a phone past FLOOD_MAX_PER_MIN (fleet total)",
+            registry=r,
+        )
+        self.paused_conversations = Gauge(
+            "ai_admin_paused_conversations",
+            "Chats a person has: the bot keeps quiet in them (fleet total)",
+            registry=r,
+        )
+        self.handoffs = Gauge(
+            "ai_admin_handoffs",
+            "Chats handed to a person, by reason: ask_human, complaint, ladder (the dialogue), "
+            "salon_reply (the salon answered from its WhatsApp), operator (fleet total)",
+            ["reason"],
             registry=r,
         )
         self.input_cut = Counter(
@@ -134,6 +149,8 @@ class Metrics:
                 self.redis_up.set(0)
                 for gauge in self._redis_gauges():
                     gauge.set(math.nan)
+                for reason in HANDOFF_REASONS:
+                    self.handoffs.labels(reason).set(math.nan)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
     def _redis_gauges(self) -> tuple[Gauge, ...]:
@@ -145,6 +162,7 @@ class Metrics:
             self.workers_seen,
             self.held_messages,
             self.flood_episodes,
+            self.paused_conversations,
         )
 
     async def _read_redis(self, batcher: Batcher) -> None:
@@ -159,9 +177,12 @@ class Metrics:
             seen,
             counters.get("held_messages", 0),
             counters.get("flood_episodes", 0),
+            await self.pauses.paused_count() if self.pauses else 0,
         )
         for gauge, value in zip(self._redis_gauges(), values, strict=True):
             gauge.set(value)
+        for reason in HANDOFF_REASONS:  # every reason, so a rate over zero is defined
+            self.handoffs.labels(reason).set(counters.get(f"handoffs:{reason}", 0))
 
     # Turns.
     def observe_turn(

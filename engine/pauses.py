@@ -23,11 +23,11 @@ from engine.clock import Clock
 from engine.console_views import moment
 from engine.keys import BUCKETS, Keys
 from engine.redis_conn import AsyncRedis
+from states.ports import MAX_PAUSE_S
 
 LOG_KEEP_MS = 35 * 24 * 3600 * 1000  # as long as the bookings journal: a month of days
 HASH_KEEP_MS = 7 * 24 * 3600 * 1000  # the last pause's facts outlive it this long
 DEFAULT_PAUSE_S = 12 * 3600  # HANDOFF_PAUSE
-MAX_PAUSE_S = 30 * 24 * 3600  # an operator's pause is at most a month
 
 
 class Reason(enum.StrEnum):

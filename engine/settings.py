@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -18,10 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from engine.reminders.timing import parse_duration
 from states.errors import ConfigError
 from states.faq import SalonFaq
+from states.messages import ChatId
+from states.ports import MAX_PAUSE_S
 
 MessengerKind = Literal["venom", "cloud", "log"]
+_GROUP = re.compile(r"[0-9]{5,20}(-[0-9]{5,20})?@g\.us")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +76,12 @@ class Settings:
     # YAML file of salon facts YClients does not hold (payment, parking…); demo mode
     # uses the demo salon's own when unset.
     salon_faq: Path | None = None
+    # Issue 17: how long a person's takeover keeps the bot quiet in a chat; where the salon
+    # hears of hand-offs (a WhatsApp chat through the same messenger, a signed JSON POST).
+    handoff_pause_s: int = 12 * 3600
+    handoff_webhook_url: str | None = None
+    handoff_webhook_secret: str | None = None
+    admin_chat: str | None = None
     log_level: str = "INFO"
     log_format: str = "json"  # "text" for a human at a terminal
 
@@ -122,6 +133,10 @@ class Settings:
             admin_token=r.secret("ADMIN_TOKEN"),
             state_idle_ttl_s=r.integer("STATE_IDLE_TTL_S", 7 * 24 * 3600, low=1),
             salon_faq=Path(faq) if (faq := r.text("SALON_FAQ")) else None,
+            handoff_pause_s=r.duration("HANDOFF_PAUSE", 12 * 3600),
+            handoff_webhook_url=r.url("HANDOFF_WEBHOOK_URL", ("http", "https")),
+            handoff_webhook_secret=r.secret("HANDOFF_WEBHOOK_SECRET"),
+            admin_chat=r.chat("ADMIN_CHAT"),
             log_level=r.choice(
                 "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
             ),
@@ -172,6 +187,13 @@ class Settings:
             read_salon_faq(self.salon_faq)
         if not self.demo and self.yclients_company_id is None:
             raise ConfigError("YCLIENTS_COMPANY_ID", "required when YCLIENTS_PARTNER_TOKEN is set")
+        if self.handoff_webhook_url and not self.handoff_webhook_secret:
+            raise ConfigError(
+                "HANDOFF_WEBHOOK_SECRET",
+                "required when HANDOFF_WEBHOOK_URL is set (the receiver checks X-Signature-256)",
+            )
+        if self.messenger == "cloud" and self.admin_chat and self.admin_chat.endswith("@g.us"):
+            raise ConfigError("ADMIN_CHAT", "the Cloud API cannot write to a group chat")
         if self.messenger == "venom" and not self.venom_send_url:
             raise ConfigError("VENOM_SEND_URL", "required when MESSENGER=venom")
         if self.messenger == "cloud" and not (
@@ -289,6 +311,32 @@ class _Reader:
         if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
             raise ConfigError(name, f"expected a {'/'.join(schemes)} URL, got {raw!r}")
         return raw.rstrip("/") if parsed.scheme in ("http", "https") else raw
+
+    def duration(self, name: str, default_s: int) -> int:
+        """ "12h", "90m", "1d" (units m, min, h, d), at most MAX_PAUSE_S."""
+        raw = self.text(name)
+        if raw is None:
+            return default_s
+        try:
+            seconds = int(parse_duration(raw, name)[1].total_seconds())
+        except ValueError as exc:
+            raise ConfigError(name, str(exc).removeprefix(f"{name}: ")) from None
+        if seconds > MAX_PAUSE_S:
+            raise ConfigError(name, f"at most {MAX_PAUSE_S // 86400} days, got {raw!r}")
+        return seconds
+
+    def chat(self, name: str) -> str | None:
+        """A WhatsApp chat to write to: `79161234567@c.us` (bare digits too), a group
+        `…@g.us` (venom only)."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        if _GROUP.fullmatch(raw):
+            return raw
+        chat = ChatId.parse(raw)
+        if chat is None or chat.phone is None:
+            raise ConfigError(name, f"expected a chat id like 79161234567@c.us, got {raw!r}")
+        return chat.raw
 
     def timezone(self, name: str) -> str | None:
         raw = self.text(name)

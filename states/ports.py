@@ -85,6 +85,9 @@ class WithoutReceipts:
         return None
 
 
+MAX_PAUSE_S = 30 * 24 * 3600  # a pause of a month at most: longer is a mistake
+
+
 class Takeover(Protocol):
     """A person takes a client's chat over from the bot, and hands it back (issue 17)."""
 
