@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from engine.logging_setup import configure_logging
+from engine.reminders.timing import parse_duration
 from engine.settings import Settings, load_settings
 from states.errors import AiAdminError, ConfigError
 from states.messages import is_conversation_key
+from states.ports import MAX_PAUSE_S
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +49,29 @@ def build_parser() -> argparse.ArgumentParser:
         "stdout, the diff of a failure on stderr; exit 1 if any failed.",
     )
     replay.add_argument("paths", nargs="+", metavar="PATH", help="transcript files or folders")
+    pause = commands.add_parser(
+        "pause",
+        help="a person takes over one client's chat: the bot keeps quiet",
+        description="The bot stores what the client writes but answers nothing until the "
+        "pause ends (HANDOFF_PAUSE, 12h by default) or `ai-admin resume`. Prints "
+        '{"paused_until": …}.',
+    )
+    pause.add_argument("phone", type=_phone, help="digits only, as in 79161234567")
+    pause.add_argument(
+        "--for",
+        dest="for_s",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="how long: 30m, 2h, 1d (default HANDOFF_PAUSE)",
+    )
+    resume = commands.add_parser(
+        "resume",
+        help="hand a client's chat back to the bot",
+        description="The bot answers the client's next message, from where the dialogue "
+        'stood. Prints {"paused_until": null}.',
+    )
+    resume.add_argument("phone", type=_phone, help="digits only, as in 79161234567")
     return parser
 
 
@@ -54,6 +79,16 @@ def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 <= int(raw) <= 65535:
         raise argparse.ArgumentTypeError(f"not a TCP port: {raw!r}")
     return int(raw)
+
+
+def _duration(raw: str) -> int:
+    try:
+        seconds = int(parse_duration(raw, "duration")[1].total_seconds())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds > MAX_PAUSE_S:
+        raise argparse.ArgumentTypeError(f"at most {MAX_PAUSE_S // 86400} days")
+    return seconds
 
 
 def _phone(raw: str) -> str:
@@ -95,6 +130,10 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
         from engine.commands import inspect_phone
 
         return await inspect_phone(settings, args.phone)
+    if args.command in ("pause", "resume"):
+        from engine.commands import take_over
+
+        return await take_over(settings, args.phone, args.command, getattr(args, "for_s", None))
     if args.command == "replay":
         from engine.transcripts.replay import replay
 
