@@ -22,6 +22,7 @@ from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
 from engine.echoes import EchoNotingMessenger, SentTexts
+from engine.handoff_webhook import HandoffWebhook
 from engine.handoffs import HandOffs
 from engine.keys import Keys
 from engine.pauses import DEFAULT_PAUSE_S, PauseStore
@@ -81,8 +82,10 @@ class Harness:
         pushname: str | None = None,
         msg_id: str | None = None,
         chat: str | None = None,
+        choice: str | None = None,
     ) -> bool:
-        """One client message, as the webhook would queue it now."""
+        """One client message, as the webhook would queue it now; with `choice`, a tap on
+        a list row or reply button (Cloud API) whose title is `body`."""
         message = InboundMessage(
             id=msg_id or f"false_{phone}@c.us_{next(self._ids):08d}",
             chat=chat or f"{phone}@c.us",
@@ -90,6 +93,7 @@ class Harness:
             body=body,
             timestamp_s=self.clock.now_ms() / 1000,
             pushname=pushname,
+            choice=choice,
         )
         return (await self.batcher.append(phone, message)).queued
 
@@ -142,6 +146,7 @@ async def engine_harness(
     salon_fixture: SalonFixture | None = None,
     admin_chat: str | None = ADMIN_CHAT,
     pause_s: int = DEFAULT_PAUSE_S,
+    handoff_webhook: HandoffWebhook | None = None,
 ) -> AsyncIterator[Harness]:
     """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
     5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
@@ -172,7 +177,7 @@ async def engine_harness(
             noting = EchoNotingMessenger(messenger, sent)
             pauses = PauseStore(redis, keys, clock, pause_s)
             notifier = SalonNotifier(noting, admin_chat, backoff_s=0)
-            handoffs = HandOffs(pauses, notifier, None, "Europe/Moscow")
+            handoffs = HandOffs(pauses, notifier, handoff_webhook, "Europe/Moscow")
             salon_faq = faq if faq is not None else read_salon_faq(DEMO_FAQ)
             runner = DialogueRunner(
                 store,
