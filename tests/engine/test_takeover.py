@@ -13,6 +13,7 @@ from adapters.fillers import OfflineFiller
 from engine.harness import Harness, engine_harness
 from engine.inspection import Inspector
 from engine.keys import Keys
+from engine.metrics import Metrics
 from engine.pauses import PauseStore, Reason
 from engine.redis_conn import AsyncRedis
 from states.ports import DeliveryError
@@ -189,3 +190,18 @@ async def test_the_pause_store_counts_queues_oldest_first_and_logs_every_pause(
     assert counters["handoffs:complaint"] == 1 and counters["handoffs:salon_reply"] == 1
     h.clock.advance(12 * HOUR + 60)
     assert await pauses.paused_count() == 0 and await pauses.waiting() == []
+
+
+async def test_metrics_count_hand_offs_by_reason_and_paused_conversations(h: Harness) -> None:
+    metrics = Metrics(h.batcher, h.takeover.pauses)
+    await h.turn(PHONE, "Позовите администратора", pushname="Ира")
+    await h.takeover.salon_wrote("79990000005", "Добрый день, это салон")
+    await h.takeover.pause("79990000006", 600)
+    text = (await metrics.render())[0].decode()
+    assert 'ai_admin_handoffs{reason="ask_human"} 1.0' in text
+    assert 'ai_admin_handoffs{reason="salon_reply"} 1.0' in text
+    assert 'ai_admin_handoffs{reason="operator"} 1.0' in text
+    assert 'ai_admin_handoffs{reason="complaint"} 0.0' in text
+    assert "ai_admin_paused_conversations 3.0" in text
+    h.clock.advance(601)
+    assert "ai_admin_paused_conversations 2.0" in (await metrics.render())[0].decode()
