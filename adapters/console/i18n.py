@@ -297,7 +297,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reason_ladder": "the bot did not understand",
         "reason_salon_reply": "the salon answered itself",
         "reason_operator": "an operator",
-        "notice_send_failed": "Not sent: the messenger did not take the message. The bot is paused.",
+        "notice_send_failed": "Not sent: the messenger did not take it. The bot is paused.",
         "waiting": "Waiting for the next turn",
         "timeline_empty": "No turns yet.",
         "notice_reset": "The dialogue was reset.",

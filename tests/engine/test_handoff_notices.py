@@ -32,12 +32,6 @@ async def receiver() -> AsyncIterator[HttpStub]:
         yield stub
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
 def hook(session: aiohttp.ClientSession, receiver: HttpStub) -> HandoffWebhook:
     return HandoffWebhook(session, f"{receiver.url}/handoff", SECRET, timeout_s=2, backoff_s=0)
 

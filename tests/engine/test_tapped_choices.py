@@ -16,7 +16,6 @@ from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from states.menus import DESCRIPTION_CHARS, MAX_ROWS, TITLE_CHARS, Menu
-from states.slot_fill import FillRequest, SlotFill
 from tests.support.graph_stub import HttpStub
 
 PHONE = "79990001122"
@@ -24,26 +23,9 @@ CHAT = f"{PHONE}@c.us"
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # Wednesday, 15:00 in Moscow
 
 
-class CountingFiller:
-    """The offline filler, counting its calls: a tap must not reach it."""
-
-    def __init__(self) -> None:
-        self.inner = OfflineFiller()
-        self.calls = 0
-
-    async def fill(self, request: FillRequest) -> SlotFill:
-        self.calls += 1
-        return await self.inner.fill(request)
-
-
 @pytest.fixture
-async def filler() -> CountingFiller:
-    return CountingFiller()
-
-
-@pytest.fixture
-async def h(redis: AsyncRedis, keys: Keys, filler: CountingFiller) -> AsyncIterator[Harness]:
-    async with engine_harness(redis, keys, filler, START) as harness:
+async def h(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Harness]:
+    async with engine_harness(redis, keys, OfflineFiller(), START) as harness:
         yield harness
 
 
@@ -61,9 +43,7 @@ def within_metas_limits(menu: Menu) -> None:
         assert item.description is None or len(item.description) <= DESCRIPTION_CHARS
 
 
-async def test_a_list_reply_picks_the_option_by_its_id_without_the_filler(
-    h: Harness, filler: CountingFiller
-) -> None:
+async def test_a_list_reply_picks_the_option_by_its_id_without_the_filler(h: Harness) -> None:
     [offer] = await h.turn(PHONE, "стрижка к Бари завтра", pushname="Ира")
     menu = last_menu(h)
     within_metas_limits(menu)
@@ -73,27 +53,24 @@ async def test_a_list_reply_picks_the_option_by_its_id_without_the_filler(
     tappable = interactive(offer, menu)
     assert tappable is not None and tappable["type"] == "list"
     assert "1. " not in tappable["body"]["text"]  # the rows show the choices
-    calls = filler.calls
     await h.send(PHONE, third.title, choice=third.id)
     await h.settle()
     c = await h.conversation(PHONE)
-    assert filler.calls == calls  # read by its id alone
     assert c.state == "confirming" and c.slots.time == "11:00"
-    assert c.turns[-1]["llm_fill"]["source"] == "tapped"
+    assert c.turns[-1]["llm_fill"]["source"] == "tapped"  # read by its id, not by the filler
 
 
-async def test_a_button_reply_confirms_and_books(h: Harness, filler: CountingFiller) -> None:
+async def test_a_button_reply_confirms_and_books(h: Harness) -> None:
     [summary] = await h.turn(PHONE, "Стрижка к Бари завтра в 18:00", pushname="Ира")
     menu = last_menu(h)
     assert [item.title for item in menu.items] == ["Да", "Нет"]
     tappable = interactive(summary, menu)
     assert tappable is not None and tappable["type"] == "button"
     assert len(tappable["action"]["buttons"]) == 2
-    calls = filler.calls
     await h.send(PHONE, "Да", choice=menu.items[0].id)
     await h.settle()
     c = await h.conversation(PHONE)
-    assert filler.calls == calls
+    assert c.turns[-1]["llm_fill"]["source"] == "tapped"
     assert c.state == "booked" and c.booking is not None
     assert "записаны" in h.messenger.to(CHAT)[-1]
 

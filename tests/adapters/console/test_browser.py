@@ -153,6 +153,12 @@ async def opened(browser: BrowserContext) -> AsyncIterator[Page]:
         await page.close()
 
 
+async def on_the_timeline(browser: BrowserContext, site: Site) -> Page:
+    page = await logged_in(browser, site)
+    await page.goto(f"{site.base}/c/{site.phone}")
+    return page
+
+
 async def logged_in(browser: BrowserContext, site: Site) -> Page:
     """A page on the conversations list, logging in through the form when needed."""
     page = await browser.new_page()
@@ -306,9 +312,8 @@ async def test_pause_keeps_the_bot_quiet_and_resume_hands_the_chat_back(
     browser: BrowserContext, site: Site
 ) -> None:
     h, chat = site.engine, f"{site.phone}@c.us"
-    page = await logged_in(browser, site)
+    page = await on_the_timeline(browser, site)
     try:
-        await page.goto(f"{site.base}/c/{site.phone}")
         async with page.expect_navigation():
             await page.click("form[action$='/pause'] button")
         assert "Бот на паузе" in await page.inner_text(".notice")
@@ -339,9 +344,8 @@ async def test_a_message_as_the_salon_goes_out_and_pauses_the_bot(
     browser: BrowserContext, site: Site
 ) -> None:
     h, chat = site.engine, f"{site.phone}@c.us"
-    page = await logged_in(browser, site)
+    page = await on_the_timeline(browser, site)
     try:
-        await page.goto(f"{site.base}/c/{site.phone}")
         await page.fill("form[action$='/send'] textarea", "Добрый день! Это Мария, администратор.")
         async with page.expect_navigation():
             await page.click("form[action$='/send'] button")

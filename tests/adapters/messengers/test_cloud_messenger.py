@@ -23,12 +23,6 @@ async def stub() -> AsyncIterator[HttpStub]:
         yield running
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
 def messenger(
     session: aiohttp.ClientSession, stub: HttpStub, token: str = TOKEN, timeout_s: float = 5.0
 ) -> CloudMessenger:
