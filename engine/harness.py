@@ -1,8 +1,9 @@
 """The whole engine on a virtual clock: real Redis, the sandbox over HTTP, the real worker.
 
-Used by the integration tests, the transcript runner and `ai-admin chat`: client messages
-go in through the batcher exactly as the webhook puts them, time moves only when told,
-and every reply the messenger would send is collected per chat.
+The product's runtime (`engine.runtime.open_runtime`), with the clock, Redis, filler and
+messenger of the test. Used by the integration tests, the transcript runner and the
+benchmarks: client messages go in through the batcher exactly as the webhook puts them,
+time moves only when told, and every reply the messenger would send is collected per chat.
 """
 
 from __future__ import annotations
@@ -13,24 +14,16 @@ import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from adapters.yclients.limiter import RateLimiter
-from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
-from adapters.yclients.sandbox.fixture import DEMO_FAQ, SalonFixture
-from adapters.yclients.transport import RetryPolicy
-from engine.batcher import Batcher, BatchPolicy
+from adapters.yclients.sandbox import RunningSandbox, SandboxSalon
+from adapters.yclients.sandbox.fixture import SalonFixture
+from engine.batcher import Batcher
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
-from engine.dialogue_runner import DialogueRunner
-from engine.echoes import EchoNotingMessenger, SentTexts
-from engine.handoff_webhook import HandoffWebhook
-from engine.handoffs import HandOffs
 from engine.keys import Keys
-from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.redis_conn import AsyncRedis
-from engine.salon_notice import SalonNotifier
-from engine.settings import read_salon_faq
+from engine.runtime import Overrides, Runtime, YClientsLimits, open_runtime
+from engine.settings import Settings
 from engine.takeover import Takeovers
-from engine.wiring import yclients_backend
 from engine.worker import Worker
 from states.conversation import Conversation
 from states.faq import SalonFaq
@@ -63,15 +56,34 @@ class CollectingMessenger:
 
 @dataclasses.dataclass
 class Harness:
+    """The runtime on a virtual clock, with the messenger and sandbox a test looks at."""
+
+    runtime: Runtime
     clock: VirtualClock
-    batcher: Batcher
-    worker: Worker
-    store: ConversationStore
     messenger: CollectingMessenger
     sandbox: RunningSandbox
-    takeover: Takeovers
-    admin_chat: str | None = None  # where hand-offs are told (ADMIN_CHAT)
     _ids: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
+
+    @property
+    def batcher(self) -> Batcher:
+        return self.runtime.batcher
+
+    @property
+    def worker(self) -> Worker:
+        return self.runtime.worker
+
+    @property
+    def store(self) -> ConversationStore:
+        return self.runtime.store
+
+    @property
+    def takeover(self) -> Takeovers:
+        return self.runtime.takeover
+
+    def notices(self) -> list[str]:
+        """What the salon's people were told in ADMIN_CHAT."""
+        chat = self.runtime.settings.admin_chat
+        return self.messenger.to(chat) if chat else []
 
     async def send(
         self,
@@ -125,10 +137,6 @@ class Harness:
     async def conversation(self, phone: str) -> Conversation:
         return await self.store.load(phone)
 
-    def notices(self) -> list[str]:
-        """What the salon's people were told in ADMIN_CHAT."""
-        return self.messenger.to(self.admin_chat) if self.admin_chat else []
-
 
 @contextlib.asynccontextmanager
 async def engine_harness(
@@ -136,62 +144,35 @@ async def engine_harness(
     keys: Keys,
     filler: SlotFiller,
     start: datetime,
-    policy: BatchPolicy | None = None,
+    *,
+    settings: Settings | None = None,
     salon: SandboxSalon | None = None,
-    yclients_timeout_s: float | None = None,
-    yclients_retry: RetryPolicy | None = None,
-    yclients_limiter: RateLimiter | None = None,
-    with_user_token: bool = True,
-    faq: SalonFaq | None = None,
     salon_fixture: SalonFixture | None = None,
-    admin_chat: str | None = ADMIN_CHAT,
-    pause_s: int = DEFAULT_PAUSE_S,
-    handoff_webhook: HandoffWebhook | None = None,
+    faq: SalonFaq | None = None,
+    yclients: YClientsLimits | None = None,
+    with_user_token: bool = True,
 ) -> AsyncIterator[Harness]:
-    """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
-    5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
-    timeout or a retried 5xx, and load the catalogue, in well under a second. Without
-    `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone."""
+    """`open_runtime` in demo mode (or `settings`, e.g. other batching limits) on a virtual
+    clock starting at `start`. `yclients` replaces the client's 10 s timeout, its backoff
+    and its 5-per-second rate limit (real seconds, not virtual ones), so a transcript can
+    show a timeout or a retried 5xx, and load the catalogue, in well under a second.
+    Without `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone."""
     clock = VirtualClock(start)
-    salon = salon or SandboxSalon(salon_fixture, clock=clock.now)
-    async with running_sandbox(salon) as sandbox:
-        backend = yclients_backend(
-            sandbox.base_url,
-            sandbox.partner_token,
-            sandbox.company_id,
-            sandbox.user_token if with_user_token else None,
-            "Europe/Moscow",
-            clock,
-        )
-        transport = backend.client.transport
-        if yclients_timeout_s is not None:
-            transport.timeout_s = yclients_timeout_s
-        if yclients_retry is not None:
-            transport.retry = yclients_retry
-        if yclients_limiter is not None:
-            transport.limiter = yclients_limiter
-        try:
-            store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
-            messenger = CollectingMessenger()
-            sent = SentTexts(redis, keys)
-            noting = EchoNotingMessenger(messenger, sent)
-            pauses = PauseStore(redis, keys, clock, pause_s)
-            notifier = SalonNotifier(noting, admin_chat, backoff_s=0)
-            handoffs = HandOffs(pauses, notifier, handoff_webhook, "Europe/Moscow")
-            salon_faq = faq if faq is not None else read_salon_faq(DEMO_FAQ)
-            runner = DialogueRunner(
-                store,
-                backend,
-                filler,
-                noting,
-                clock,
-                faq=salon_faq,
-                pauses=pauses,
-                handoffs=handoffs,
-            )
-            batcher = Batcher(redis, keys, policy or BatchPolicy(), clock)
-            worker = Worker(batcher, runner, clock)
-            takeover = Takeovers(pauses, sent, store.activity, noting)
-            yield Harness(clock, batcher, worker, store, messenger, sandbox, takeover, admin_chat)
-        finally:
-            await backend.client.close()
+    messenger = CollectingMessenger()
+    overrides = Overrides(
+        clock=clock,
+        redis=redis,
+        keys=keys,
+        filler=filler,
+        messenger=messenger,
+        salon=salon or SandboxSalon(salon_fixture, clock=clock.now),
+        sandbox_user_token=with_user_token,
+        faq=faq,
+        yclients=yclients or YClientsLimits(),
+    )
+    # Hand-offs are told to ADMIN_CHAT unless the test's settings say otherwise.
+    settings = settings or Settings.from_mapping({"ADMIN_CHAT": ADMIN_CHAT})
+    async with open_runtime(settings, overrides) as runtime:
+        sandbox = runtime.turns.sandbox
+        assert sandbox is not None, "the harness runs in demo mode (no YCLIENTS_PARTNER_TOKEN)"
+        yield Harness(runtime, clock, messenger, sandbox)

@@ -15,22 +15,17 @@ from datetime import datetime, timedelta
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
-from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
-from adapters.yclients.transport import RetryPolicy
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.runtime import YClientsLimits
 from engine.settings import read_salon_faq
 from engine.transcripts.checks import StepOutcome, check_step
 from engine.transcripts.model import LlmAnswer, Message, Step, Transcript
 from engine.transcripts.report import Mismatch
 from states.faq import SalonFaq
 from states.slot_fill import SlotFiller
-
-# Retries stay on (a 5xx is retried for reads) but without real seconds of backoff;
-# the rate limit is lifted for the same reason (a virtual hour passes in no real time).
-FAST_RETRY = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.05, max_retry_after_s=1.0)
 
 _PROPOSAL_DEFAULTS: dict[str, object] = {
     "intent": "unknown",
@@ -184,9 +179,7 @@ async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> Transc
             t.start,
             salon_fixture=fixture,
             faq=faq,
-            yclients_timeout_s=t.yclients_timeout_s,
-            yclients_retry=FAST_RETRY,
-            yclients_limiter=RateLimiter(per_second=10_000, per_minute=600_000),
+            yclients=YClientsLimits.lifted(t.yclients_timeout_s),
         ) as h,
     ):
         _seed_salon(h, t)

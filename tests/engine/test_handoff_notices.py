@@ -19,6 +19,7 @@ from engine.harness import engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from engine.salon_notice import Outcome, SalonNotifier
+from engine.settings import Settings
 from tests.support.graph_stub import HttpStub, Reply
 
 PHONE = "79990001122"
@@ -37,12 +38,16 @@ def hook(session: aiohttp.ClientSession, receiver: HttpStub) -> HandoffWebhook:
 
 
 async def test_a_hand_off_is_posted_signed_with_the_phone_the_last_messages_and_the_state(
-    redis: AsyncRedis, keys: Keys, receiver: HttpStub, session: aiohttp.ClientSession
+    redis: AsyncRedis, keys: Keys, receiver: HttpStub
 ) -> None:
     receiver.script(Reply(503, {"error": "busy"}))  # the first try fails: tried again
-    async with engine_harness(
-        redis, keys, OfflineFiller(), START, handoff_webhook=hook(session, receiver)
-    ) as h:
+    settings = Settings.from_mapping(
+        {
+            "HANDOFF_WEBHOOK_URL": f"{receiver.url}/handoff",
+            "HANDOFF_WEBHOOK_SECRET": SECRET,
+        }
+    )
+    async with engine_harness(redis, keys, OfflineFiller(), START, settings=settings) as h:
         await h.turn(PHONE, "Стрижка к Бари завтра", pushname="Ира")
         await h.turn(PHONE, "Хочу поговорить с администратором")
         until = await h.takeover.paused_until(PHONE)
