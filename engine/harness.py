@@ -31,7 +31,7 @@ from states.menus import Menu
 from states.messages import InboundMessage
 from states.slot_fill import SlotFiller
 
-ADMIN_CHAT = "79990000099@c.us"  # the salon administrators' chat in tests and transcripts
+ADMIN_CHAT = "79000000001@c.us"  # the salon administrators' chat in tests and transcripts
 
 
 class CollectingMessenger:

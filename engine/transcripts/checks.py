@@ -28,7 +28,7 @@ class StepOutcome:
     requests: list[LoggedRequest]
     llm_calls: int = 0
     paused: bool = False  # a person has the chat after the step
-    notices: list[str] = dataclasses.field(default_factory=list)  # told to ADMIN_CHAT
+    admin_chat: list[str] = dataclasses.field(default_factory=list)  # sent during it
 
 
 def subset_problems(expected: Any, got: Any, path: str = "") -> list[str]:
@@ -109,7 +109,6 @@ def upcoming_visits(salon: SandboxSalon, phone: str, now: datetime) -> list[dict
 
 
 def _check_texts(want: RepliesExpect | None, said: list[str], what: str) -> list[Mismatch]:
-    """`what` is "replies" (to the client) or "notices" (to the salon's ADMIN_CHAT)."""
     if want is None:
         return []
     found: list[Mismatch] = []
@@ -124,6 +123,12 @@ def _check_texts(want: RepliesExpect | None, said: list[str], what: str) -> list
         if not re.search(p, text, re.MULTILINE)
     ]
     return found
+
+
+def _check_replies(step: Step, out: StepOutcome) -> list[Mismatch]:
+    return _check_texts(step.expect.replies, out.replies, "replies") + _check_texts(
+        step.expect.admin_chat, out.admin_chat, "admin chat messages"
+    )
 
 
 def _check_conversation(step: Step, out: StepOutcome) -> list[Mismatch]:
@@ -184,8 +189,7 @@ def check_step(step: Step, out: StepOutcome, salon: SandboxSalon, now: datetime)
     if step.llm and out.llm_calls < len(step.llm):
         found.append(Mismatch("LLM calls (scripted answers unused)", len(step.llm), out.llm_calls))
     found += _check_conversation(step, out)  # the state first: it says the most
-    found += _check_texts(step.expect.replies, out.replies, "replies")
-    found += _check_texts(step.expect.notices, out.notices, "notices")
+    found += _check_replies(step, out)
     if step.expect.paused is not None and out.paused != step.expect.paused:
         found.append(Mismatch("a person has the chat (paused)", step.expect.paused, out.paused))
     found += _check_requests(step, out)

@@ -139,7 +139,7 @@ class StepExpect(Strict):
     records: list[Visit] | None = None  # the bot's bookings, exactly (none: [])
     visits: dict[str, list[Visit]] | None = None  # phone -> upcoming visits, exactly
     paused: bool | None = None  # a person has the chat after the step (issue 17)
-    notices: RepliesExpect | None = None  # what the salon was told in ADMIN_CHAT
+    admin_chat: RepliesExpect | None = None  # messages to ADMIN_CHAT during the step
 
     _lists = field_validator("no_requests", mode="before")(_listed)
 

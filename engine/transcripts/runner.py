@@ -123,7 +123,7 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
     for fault in step.faults:
         h.sandbox.control.add_fault(fault.model_copy())
     replies_before = len(h.messenger.to(chat))
-    notices_before = len(h.notices())
+    admin_before = len(h.notices())
     requests_before = len(h.sandbox.control.requests)
     if step.resume:
         await h.takeover.resume(phone)
@@ -154,7 +154,7 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
         conversation=(await h.conversation(phone)).to_dict(),
         requests=h.sandbox.control.requests[requests_before:],
         paused=await h.takeover.paused_until(phone) is not None,
-        notices=h.notices()[notices_before:],
+        admin_chat=h.notices()[admin_before:],
     )
 
 
