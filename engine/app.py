@@ -55,6 +55,11 @@ def announce(settings: Settings, mode: Mode) -> None:
     log.info("ai-admin %s starting (redis: %s)", mode, _redact_url(where))
     if mode != "worker":
         announce_exposure(settings)
+    if mode != "webhook" and not (settings.admin_chat or settings.handoff_webhook_url):
+        log.info(
+            "ADMIN_CHAT and HANDOFF_WEBHOOK_URL unset: hand-offs pause the bot and wait in "
+            "the console's hand-off queue, nobody is messaged"
+        )
     if settings.demo:
         log.warning(
             "DEMO MODE: YCLIENTS_PARTNER_TOKEN is unset, the built-in sandbox salon stands in "

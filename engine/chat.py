@@ -17,19 +17,21 @@ from typing import TextIO
 from engine.runtime import Overrides, Runtime, open_runtime
 from engine.settings import Settings
 from states.masking import mask_phone
+from states.menus import Menu
 from states.messages import InboundMessage
+from states.ports import WithoutReceipts
 
 DEFAULT_PHONE = "79990000000"
 QUIT = "/quit"
 
 
-class PrintingMessenger:
+class PrintingMessenger(WithoutReceipts):
     """The chat's WhatsApp: each reply is printed, continuation lines indented."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    async def send(self, chat: str, text: str) -> None:
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
         print("bot> " + text.replace("\n", "\n     "), file=self.out, flush=True)
 
 

@@ -11,9 +11,11 @@ from typing import NoReturn
 
 from engine.dead_letters import LETTER_ID
 from engine.logging_setup import configure_logging
+from engine.reminders.timing import parse_duration
 from engine.settings import Settings, load_settings
 from states.errors import AiAdminError, ConfigError
 from states.messages import is_conversation_key
+from states.ports import MAX_PAUSE_S
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument(
         "--requeue", metavar="ID", type=_letter_id, help="the id of the letter to requeue"
     )
+    pause = commands.add_parser(
+        "pause",
+        help="a person takes over one client's chat: the bot keeps quiet",
+        description="The bot stores what the client writes but answers nothing until the "
+        "pause ends (HANDOFF_PAUSE, 12h by default) or `ai-admin resume`. Prints "
+        '{"paused_until": …}.',
+    )
+    pause.add_argument("phone", type=_phone, help="digits only, as in 79161234567")
+    pause.add_argument(
+        "--for",
+        dest="for_s",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="how long: 30m, 2h, 1d (default HANDOFF_PAUSE)",
+    )
+    resume = commands.add_parser(
+        "resume",
+        help="hand a client's chat back to the bot",
+        description="The bot answers the client's next message, from where the dialogue "
+        'stood. Prints {"paused_until": null}.',
+    )
+    resume.add_argument("phone", type=_phone, help="digits only, as in 79161234567")
     return parser
 
 
@@ -96,6 +121,16 @@ def _letter_id(raw: str) -> str:
             f"not a dead letter id (as in 03-1f2e3d4c5b6a7980): {raw!r}"
         )
     return raw
+
+
+def _duration(raw: str) -> int:
+    try:
+        seconds = int(parse_duration(raw, "duration")[1].total_seconds())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds > MAX_PAUSE_S:
+        raise argparse.ArgumentTypeError(f"at most {MAX_PAUSE_S // 86400} days")
+    return seconds
 
 
 def _phone(raw: str) -> str:
@@ -141,6 +176,10 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
         from engine.commands import dead_letters
 
         return await dead_letters(settings, args.requeue)
+    if args.command in ("pause", "resume"):
+        from engine.commands import take_over
+
+        return await take_over(settings, args.phone, args.command, getattr(args, "for_s", None))
     if args.command == "replay":
         from engine.transcripts.replay import replay
 

@@ -1,4 +1,4 @@
-"""Small commands on the runtime: `ai-admin inspect`, `ai-admin dead-letters`."""
+"""Small commands on the runtime: `ai-admin inspect`, `dead-letters`, `pause`, `resume`."""
 
 from __future__ import annotations
 
@@ -57,3 +57,15 @@ def letter_line(letter: DeadLetter) -> str:
     count = f"{len(letter.messages)} message{'s' if len(letter.messages) != 1 else ''}"
     when = letter.failed_at.isoformat(timespec="seconds")
     return f"{letter.id}  {when}  {mask_phone(letter.phone)}  {count}: {texts}"
+
+
+async def take_over(settings: Settings, phone: str, command: str, for_s: int | None) -> int:
+    """`pause` or `resume` one chat, as the admin API does; prints {"paused_until": …}."""
+    async with open_runtime(settings, worker=False) as runtime:
+        if command == "pause":
+            until: str | None = (await runtime.takeover.pause(phone, for_s)).isoformat()
+        else:
+            await runtime.takeover.resume(phone)
+            until = None
+    print(json.dumps({"paused_until": until}))
+    return 0

@@ -1,32 +1,32 @@
 """The operator console's data (`states.console.ConsoleData`) over what Redis holds today.
 
 Lists read every bucket with one pipeline per kind of key (a Cluster client splits it per
-node, as `Batcher.stats` does). Operations the takeover (issue 17) brings raise
-`NotAvailableYet` until they exist.
+node, as `Batcher.stats` does). Who has a chat — the bot, or a person until when, and who
+waits for one — comes from the pause store (`engine.pauses`, issue 17); pausing, handing
+back and writing as the salon go through the takeover (`engine.takeover`), like the admin
+API's and the CLI's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from engine.batcher import Batcher
-from engine.console_views import (
-    handoff_reason,
-    iso,
-    moment,
-    shown_in,
-    timeline_of,
-    turn_failed,
-)
+from engine.console_views import iso, moment, shown_in, timeline_of, turn_failed
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters, shown_message
+from engine.echoes import SentTexts
 from engine.health import WORKER_SILENCE_MS, WORKERS_KEPT_MS, RedisHealth
+from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.redis_conn import REDIS_ERRORS, storage
 from engine.reminders import ReminderStore
+from engine.takeover import Takeovers
 from states.console import (
     ConversationDetail,
     ConversationRow,
@@ -44,6 +44,14 @@ from states.ports import StorageUnavailable
 SCAN = 500  # conversations read to build one list page (the newest first)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Hands:
+    """Who has which chats: paused phones (until, ms) and those waiting for a person."""
+
+    paused: dict[str, int]
+    waiting: dict[str, str]  # phone -> reason
+
+
 class EngineConsoleData:
     def __init__(
         self,
@@ -51,6 +59,7 @@ class EngineConsoleData:
         batcher: Batcher,
         timezone: str,
         letters: DeadLetters | None = None,
+        takeover: Takeovers | None = None,
     ) -> None:
         self.store = store
         self.batcher = batcher
@@ -61,6 +70,19 @@ class EngineConsoleData:
         self.reminder_store = ReminderStore(self.redis, self.keys, self.clock)
         self._timezone = timezone
         self.zone = ZoneInfo(timezone)
+        # Without the product's takeover (tests of other parts): pauses with the default
+        # length, and nothing to write to a client with.
+        self.takeover = takeover or Takeovers(
+            PauseStore(self.redis, self.keys, self.clock, DEFAULT_PAUSE_S),
+            SentTexts(self.redis, self.keys),
+            self.activity,
+        )
+        self.pauses = self.takeover.pauses
+
+    async def _hands(self) -> _Hands:
+        paused = await self.pauses.paused_phones()
+        waiting = {w.phone: w.reason for w in await self.pauses.waiting()}
+        return _Hands(paused, waiting)
 
     @property
     def timezone(self) -> str:
@@ -83,14 +105,21 @@ class EngineConsoleData:
                 failed[letter.phone] = failed.get(letter.phone, 0) + 1
                 # A phone whose first batch failed has no saved conversation, but is listed.
                 recent.setdefault(letter.phone, int(letter.failed_at.timestamp() * 1000))
-            rows = await self._rows(recent, booked, failed)
+            hands = await self._hands()
+            for phone in hands.waiting:  # a chat waiting for a person is always listed
+                recent.setdefault(phone, self.clock.now_ms())
+            rows = await self._rows(recent, booked, failed, hands)
         today = moment(self._day_start_ms())
         rows = [row for row in rows if shown_in(view, row, today)]
         rows.sort(key=lambda row: row.last_activity, reverse=True)
         return rows[:limit]
 
     async def _rows(
-        self, recent: dict[str, int], booked: dict[str, int], failed: dict[str, int]
+        self,
+        recent: dict[str, int],
+        booked: dict[str, int],
+        failed: dict[str, int],
+        hands: _Hands,
     ) -> list[ConversationRow]:
         phones = list(recent)
         pipe = self.redis.pipeline(transaction=False)
@@ -101,14 +130,13 @@ class EngineConsoleData:
         raw: list[Any] = await pipe.execute()
         rows = []
         for i, phone in enumerate(phones):
-            if raw[2 * i] is None and phone not in failed:
+            if raw[2 * i] is None and phone not in failed and phone not in hands.waiting:
                 continue  # expired with its retention
             document: dict[str, Any] = (
                 json.loads(raw[2 * i]) if raw[2 * i] else self.store.fresh(phone).to_dict()
             )
-            rows.append(
-                self._row(phone, document, recent[phone], int(raw[2 * i + 1]), booked, failed)
-            )
+            pending = int(raw[2 * i + 1])
+            rows.append(self._row(phone, document, recent[phone], pending, booked, failed, hands))
         return rows
 
     def _row(
@@ -119,10 +147,9 @@ class EngineConsoleData:
         pending: int,
         booked: dict[str, int],
         failed: dict[str, int],
+        hands: _Hands,
     ) -> ConversationRow:
-        paused_until = iso(document.get("paused_until"))
-        if paused_until is not None and paused_until <= self.clock.now():
-            paused_until = None
+        until = hands.paused.get(phone)
         state = document.get("state", "idle")
         if self.store.idle_too_long(document.get("updated_at")):
             state = "idle"  # what the next turn will see (the store's expiry)
@@ -133,8 +160,8 @@ class EngineConsoleData:
             awaiting=document.get("awaiting") or document.get("expecting"),
             last_activity=moment(active_ms),
             pending_messages=pending,
-            paused_until=paused_until,
-            handoff_reason=handoff_reason(document),
+            paused_until=moment(until) if until else None,
+            handoff_reason=hands.waiting.get(phone),
             failed_batches=failed.get(phone, 0),
             turn_failed=turn_failed(document.get("turns") or []),
             booking=document.get("booking"),
@@ -149,18 +176,24 @@ class EngineConsoleData:
             pipe.lrange(k.inflight, 0, -1)
             pipe.lrange(k.pending, 0, -1)
             inflight, pending = await pipe.execute()
-            if document is None and not (inflight or pending):
-                return None
+            known = document is not None or bool(inflight or pending)
             document = document or self.store.fresh(phone).to_dict()
             turns, actions = await self.activity.history(phone)
             active = await self.redis.zscore(self.keys.activity(k.bucket), phone)
             failed = sum(1 for letter in await self.letters.list(SCAN) if letter.phone == phone)
             booked = dict(await self.activity.booked_since(self._day_start_ms(30)))
+            pause = await self.pauses.state(phone)
+        now = self.clock.now_ms()
+        hands = _Hands(
+            {phone: pause.until_ms} if pause.paused(now) else {},
+            {phone: pause.waiting} if pause.paused(now) and pause.waiting else {},
+        )
+        if not known and not hands.paused:
+            return None  # never seen (a chat paused before its first message is shown)
         updated = iso(document.get("updated_at"))
         active_ms = active or (updated.timestamp() * 1000 if updated else self.clock.now_ms())
-        row = self._row(
-            phone, document, int(active_ms), len(pending), booked, {phone: failed} if failed else {}
-        )
+        failing = {phone: failed} if failed else {}
+        row = self._row(phone, document, int(active_ms), len(pending), booked, failing, hands)
         # Conversations saved before the timeline existed still show their last turns.
         timeline = timeline_of(turns or document.get("turns") or [], actions)
         return ConversationDetail(
@@ -180,16 +213,38 @@ class EngineConsoleData:
             await self.activity.note_action(phone, "reset")
 
     async def pause(self, phone: str, for_s: int | None) -> datetime:
-        raise NotAvailableYet("pause", 17)
+        with storage():
+            return await self.takeover.pause(phone, for_s)
 
     async def resume(self, phone: str) -> None:
-        raise NotAvailableYet("resume", 17)
+        with storage():
+            await self.takeover.resume(phone)
 
     async def send_as_salon(self, phone: str, text: str) -> None:
-        raise NotAvailableYet("send", 17)
+        """DeliveryError when the messenger did not take it (the console says so)."""
+        if self.takeover.messenger is None:
+            raise NotAvailableYet("send", 17)
+        with storage():
+            document = await self.store.document(phone)
+            chat = str(document["chat"]) if document and document.get("chat") else None
+            await self.takeover.send_as_salon(phone, chat, text)
 
     async def handoffs(self) -> list[HandoffItem]:
-        raise NotAvailableYet("handoffs", 17)
+        with storage():
+            waiting = await self.pauses.waiting()
+            pipe = self.redis.pipeline(transaction=False)
+            for item in waiting:
+                pipe.hget(self.keys.phone_keys(item.phone).state, "doc")
+            docs = await pipe.execute()
+        return [
+            HandoffItem(
+                phone=item.phone,
+                client_name=json.loads(doc).get("client_name") if doc else None,
+                reason=item.reason,
+                since=moment(item.since_ms),
+            )
+            for item, doc in zip(waiting, docs, strict=True)
+        ]
 
     async def reminders(self, phone: str) -> list[ReminderView]:
         with storage():
@@ -244,12 +299,21 @@ class EngineConsoleData:
         )
 
     async def daily_counts(self, days: int) -> list[DayCount]:
+        """Visits the bot booked, and chats a person took (every pause that began: the
+        dialogue's hand-offs, the salon answering itself, an operator's pause)."""
+        since = self._day_start_ms(days - 1)
         with storage():
-            booked = await self.activity.booked_since(self._day_start_ms(days - 1))
+            booked = await self.activity.booked_since(since)
+            taken = await self.pauses.started_since(since)
         first = self.clock.now().astimezone(self.zone).date() - timedelta(days=days - 1)
+        bookings = self._per_day(first, days, (ms for _, ms in booked))
+        handoffs = self._per_day(first, days, (ms for _, ms, _ in taken))
+        return [DayCount(day, n, handoffs[day]) for day, n in bookings.items()]
+
+    def _per_day(self, first: date, days: int, moments: Iterable[int]) -> dict[date, int]:
         counts = dict.fromkeys((first + timedelta(days=n) for n in range(days)), 0)
-        for _, ms in booked:
+        for ms in moments:
             day = moment(ms).astimezone(self.zone).date()
             if day in counts:
                 counts[day] += 1
-        return [DayCount(day, n, None) for day, n in counts.items()]
+        return counts

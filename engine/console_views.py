@@ -22,16 +22,6 @@ def iso(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def handoff_reason(document: dict[str, Any]) -> str | None:
-    """The hand-off request the dialogue records (issue 14), whatever its detail."""
-    handoff = document.get("handoff")
-    if not handoff:
-        return None
-    if isinstance(handoff, dict):
-        return str(handoff.get("reason") or "handoff")
-    return str(handoff)
-
-
 def turn_failed(turns: list[dict[str, Any]]) -> bool:
     guards = turns[-1].get("guards", []) if turns else []
     return any(g.get("guard") == "turn_completed" and not g.get("ok") for g in guards)

@@ -34,6 +34,7 @@ class OutboxEntry:
     text: str
     created_ms: int
     seq: int
+    menu: dict[str, Any] | None = None  # the question's choices (`states.menus.Menu`)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), ensure_ascii=False)

@@ -8,13 +8,21 @@ retry sees its own batch id in the state and only sends what is still in the out
 The turn reads a bounded part of its batch (`engine.turn_reading`), and is fenced on its
 claim (`engine.fencing`): once another worker holds the batch, this turn's YClients writes,
 state save and replies are refused (ClaimLost) and it ends without a trace.
+
+While a person has the chat (`engine.pauses`, issue 17) a turn only records its messages:
+the dialogue does not run, nothing is answered, and a reply still in the outbox when the
+person took over is dropped. A turn whose dialogue handed off is carried out once its
+replies are sent (`engine.handoffs`). The first turn the bot answers again continues from
+the saved state: the messages held meanwhile were the person's to answer, not the bot's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -22,14 +30,17 @@ from engine.batcher import Batch
 from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
 from engine.fencing import ClaimLost, Fence
+from engine.handoffs import HandOffs
 from engine.metrics import Metrics, TimedFiller
+from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
-from engine.turn_reading import ReadCaps, read_batch
+from engine.turn_reading import BatchReading, ReadCaps, read_batch
 from states.conversation import Conversation
-from states.dialogue import Dialogue, TurnInput, TurnResult
+from states.dialogue import DEFAULT_TIMEZONE, Dialogue, TurnInput, TurnResult
 from states.faq import SalonFaq
 from states.masking import mask_phone
+from states.menus import Menu, menu_for
 from states.ports import DeliveryError, Messenger
 from states.salon import SalonBackend
 from states.slot_fill import SlotFiller
@@ -58,6 +69,8 @@ class DialogueRunner:
         send_backoff_s: float = SEND_BACKOFF_S,
         faq: SalonFaq | None = None,
         caps: ReadCaps | None = None,
+        pauses: PauseStore | None = None,
+        handoffs: HandOffs | None = None,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -69,6 +82,9 @@ class DialogueRunner:
         self.send_backoff_s = send_backoff_s
         self.faq = faq
         self.caps = caps or ReadCaps()
+        self.pauses = pauses or PauseStore(store.redis, store.keys, clock, DEFAULT_PAUSE_S)
+        # Without notifiers a hand-off still pauses the chat and queues it in the console.
+        self.handoffs = handoffs or HandOffs(self.pauses, None, None, timezone or DEFAULT_TIMEZONE)
 
     async def handle(self, batch: Batch) -> None:
         started = time.perf_counter()
@@ -91,12 +107,20 @@ class DialogueRunner:
         conversation = await self.store.load(batch.phone)
         if conversation.last_batch_id == batch.id:
             await self.deliver(batch.phone, fence)  # the turn ran before a crash: only send
+            await self.handoffs.settle(conversation, batch.id)
             return [], []
         reading = read_batch(batch.messages, self.caps)
         if self.metrics:
             for cap, count in reading.cut.items():
                 if count:
                     self.metrics.input_cut.labels(cap).inc(count)
+        paused_until = await self.pauses.paused_until(batch.phone)
+        if paused_until is not None:
+            await self._hold(conversation, batch, reading, paused_until.isoformat(), fence)
+            return [], []
+        conversation.handoff = None  # the bot has the chat (again)
+        last = batch.messages[-1]
+        await self.messenger.mark_read(last.chat, last.id)
         given = TurnInput(
             texts=reading.texts,
             non_text=reading.non_text,
@@ -104,6 +128,7 @@ class DialogueRunner:
             batch_id=batch.id,
             attempt=batch.attempt,
             now=self.clock.now(),
+            choice=reading.choice,
         )
         recorder = RecordingBackend(self.backend, before_write=fence.check)
         try:
@@ -135,18 +160,55 @@ class DialogueRunner:
             }
         )
         created = self.clock.now_ms()
+        today = now.astimezone(ZoneInfo(self.timezone or DEFAULT_TIMEZONE)).date()
+        menu = menu_for(conversation, result.replies[-1] if result.replies else None, today)
         outbox = [
             OutboxEntry(f"{batch.id}:{n}", conversation.chat, text, created, n)
             for n, text in enumerate(result.replies)
         ]
-        if not await self.store.save(conversation, outbox, fence):
-            stored = await self.store.load(batch.phone)
-            if stored.last_batch_id != batch.id:
-                log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
-                return [], []
-            # Our own save landed and only its reply was lost (a retried command): go on.
+        if menu is not None:
+            outbox[-1] = dataclasses.replace(outbox[-1], menu=menu.to_dict())
+        if not await self._save(conversation, outbox, fence, batch):
+            return [], []
         await self.deliver(batch.phone, fence)
+        await self.handoffs.settle(conversation, batch.id)
         return recorder.calls, result.guards
+
+    async def _save(
+        self, conversation: Conversation, outbox: list[OutboxEntry], fence: Fence, batch: Batch
+    ) -> bool:
+        if await self.store.save(conversation, outbox, fence):
+            return True
+        stored = await self.store.load(batch.phone)
+        if stored.last_batch_id != batch.id:
+            log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
+            return False
+        return True  # our own save landed and only its reply was lost (a retried command)
+
+    async def _hold(
+        self,
+        conversation: Conversation,
+        batch: Batch,
+        reading: BatchReading,
+        until: str,
+        fence: Fence,
+    ) -> None:
+        """A person has the chat: keep the batch in the conversation's turns (inspection,
+        the console's timeline) and answer nothing; the dialogue stays where it was."""
+        now = self.clock.now().isoformat()
+        conversation.last_batch_id, conversation.updated_at = batch.id, now
+        if reading.pushname and not conversation.client_name:
+            conversation.client_name = reading.pushname
+        guard = {
+            "guard": "bot_active",
+            "ok": False,
+            "detail": f"a person has the chat until {until}",
+        }
+        trace = {"at": now, "batch_id": batch.id, "attempt": batch.attempt, "batch": reading.trace}
+        conversation.add_turn(
+            {**trace, "llm_fill": {}, "guards": [guard], "yclients": [], "replies": []}
+        )
+        await self._save(conversation, [], fence, batch)
 
     async def _apology(self, conversation: Conversation) -> TurnResult:
         try:
@@ -162,13 +224,27 @@ class DialogueRunner:
         for entry in await self.store.pending_replies(phone):
             if fence is not None:
                 await fence.check()
+            if await self._taken_over(phone, entry):
+                log.info("a person took %s over: a reply is not sent", mask_phone(phone))
+                self._count_reply("held")
+                await self.store.mark_sent(phone, entry)
+                continue
             if not await self._send(entry):
                 raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
             await self.store.mark_sent(phone, entry)
 
+    async def _taken_over(self, phone: str, entry: OutboxEntry) -> bool:
+        """A person took the chat after this reply was written: it must not go out (the
+        hand-off turn's own replies, which tell the client a person will answer, do)."""
+        state = await self.pauses.state(phone)
+        if not state.paused(self.clock.now_ms()):
+            return False
+        return state.handoff_id is None or not entry.id.startswith(f"{state.handoff_id}:")
+
     async def _send(self, entry: OutboxEntry) -> bool:
         """True once the reply is sent, or refused for good (it must not block the outbox);
         False when the gateway kept failing (the batch is retried later)."""
+        menu = Menu.from_dict(entry.menu) if entry.menu else None
         retrying = AsyncRetrying(
             stop=stop_after_attempt(SEND_TRIES),
             wait=wait_exponential(multiplier=self.send_backoff_s),
@@ -179,7 +255,7 @@ class DialogueRunner:
             async for attempt in retrying:
                 with attempt:
                     try:
-                        await self.messenger.send(entry.chat, entry.text)
+                        await self.messenger.send(entry.chat, entry.text, menu)
                     except DeliveryError as error:
                         log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
                         self._count_reply("failed" if error.retryable else "rejected")

@@ -23,21 +23,32 @@ from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from engine.runtime import Overrides, Runtime, YClientsLimits, open_runtime
 from engine.settings import Settings
+from engine.takeover import Takeovers
 from engine.worker import Worker
 from states.conversation import Conversation
 from states.faq import SalonFaq
+from states.menus import Menu
 from states.messages import InboundMessage
 from states.slot_fill import SlotFiller
 
+ADMIN_CHAT = "79000000001@c.us"  # the salon administrators' chat in tests and transcripts
+
 
 class CollectingMessenger:
-    """A messenger that keeps what it sends, per chat (the test's view of WhatsApp)."""
+    """A messenger that keeps what it sends, per chat (the test's view of WhatsApp), with
+    the menus a Cloud API messenger would make tappable and the messages marked read."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.menus: list[tuple[str, Menu | None]] = []
+        self.read: list[tuple[str, str]] = []
 
-    async def send(self, chat: str, text: str) -> None:
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
         self.sent.append((chat, text))
+        self.menus.append((chat, menu))
+
+    async def mark_read(self, chat: str, message_id: str) -> None:
+        self.read.append((chat, message_id))
 
     def to(self, chat: str) -> list[str]:
         return [text for to, text in self.sent if to == chat]
@@ -65,6 +76,15 @@ class Harness:
     def store(self) -> ConversationStore:
         return self.runtime.store
 
+    @property
+    def takeover(self) -> Takeovers:
+        return self.runtime.takeover
+
+    def notices(self) -> list[str]:
+        """What the salon's people were told in ADMIN_CHAT."""
+        chat = self.runtime.settings.admin_chat
+        return self.messenger.to(chat) if chat else []
+
     async def send(
         self,
         phone: str,
@@ -74,8 +94,10 @@ class Harness:
         pushname: str | None = None,
         msg_id: str | None = None,
         chat: str | None = None,
+        choice: str | None = None,
     ) -> bool:
-        """One client message, as the webhook would queue it now."""
+        """One client message, as the webhook would queue it now; with `choice`, a tap on
+        a list row or reply button (Cloud API) whose title is `body`."""
         message = InboundMessage(
             id=msg_id or f"false_{phone}@c.us_{next(self._ids):08d}",
             chat=chat or f"{phone}@c.us",
@@ -83,6 +105,7 @@ class Harness:
             body=body,
             timestamp_s=self.clock.now_ms() / 1000,
             pushname=pushname,
+            choice=choice,
         )
         return (await self.batcher.append(phone, message)).queued
 
@@ -147,7 +170,9 @@ async def engine_harness(
         faq=faq,
         yclients=yclients or YClientsLimits(),
     )
-    async with open_runtime(settings or Settings.from_mapping({}), overrides) as runtime:
+    # Hand-offs are told to ADMIN_CHAT unless the test's settings say otherwise.
+    settings = settings or Settings.from_mapping({"ADMIN_CHAT": ADMIN_CHAT})
+    async with open_runtime(settings, overrides) as runtime:
         sandbox = runtime.turns.sandbox
         assert sandbox is not None, "the harness runs in demo mode (no YCLIENTS_PARTNER_TOKEN)"
         yield Harness(runtime, clock, messenger, sandbox)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine.batcher import Batcher
+from engine.console_views import moment
 from engine.conversations import ConversationStore
+from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.redis_conn import storage
 
 # Shown first, in this order, as the interface contract lists them; the rest follow.
@@ -14,16 +16,23 @@ HELD_SHOWN, HELD_SHOWN_CHARS = 20, 500  # the latest held messages shown, each c
 
 
 class Inspector:
-    def __init__(self, store: ConversationStore, batcher: Batcher) -> None:
+    def __init__(
+        self, store: ConversationStore, batcher: Batcher, pauses: PauseStore | None = None
+    ) -> None:
         self.store = store
         self.batcher = batcher
+        self.pauses = pauses or PauseStore(
+            batcher.redis, batcher.keys, batcher.clock, DEFAULT_PAUSE_S
+        )
 
     async def view(self, phone: str) -> dict[str, object] | None:
         with storage():
             document = await self.store.document(phone)
             pending, due_ms = await self.batcher.pending_of(phone)
             held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
-        if document is None and not pending and not held:
+            pause = await self.pauses.state(phone)
+        paused_until = pause.until(self.batcher.clock.now_ms())
+        if document is None and not pending and not held and paused_until is None:
             return None
         if document is None:  # messages waiting, no turn yet
             document = self.store.fresh(phone).to_dict()
@@ -36,6 +45,18 @@ class Inspector:
             "count": held,
             "latest": [m.body[:HELD_SHOWN_CHARS] if m.is_text else f"<{m.type}>" for m in latest],
         }
+        # A person has the chat until then (issue 17): the bot stores what the client
+        # writes (in `turns`) and answers nothing.
+        view["paused_until"] = paused_until.isoformat() if paused_until else None
+        view["takeover"] = (
+            {
+                "reason": pause.reason,
+                "since": moment(pause.since_ms).isoformat() if pause.since_ms else None,
+                "waiting_for_person": pause.waiting is not None,
+            }
+            if paused_until
+            else None
+        )
         view["last_turn"] = document.get("last_turn")
         view["updated_at"] = document.get("updated_at")
         extras = (

@@ -57,6 +57,19 @@ class Keys:
         """LIST of batches given up after too many failed attempts, kept for the engineer."""
         return f"{self._tag(bucket)}:dead"
 
+    def paused(self, bucket: int) -> str:
+        """ZSET phone -> until when (ms) a person has the chat and the bot keeps quiet."""
+        return f"{self._tag(bucket)}:paused"
+
+    def waiting(self, bucket: int) -> str:
+        """ZSET phone -> since when (ms) the chat waits for a person (the hand-off queue)."""
+        return f"{self._tag(bucket)}:waiting"
+
+    def handoff_log(self, bucket: int) -> str:
+        """ZSET "phone|ms|reason" -> ms of every pause that began, kept a few weeks (the
+        console's hand-offs per day)."""
+        return f"{self._tag(bucket)}:handoffs"
+
     def reminders_due(self, bucket: int) -> str:
         """ZSET "phone|record_id|kind" -> when the reminder's next job is due (ms): its
         send time, the end of its claim's lease, or its answer deadline once sent."""
@@ -92,6 +105,9 @@ class PhoneKeys:
         self.stats = keys.stats(bucket)
         self.dead = keys.dead(bucket)
         self.reminders_due = keys.reminders_due(bucket)
+        self.paused = keys.paused(bucket)
+        self.waiting = keys.waiting(bucket)
+        self.handoff_log = keys.handoff_log(bucket)
 
     @property
     def pending(self) -> str:
@@ -147,6 +163,18 @@ class PhoneKeys:
     def outbox(self) -> str:
         """HASH reply id -> JSON: replies recorded before sending, marked after."""
         return f"{self.base}:outbox"
+
+    @property
+    def takeover(self) -> str:
+        """HASH: the pause (until_ms, since_ms, reason), whether the chat waits for a
+        person, and the hand-off the notices were sent for (issue 17)."""
+        return f"{self.base}:takeover"
+
+    @property
+    def sent(self) -> str:
+        """HASH fingerprint -> count of texts the bot sent to this chat lately: the
+        gateway's echo of one of them is not the salon's person answering."""
+        return f"{self.base}:sent"
 
     @property
     def reminders(self) -> str:

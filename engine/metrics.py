@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 
 from engine.batcher import Batcher
 from engine.dead_letters import DeadLetters
+from engine.pauses import PauseStore, Reason
 from engine.redis_conn import REDIS_ERRORS
 from states.slot_fill import FillRequest, SlotFill, SlotFiller
 
@@ -36,12 +37,19 @@ _TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 REDIS_READ_TIMEOUT_S = 2.0
 
 log = logging.getLogger(__name__)
+HANDOFF_REASONS = tuple(reason.value for reason in Reason)
 
 
 class Metrics:
-    def __init__(self, batcher: Batcher | None = None, letters: DeadLetters | None = None) -> None:
+    def __init__(
+        self,
+        batcher: Batcher | None = None,
+        letters: DeadLetters | None = None,
+        pauses: PauseStore | None = None,
+    ) -> None:
         self.batcher = batcher
         self.letters = letters
+        self.pauses = pauses
         self.registry = CollectorRegistry()
         r = self.registry
         self.webhook_requests = Counter(
@@ -80,6 +88,18 @@ class Metrics:
         self.flood_episodes = Gauge(
             "ai_admin_flood_episodes",
             "Floods that got a notice: a phone past FLOOD_MAX_PER_MIN (fleet total)",
+            registry=r,
+        )
+        self.paused_conversations = Gauge(
+            "ai_admin_paused_conversations",
+            "Chats a person has: the bot keeps quiet in them (fleet total)",
+            registry=r,
+        )
+        self.handoffs = Gauge(
+            "ai_admin_handoffs",
+            "Chats handed to a person, by reason: ask_human, complaint, ladder (the dialogue), "
+            "salon_reply (the salon answered from its WhatsApp), operator (fleet total)",
+            ["reason"],
             registry=r,
         )
         self.input_cut = Counter(
@@ -141,6 +161,8 @@ class Metrics:
                 self.redis_up.set(0)
                 for gauge in self._redis_gauges():
                     gauge.set(math.nan)
+                for reason in HANDOFF_REASONS:
+                    self.handoffs.labels(reason).set(math.nan)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
     def _redis_gauges(self) -> tuple[Gauge, ...]:
@@ -153,6 +175,7 @@ class Metrics:
             self.held_messages,
             self.flood_episodes,
             self.dead_letters,
+            self.paused_conversations,
         )
 
     async def _read_redis(self, batcher: Batcher) -> None:
@@ -168,9 +191,12 @@ class Metrics:
             counters.get("held_messages", 0),
             counters.get("flood_episodes", 0),
             await self.letters.count() if self.letters else math.nan,
+            await self.pauses.paused_count() if self.pauses else 0,
         )
         for gauge, value in zip(self._redis_gauges(), values, strict=True):
             gauge.set(value)
+        for reason in HANDOFF_REASONS:  # every reason, so a rate over zero is defined
+            self.handoffs.labels(reason).set(counters.get(f"handoffs:{reason}", 0))
 
     # Turns.
     def observe_turn(

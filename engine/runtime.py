@@ -42,12 +42,18 @@ from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters
 from engine.dialogue_runner import DialogueRunner
+from engine.echoes import EchoNotingMessenger, SentTexts
+from engine.handoff_webhook import HandoffWebhook
+from engine.handoffs import HandOffs
 from engine.health import RedisHealth
 from engine.inspection import Inspector
 from engine.keys import Keys
 from engine.metrics import Metrics
+from engine.pauses import PauseStore
 from engine.redis_conn import AsyncRedis, open_redis
+from engine.salon_notice import SalonNotifier
 from engine.settings import Settings
+from engine.takeover import Takeovers
 from engine.wiring import (
     batch_policy,
     build_messenger,
@@ -139,6 +145,12 @@ class Runtime:
     dead_letters: DeadLetters
     console: EngineConsoleData  # the operator console's data (`/admin`, `dead-letters`)
     http: aiohttp.ClientSession  # outbound HTTP: messengers, notices
+    # Every sender's messenger: it notes each text so venom's echo of it is not taken for
+    # the salon's person (issue 17).
+    messenger: Messenger
+    pauses: PauseStore  # who has each chat: the bot, or a person until when
+    takeover: Takeovers  # the salon's own WhatsApp, the admin API, the CLI, the console
+    notifier: SalonNotifier  # ADMIN_CHAT: hand-offs, unanswered reminders
     http_services: list[Service]
     _turns: Turns | None
 
@@ -160,6 +172,7 @@ class Runtime:
             webhook_config(self.settings),
             self.inspector,
             self.metrics,
+            self.takeover,
         )
         mount_console(app, self.console, self.settings.admin_token)
         return app
@@ -185,12 +198,23 @@ async def open_runtime(
             redis, keys, o.dialogue_clock or clock, idle_ttl_s=settings.state_idle_ttl_s
         )
         letters = DeadLetters(redis, keys, clock)
-        metrics = Metrics(batcher, letters)
+        # A chat's pause is read on the dialogue's clock, like its conversation.
+        pauses = PauseStore(redis, keys, o.dialogue_clock or clock, settings.handoff_pause_s)
+        metrics = Metrics(batcher, letters, pauses)
         http = await stack.enter_async_context(aiohttp.ClientSession())
         health = RedisHealth(redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000)
+        sent = SentTexts(redis, keys)
+        messenger = EchoNotingMessenger(o.messenger or build_messenger(settings, http), sent)
+        notifier = SalonNotifier(messenger, settings.admin_chat, sleep=clock.sleep)
+        takeover = Takeovers(pauses, sent, store.activity, messenger)
         turns = None
         if worker:
-            turns = await _open_turns(stack, settings, o, batcher, store, metrics, http)
+            zone = settings.salon_timezone or DEFAULT_TIMEZONE
+            hook = handoff_webhook(settings, http, clock)
+            handoffs = HandOffs(pauses, notifier, hook, zone)
+            turns = await _open_turns(
+                stack, settings, o, batcher, store, metrics, messenger, handoffs
+            )
         yield Runtime(
             settings=settings,
             clock=clock,
@@ -200,12 +224,16 @@ async def open_runtime(
             store=store,
             metrics=metrics,
             health=health,
-            inspector=Inspector(store, batcher),
+            inspector=Inspector(store, batcher, pauses),
             dead_letters=letters,
             console=EngineConsoleData(
-                store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE, letters
+                store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE, letters, takeover
             ),
             http=http,
+            messenger=messenger,
+            pauses=pauses,
+            takeover=takeover,
+            notifier=notifier,
             http_services=[],
             _turns=turns,
         )
@@ -218,7 +246,8 @@ async def _open_turns(
     batcher: Batcher,
     store: ConversationStore,
     metrics: Metrics,
-    http: aiohttp.ClientSession,
+    messenger: Messenger,
+    handoffs: HandOffs,
 ) -> Turns:
     clock = o.dialogue_clock or batcher.clock
     limits = o.yclients
@@ -234,7 +263,6 @@ async def _open_turns(
         )
     )
     backend = o.backend(yclients) if o.backend else yclients
-    messenger = o.messenger or build_messenger(settings, http)
     runner = DialogueRunner(
         store,
         backend,
@@ -245,6 +273,8 @@ async def _open_turns(
         metrics,
         faq=o.faq if o.faq is not None else salon_faq(settings),
         caps=read_caps(settings),
+        pauses=handoffs.pauses,
+        handoffs=handoffs,
     )
     worker = Worker(
         batcher,
@@ -254,3 +284,14 @@ async def _open_turns(
         on_flush_lag=lambda ms: metrics.flush_lag.observe(max(0, ms) / 1000),
     )
     return Turns(backend, sandbox, messenger, runner, worker, services=[worker])
+
+
+def handoff_webhook(
+    settings: Settings, http: aiohttp.ClientSession, clock: Clock
+) -> HandoffWebhook | None:
+    """HANDOFF_WEBHOOK_URL, signed with HANDOFF_WEBHOOK_SECRET (settings require both)."""
+    if not (settings.handoff_webhook_url and settings.handoff_webhook_secret):
+        return None
+    return HandoffWebhook(
+        http, settings.handoff_webhook_url, settings.handoff_webhook_secret, sleep=clock.sleep
+    )

@@ -16,6 +16,7 @@ the CLI turns into one line on stderr and exit status 2.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,10 +27,14 @@ import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from engine.reminders.timing import parse_duration
 from states.errors import ConfigError
 from states.faq import SalonFaq
+from states.messages import ChatId
+from states.ports import MAX_PAUSE_S
 
 MessengerKind = Literal["venom", "cloud", "log"]
+_GROUP = re.compile(r"[0-9]{5,20}(-[0-9]{5,20})?@g\.us")
 _SECRET = object()  # marks a token in a field's metadata
 
 
@@ -53,6 +58,30 @@ def _timezone(raw: str) -> str:
 
 def _cased(convert: Callable[[str], str]) -> BeforeValidator:
     return BeforeValidator(lambda raw: convert(raw) if isinstance(raw, str) else raw)
+
+
+def _pause(raw: object) -> object:
+    """ "12h", "90m", "1d" (units m, min, h, d) -> seconds, at most MAX_PAUSE_S."""
+    if not isinstance(raw, str):
+        return raw  # the default, in seconds
+    try:
+        seconds = int(parse_duration(raw, "HANDOFF_PAUSE")[1].total_seconds())
+    except ValueError as exc:  # the variable is named once, by the error
+        raise ValueError(str(exc).removeprefix("HANDOFF_PAUSE: ")) from None
+    if seconds > MAX_PAUSE_S:
+        raise ValueError(f"at most {MAX_PAUSE_S // 86400} days, got {raw!r}")
+    return seconds
+
+
+def _chat(raw: str) -> str:
+    """A chat the bot can write to: `79161234567@c.us` (bare digits too), or a group
+    `…@g.us` (venom only)."""
+    if _GROUP.fullmatch(raw):
+        return raw
+    chat = ChatId.parse(raw)
+    if chat is None or chat.phone is None:
+        raise ValueError(f"expected a chat id like 79161234567@c.us, got {raw!r}")
+    return chat.raw
 
 
 HttpUrl = Annotated[str, _url("http", "https")]
@@ -116,6 +145,15 @@ class Settings(BaseSettings):
     # YAML file of salon facts YClients does not hold (payment, parking…); demo mode
     # uses the demo salon's own when unset.
     salon_faq: Path | None = None
+    # Issue 17: how long a person's takeover or a hand-off keeps the bot quiet in a chat
+    # (HANDOFF_PAUSE, "12h"); where the salon hears of hand-offs: a WhatsApp chat through
+    # the same messenger, and/or a JSON POST signed with HMAC-SHA256 of its body.
+    handoff_pause_s: Annotated[int, BeforeValidator(_pause)] = Field(
+        12 * 3600, alias="HANDOFF_PAUSE"
+    )
+    handoff_webhook_url: HttpUrl | None = None
+    handoff_webhook_secret: Secret = None
+    admin_chat: Annotated[str, AfterValidator(_chat)] | None = None
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _cased(str.upper)] = "INFO"
     log_format: Annotated[Literal["json", "text"], _cased(str.lower)] = "json"  # text: a terminal
 
@@ -149,6 +187,13 @@ class Settings(BaseSettings):
             read_salon_faq(self.salon_faq)
         if not self.demo and self.yclients_company_id is None:
             raise ConfigError("YCLIENTS_COMPANY_ID", "required when YCLIENTS_PARTNER_TOKEN is set")
+        if self.handoff_webhook_url and not self.handoff_webhook_secret:
+            raise ConfigError(
+                "HANDOFF_WEBHOOK_SECRET",
+                "required when HANDOFF_WEBHOOK_URL is set (the receiver checks X-Signature-256)",
+            )
+        if self.messenger == "cloud" and self.admin_chat and self.admin_chat.endswith("@g.us"):
+            raise ConfigError("ADMIN_CHAT", "the Cloud API cannot write to a group chat")
         if self.messenger == "venom" and not self.venom_send_url:
             raise ConfigError("VENOM_SEND_URL", "required when MESSENGER=venom")
         if self.messenger == "cloud" and not (

@@ -31,6 +31,9 @@ class BatchReading:
     flood_notice: bool  # the batch holds the first message past the flood limit
     trace: list[str]  # each message as the turn's trace shows it
     cut: dict[str, int]  # messages cut, by cap: "message", "batch"
+    # The id of the choice the client tapped, when the batch is nothing but taps (the
+    # latest one counts); words typed around a tap are read by the filler instead.
+    choice: str | None = None
 
 
 def read_batch(messages: Sequence[InboundMessage], caps: ReadCaps) -> BatchReading:
@@ -54,6 +57,8 @@ def read_batch(messages: Sequence[InboundMessage], caps: ReadCaps) -> BatchReadi
         if text.strip() and not m.flood:
             texts.append(text)
     names = (m.pushname[:NAME_MAX_CHARS].strip() for m in reversed(messages) if m.pushname)
+    read = [m for m in messages if m.is_text and not m.flood and m.body.strip()]
+    taps = [m.choice for m in read if m.choice]
     return BatchReading(
         texts=tuple(texts),
         non_text=sum(1 for m in messages if not m.is_text and not m.flood),
@@ -61,6 +66,7 @@ def read_batch(messages: Sequence[InboundMessage], caps: ReadCaps) -> BatchReadi
         flood_notice=any(m.flood for m in messages),
         trace=trace,
         cut=cut,
+        choice=taps[-1] if taps and len(taps) == len(read) else None,
     )
 
 

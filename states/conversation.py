@@ -113,8 +113,9 @@ class Conversation:
     # What goes on once a name or phone asked for in `collecting` arrives: "book" (YClients
     # refused the one given), "cancel" or "reschedule" (an @lid sender's visit to find).
     after_contact: str | None = None
-    # A person was asked to take over: {"reason": "ask_human"|"complaint"|"ladder", "at": iso}
-    # (issue 17 pauses the bot and notifies the salon on it).
+    # A person was asked to take over: {"reason": "ask_human"|"complaint"|"ladder", "at": iso,
+    # "batch": the turn's batch id}. The engine pauses the bot and notifies the salon on it
+    # (issue 17); the first turn the bot answers again clears it.
     handoff: dict[str, str] | None = None
     last_batch_id: str | None = None
     turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)

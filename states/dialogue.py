@@ -18,6 +18,7 @@ from states import policy, prompts
 from states.conversation import Conversation
 from states.faq import SalonFaq
 from states.machine import BOOKED, fire, machine_state
+from states.menus import choice_fill
 from states.salon import SalonBackend
 from states.salon_errors import SalonError
 from states.salon_view import SalonView
@@ -43,6 +44,7 @@ class TurnInput:
     batch_id: str
     attempt: int
     now: datetime  # aware
+    choice: str | None = None  # the id of a tapped choice: read without the filler
 
 
 @dataclasses.dataclass
@@ -81,8 +83,12 @@ class Dialogue:
         turn = Turn(c, view, self.backend, now, given.batch_id, given.attempt, replies=replies)
         if given.pushname and not c.client_name:
             c.client_name = given.pushname
-        fill = await self.filler.fill(request(turn, "\n".join(given.texts), zone.key))
-        if any(ch.isalpha() for ch in "".join(given.texts)):
+        tapped = choice_fill(c, given.choice) if given.choice else None
+        if tapped is None:
+            fill = await self.filler.fill(request(turn, "\n".join(given.texts), zone.key))
+        else:
+            fill = tapped
+        if tapped is None and any(ch.isalpha() for ch in "".join(given.texts)):
             # "2" or "18:00" is in no language: keep answering in the one the client used.
             c.language = fill.language.value
         await play(turn, fill)

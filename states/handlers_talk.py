@@ -135,7 +135,7 @@ async def late_notice(turn: Turn, fill: SlotFill) -> None:
 
 
 async def hand_off(turn: Turn, fill: SlotFill) -> None:
-    """A complaint or "позовите администратора": a person takes over (issue 17 pauses
+    """A complaint or "позовите администратора": a person takes over (the engine pauses
     the bot on `handoff`); the visit being arranged is kept as it is."""
     await prompts.hand_off(turn, fill.intent.value)
     turn.quiet = True

@@ -79,24 +79,26 @@ class InboundMessage:
     # Set by the batcher: the first message past the phone's flood limit, which the turn
     # answers with one notice instead of reading it (engine/lua/append.lua).
     flood: bool = False
+    # A tap on a list row or reply button (Cloud API): the id of what was chosen
+    # (`states.menus`); `body` holds its title, for the filler when the id is stale.
+    choice: str | None = None
 
     @property
     def is_text(self) -> bool:
         return self.type == "chat"
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "id": self.id,
-                "chat": self.chat,
-                "type": self.type,
-                "body": self.body,
-                "timestamp_s": self.timestamp_s,
-                "pushname": self.pushname,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        data: dict[str, Any] = {
+            "id": self.id,
+            "chat": self.chat,
+            "type": self.type,
+            "body": self.body,
+            "timestamp_s": self.timestamp_s,
+            "pushname": self.pushname,
+        }
+        if self.choice is not None:
+            data["choice"] = self.choice
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_stored(cls, raw: str | bytes) -> InboundMessage:
@@ -113,6 +115,7 @@ class InboundMessage:
             arrival_ms=int(entry["arrival_ms"]),
             seq=int(entry["seq"]),
             flood=bool(entry.get("flood")),
+            choice=str(msg["choice"]) if msg.get("choice") is not None else None,
         )
 
     @property

@@ -7,9 +7,11 @@ the concrete classes in.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from typing import Protocol
 
 from states.errors import AiAdminError
+from states.menus import Menu
 from states.messages import InboundMessage
 
 
@@ -70,7 +72,45 @@ class DeliveryError(AiAdminError):
 class Messenger(Protocol):
     """Sends one text to one chat; raises `DeliveryError` when the gateway did not take it."""
 
-    async def send(self, chat: str, text: str) -> None: ...
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
+        """`menu`: the question's choices, for a messenger that can make them tappable
+        (the Cloud API); the text lists them too, numbered, for every other one."""
+        ...
+
+    async def mark_read(self, chat: str, message_id: str) -> None:
+        """Show the client their message was read and a reply is being typed, where the
+        messenger can (the Cloud API); never raises."""
+        ...
+
+
+class WithoutReceipts:
+    """For a messenger with no read receipts or typing indicator (venom's HTTP gateway
+    contract has only `send`, the log has nothing to show)."""
+
+    async def mark_read(self, chat: str, message_id: str) -> None:
+        return None
+
+
+MAX_PAUSE_S = 30 * 24 * 3600  # a pause of a month at most: longer is a mistake
+
+
+class Takeover(Protocol):
+    """A person takes a client's chat over from the bot, and hands it back (issue 17)."""
+
+    async def salon_wrote(self, phone: str, text: str) -> datetime | None:
+        """A message from the salon's own number in the client's chat: the bot keeps quiet
+        (HANDOFF_PAUSE) — unless it is the gateway's echo of the bot's own reply (None)."""
+        ...
+
+    async def pause(self, phone: str, for_s: int | None) -> datetime:
+        """Keep the bot quiet for `for_s` seconds (HANDOFF_PAUSE when None); until when."""
+        ...
+
+    async def resume(self, phone: str) -> None:
+        """The bot has the chat again, from the dialogue's saved state."""
+        ...
+
+    async def paused_until(self, phone: str) -> datetime | None: ...
 
 
 class ConversationInspector(Protocol):

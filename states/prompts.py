@@ -4,7 +4,7 @@ What the bot awaits is the machine's sub-state, so the pending question can alwa
 rendered from the conversation alone, at three levels:
 0. the plain question ("К какому мастеру записать? Бари, Артём — или к любому?");
 1. the same with concrete numbered choices (masters, services, days, the options again);
-2. a hand-off: a person will answer, and when.
+2. a hand-off: a person will answer, and when (the bot is paused for the chat).
 
 The same question is never sent twice in a row: a repeat goes one level up. A turn that
 moves nothing and answers nothing climbs the ladder (1, then 2); a turn that answered a
@@ -170,7 +170,7 @@ async def finish(turn: Turn, progressed: bool) -> None:
     if level >= HANDOFF:
         c.no_progress = 0
         await hand_off(turn, "ladder")
-        text = turn.replies.pop() + _still_open(turn)
+        text = turn.replies.pop()
     if level == 0 and c.awaiting != Awaiting.OPTION:
         c.choices = []
     lead = capitalised(" ".join([*turn.notes, lead]).strip())
@@ -182,17 +182,6 @@ async def finish(turn: Turn, progressed: bool) -> None:
     c.prompt = Prompt(text, level)
 
 
-def _still_open(turn: Turn) -> str:
-    """A hand-off leaves what was on offer open: the client may still pick by number."""
-    c = turn.conversation
-    if c.awaiting == Awaiting.OPTION and c.offered:
-        return "\n" + turn.render("handoff_choices", choices=turn.option_lines(c.offered))
-    if c.choices:
-        lines = numbered([ch.label for ch in c.choices])
-        return "\n" + turn.render("handoff_choices", choices=lines)
-    return ""
-
-
 async def _at_level(turn: Turn, level: int, asked: str) -> str:
     if level == 0:
         return asked or plain(turn)
@@ -202,10 +191,12 @@ async def _at_level(turn: Turn, level: int, asked: str) -> str:
 
 
 async def hand_off(turn: Turn, reason: str) -> None:
-    """Ask a person to take over (issue 17 pauses the bot on it) and tell the client when
-    a person will answer."""
+    """Ask a person to take over and tell the client when a person will answer. The
+    engine pauses the bot for this chat and notifies the salon once the turn is saved
+    (`batch` names the turn, so a retried turn does it once); what was on offer stays in
+    the conversation for whoever answers, and for the bot when it has the chat again."""
     c = turn.conversation
-    c.handoff = {"reason": reason, "at": turn.now.isoformat()}
+    c.handoff = {"reason": reason, "at": turn.now.isoformat(), "batch": turn.batch_id}
     turn.guard("handoff", True, reason)
     when = await when_a_person_answers(turn)
     turn.say(f"handoff_{reason}", when=when, phone=turn.salon_phone)

@@ -94,6 +94,7 @@ class FillSource(StrEnum):
     LLM = "llm"  # LLM proposal, accepted as is
     LLM_REPAIRED = "llm_repaired"  # LLM proposal with some values dropped or replaced
     OFFLINE_FALLBACK = "offline_fallback"  # LLM failed (error, timeout, invalid output)
+    TAPPED = "tapped"  # a tap on a list row or reply button, read by its id (no filler)
 
 
 class SlotFill(BaseModel):

@@ -78,10 +78,6 @@ TALK: dict[str, tuple[str, str]] = {
         "It seems I cannot help on my own. I have passed this chat to an administrator — "
         "they will answer you {when}. If you prefer, call: {phone}.",
     ),
-    "handoff_choices": (
-        "А пока можно ответить номером:\n{choices}",
-        "Meanwhile you can reply with a number:\n{choices}",
-    ),
     "when_today": ("сегодня до {end}", "today before {end}"),
     "when_day": ("{date} с {start}", "{date} from {start}"),
     "when_hours": ("в часы работы салона ({hours})", "during the salon's hours ({hours})"),
@@ -162,4 +158,9 @@ TALK: dict[str, tuple[str, str]] = {
     "topic_pets": ("визит с животными", "coming with a pet"),
     "topic_wifi": ("вайфай", "Wi-Fi"),
     "topic_drinks": ("напитки", "drinks"),
+    # Tappable choices on the Cloud API (states/menus.py): the list's button (at most 20
+    # characters), and the reply buttons of a yes-or-no question.
+    "menu_button": ("Выбрать", "Choose"),
+    "menu_yes": ("Да", "Yes"),
+    "menu_no": ("Нет", "No"),
 }

@@ -50,6 +50,13 @@ def human_date(day: str, today: date, lang: str) -> str:
     return f"{near}, {base}" if near else base
 
 
+def short_date(day: str, lang: str) -> str:
+    """'чт 24.07' / 'Thu 24.07': a day in a few characters (a tappable row's title)."""
+    d = date.fromisoformat(day)
+    weekday = (_WEEKDAYS_EN if lang == "en" else _WEEKDAYS_RU)[d.weekday()]
+    return f"{weekday} {d:%d.%m}"
+
+
 def human_price(price_min: float, price_max: float, lang: str) -> str:
     currency = "RUB" if lang == "en" else "₽"
     low, high = round(price_min), round(price_max)

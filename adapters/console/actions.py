@@ -9,6 +9,7 @@ from yarl import URL
 from adapters.console.context import DATA, PREFIX
 from adapters.console.pages import phone_of
 from states.console import NotAvailableYet
+from states.ports import DeliveryError
 
 MAX_TEXT = 4096  # a WhatsApp message the salon writes by hand
 PAUSE_HOURS = (1, 168)
@@ -58,6 +59,8 @@ async def send(request: web.Request) -> web.StreamResponse:
         await request.app[DATA].send_as_salon(phone, text)
     except NotAvailableYet as missing:
         raise _back(f"/c/{phone}", unavailable=missing.operation) from None
+    except DeliveryError:
+        raise _back(f"/c/{phone}", notice="send_failed") from None
     raise _back(f"/c/{phone}", notice="sent")
 
 

@@ -24,6 +24,7 @@ _NOTICES = {
     "empty_text",
     "paused",
     "resumed",
+    "send_failed",
 }
 
 

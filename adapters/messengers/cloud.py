@@ -1,18 +1,29 @@
 """Replies through the WhatsApp Cloud API: `POST {graph}/{phone_number_id}/messages` [Meta C.5].
 
-2xx means Meta took the message. 5xx, 429, Meta's throttling codes and network failures
-are retryable; any other 4xx (bad token, closed 24-hour window, bad number) is not, and
-the error carries Meta's own message — never the token.
+A question with choices goes out as a list message or reply buttons
+(`cloud_interactive`); an inbound message is marked read with the typing indicator while
+its turn runs [Meta C.7]. 2xx means Meta took the message. 5xx, 429, Meta's throttling
+codes and network failures are retryable; any other 4xx (bad token, closed 24-hour window,
+bad number) is not, and the error carries Meta's own message — never the token.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import aiohttp
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from adapters.messengers.cloud_interactive import interactive
 from states.masking import mask_phone
+from states.menus import Menu
 from states.messages import ChatId
 from states.ports import DeliveryError
+
+log = logging.getLogger(__name__)
+# The typing indicator is a courtesy: it never holds a turn up for long.
+RECEIPT_TIMEOUT_S = 5.0
 
 # [Meta C.5] a text message body holds at most 4096 characters.
 MAX_TEXT_CHARS = 4096
@@ -72,12 +83,54 @@ class CloudMessenger:
     def __repr__(self) -> str:  # the token stays out of any log line that prints us
         return f"CloudMessenger(url={self.url!r})"
 
-    async def send(self, chat: str, text: str) -> None:
-        """Send `text` to `chat`, in several messages when it is past 4096 characters.
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
+        """Send `text` to `chat`: with `menu`, as a list or buttons when they fit; else as
+        text, in several messages when it is past 4096 characters.
 
         A failure on a later piece raises after earlier pieces went out; a retry then
         repeats those (WhatsApp has no idempotency key for sends).
         """
+        to = self._number(chat)
+        tappable = interactive(text, menu) if menu is not None else None
+        if tappable is not None:
+            await self._post({"to": to, "type": "interactive", "interactive": tappable})
+            return
+        pieces = split_text(text)
+        for number, piece in enumerate(pieces, start=1):
+            try:
+                await self._post(
+                    {"to": to, "type": "text", "text": {"preview_url": False, "body": piece}}
+                )
+            except DeliveryError as exc:
+                if len(pieces) == 1:
+                    raise
+                raise DeliveryError(
+                    f"part {number}/{len(pieces)}: {exc}", retryable=exc.retryable
+                ) from exc
+
+    async def mark_read(self, chat: str, message_id: str) -> None:
+        """Mark the client's message read and show "typing…" until we reply (or 25 s)."""
+        payload = {
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": message_id,
+            "typing_indicator": {"type": "text"},
+        }
+        try:
+            async with self.session.post(
+                self.url,
+                json=payload,
+                headers=self._headers,
+                timeout=aiohttp.ClientTimeout(total=RECEIPT_TIMEOUT_S),
+            ) as response:
+                if response.status >= 300:
+                    reason, code = _meta_error(await response.text())
+                    log.info("read receipt refused (%d, %s): %s", response.status, code, reason)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.info("read receipt for %s not sent: %s", mask_phone(chat), type(exc).__name__)
+
+    @staticmethod
+    def _number(chat: str) -> str:
         parsed = ChatId.parse(chat)
         if parsed is None or parsed.phone is None:
             # [interface] a `@lid` sender has no phone number, and the Cloud API sends only
@@ -86,25 +139,10 @@ class CloudMessenger:
                 f"cannot send to {mask_phone(chat)} via the Cloud API: no phone number",
                 retryable=False,
             )
-        pieces = split_text(text)
-        for number, piece in enumerate(pieces, start=1):
-            try:
-                await self._post(parsed.phone, piece)
-            except DeliveryError as exc:
-                if len(pieces) == 1:
-                    raise
-                raise DeliveryError(
-                    f"part {number}/{len(pieces)}: {exc}", retryable=exc.retryable
-                ) from exc
+        return parsed.phone
 
-    async def _post(self, to: str, body: str) -> None:
-        payload = {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to,
-            "type": "text",
-            "text": {"preview_url": False, "body": body},
-        }
+    async def _post(self, content: dict[str, Any]) -> None:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", **content}
         try:
             async with self.session.post(
                 self.url, json=payload, headers=self._headers, timeout=self.timeout

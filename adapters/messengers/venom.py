@@ -1,13 +1,16 @@
-"""Replies through a venom-bot HTTP gateway: POST {"to", "text"}; any 2xx means sent."""
+"""Replies through a venom-bot HTTP gateway: POST {"to", "text"}; any 2xx means sent.
+
+Venom sends text only: the choices of a question stay the numbered lines of its text."""
 
 from __future__ import annotations
 
 import aiohttp
 
-from states.ports import DeliveryError
+from states.menus import Menu
+from states.ports import DeliveryError, WithoutReceipts
 
 
-class VenomMessenger:
+class VenomMessenger(WithoutReceipts):
     def __init__(
         self, session: aiohttp.ClientSession, send_url: str, timeout_s: float = 10.0
     ) -> None:
@@ -15,7 +18,7 @@ class VenomMessenger:
         self.send_url = send_url
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
 
-    async def send(self, chat: str, text: str) -> None:
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
         try:
             async with self.session.post(
                 self.send_url, json={"to": chat, "text": text}, timeout=self.timeout

@@ -16,12 +16,19 @@ from adapters.webhook.context import (
     INSPECTOR,
     OBSERVER,
     QUEUE,
+    TAKEOVER,
     SilentObserver,
     WebhookConfig,
 )
 from adapters.webhook.conversations import add_conversation_routes
 from adapters.webhook.routes import add_routes, json_error
-from states.ports import ConversationInspector, HealthProbe, MessageQueue, WebhookObserver
+from states.ports import (
+    ConversationInspector,
+    HealthProbe,
+    MessageQueue,
+    Takeover,
+    WebhookObserver,
+)
 
 # A venom message may carry a 64 KiB body; JSON escaping can triple it on the wire.
 MAX_REQUEST_BYTES = 256 * 1024
@@ -78,6 +85,7 @@ def build_webhook_app(
     config: WebhookConfig,
     inspector: ConversationInspector | None = None,
     observer: WebhookObserver | None = None,
+    takeover: Takeover | None = None,
 ) -> web.Application:
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests, bounded_input]
@@ -86,6 +94,8 @@ def build_webhook_app(
     app[QUEUE] = queue
     app[HEALTH] = health
     app[OBSERVER] = observer or SilentObserver()
+    if takeover is not None:
+        app[TAKEOVER] = takeover
     add_routes(app)
     add_cloud_routes(app)
     if inspector is not None:

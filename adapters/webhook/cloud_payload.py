@@ -50,11 +50,13 @@ class Button(_Model):
 
 
 class Choice(_Model):
+    id: StrictStr | None = None
     title: StrictStr
 
 
 class Interactive(_Model):
-    """A tap on an interactive reply button or list row: its title is what the client chose."""
+    """A tap on an interactive reply button or list row [reference C.7]: its id names what
+    the client chose (`states.menus`), its title is how it read."""
 
     button_reply: Choice | None = None
     list_reply: Choice | None = None
@@ -79,6 +81,13 @@ class CloudMessage(_Model):
             choice = self.interactive.button_reply or self.interactive.list_reply
             return choice.title if choice else None
         return None
+
+    def choice_id(self) -> str | None:
+        """The id of the tapped list row or reply button, if this is such a tap."""
+        if self.type != "interactive" or self.interactive is None:
+            return None
+        choice = self.interactive.button_reply or self.interactive.list_reply
+        return choice.id[:200] if choice and choice.id else None
 
 
 class MessagesValue(_Model):
@@ -184,5 +193,6 @@ def _inbound(message: CloudMessage, names: dict[str, str | None], now_s: float) 
             body=text or "",
             timestamp_s=_timestamp_s(message.timestamp, now_s),
             pushname=name,
+            choice=message.choice_id(),
         ),
     )

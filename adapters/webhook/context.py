@@ -6,7 +6,13 @@ import dataclasses
 
 from aiohttp import web
 
-from states.ports import ConversationInspector, HealthProbe, MessageQueue, WebhookObserver
+from states.ports import (
+    ConversationInspector,
+    HealthProbe,
+    MessageQueue,
+    Takeover,
+    WebhookObserver,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,3 +50,4 @@ QUEUE = web.AppKey("queue", MessageQueue)
 HEALTH = web.AppKey("health", HealthProbe)
 INSPECTOR = web.AppKey("inspector", ConversationInspector)
 OBSERVER = web.AppKey("observer", WebhookObserver)
+TAKEOVER = web.AppKey("takeover", Takeover)

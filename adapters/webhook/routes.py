@@ -8,7 +8,7 @@ from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token, require_webhook_token
 from adapters.webhook.body import BodyRefused, parse_json, read_body
-from adapters.webhook.context import CONFIG, HEALTH, OBSERVER, QUEUE
+from adapters.webhook.context import CONFIG, HEALTH, OBSERVER, QUEUE, TAKEOVER
 from adapters.webhook.venom_payload import BodyTooLarge, read_venom_message
 from states.errors import PayloadError
 from states.messages import is_conversation_key
@@ -40,6 +40,8 @@ async def receive_venom(request: web.Request) -> web.Response:
         return json_error(400, str(exc))
     if verdict[0] == "ignore":
         return web.json_response({"status": "ignored", "reason": verdict[1]})
+    if verdict[0] == "salon":
+        return await _salon_wrote(request, verdict[1].key, verdict[2])
     _, chat, message = verdict
     try:
         result = await request.app[QUEUE].append(chat.key, message)
@@ -49,6 +51,21 @@ async def receive_venom(request: web.Request) -> web.Response:
     if not result.queued:
         return web.json_response({"status": "ignored", "reason": "duplicate message id"})
     return web.json_response({"status": "queued", "pending": result.pending})
+
+
+async def _salon_wrote(request: web.Request, phone: str, text: str) -> web.Response:
+    """The salon's own WhatsApp wrote to a client: the bot keeps quiet for that chat."""
+    takeover = request.app.get(TAKEOVER)
+    if takeover is None:
+        return web.json_response({"status": "ignored", "reason": "own message"})
+    try:
+        until = await takeover.salon_wrote(phone, text)
+    except StorageUnavailable as exc:
+        log.error("could not record the salon's message: %s", exc)
+        return json_error(503, "message store unavailable, retry later")
+    if until is None:
+        return web.json_response({"status": "ignored", "reason": "own reply (echo)"})
+    return web.json_response({"status": "paused", "paused_until": until.isoformat()})
 
 
 async def batch_stats(request: web.Request) -> web.Response:

@@ -1,4 +1,10 @@
-"""The venom-bot message object, validated at the boundary (interface contract)."""
+"""The venom-bot message object, validated at the boundary (interface contract).
+
+A message with `fromMe: true` in a 1:1 chat is the salon's own WhatsApp writing to a
+client: `from` is the salon's number, the client's chat is in `to` (and `chatId`). It is
+not queued as a client message; the route hands it to the takeover (issue 17), which
+tells the salon's person from the gateway's echo of the bot's own reply.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +38,31 @@ class VenomMessage(BaseModel):
     timestamp: float | None = None
     isGroupMsg: StrictBool = False
     fromMe: StrictBool = False
+    to: StrictStr | None = None
+    chatId: object = None  # a string in the contract; some gateways send an object
     sender: VenomSender | None = None
     notifyName: StrictStr | None = None
 
 
-Verdict = tuple[Literal["queue"], ChatId, InboundMessage] | tuple[Literal["ignore"], str]
+Verdict = (
+    tuple[Literal["queue"], ChatId, InboundMessage]
+    | tuple[Literal["salon"], ChatId, str]
+    | tuple[Literal["ignore"], str]
+)
+
+
+def _salon_message(msg: VenomMessage) -> Verdict:
+    """`fromMe`: the salon wrote in the chat named by `to` (or `chatId`)."""
+    target = msg.to or (msg.chatId if isinstance(msg.chatId, str) else None)
+    if target is None:
+        return ("ignore", "own message")
+    if target.endswith("@g.us"):
+        return ("ignore", "group message")
+    chat = ChatId.parse(target)
+    if chat is None:
+        return ("ignore", "own message")  # a broadcast, a newsletter: not a client's chat
+    body = msg.body or ""
+    return ("salon", chat, body if msg.type == "chat" else f"<{msg.type}> {body}".strip())
 
 
 def read_venom_message(data: object, now_s: float | None = None) -> Verdict:
@@ -54,7 +80,7 @@ def read_venom_message(data: object, now_s: float | None = None) -> Verdict:
     if msg.isGroupMsg or msg.from_.endswith("@g.us"):
         return ("ignore", "group message")
     if msg.fromMe:
-        return ("ignore", "own message")
+        return _salon_message(msg)
     chat = ChatId.parse(msg.from_)
     if chat is None:
         raise PayloadError(f"from: not a WhatsApp chat id: {msg.from_[:40]!r}")

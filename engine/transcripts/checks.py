@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.yclients.sandbox import LoggedRequest, SandboxSalon
 from adapters.yclients.sandbox.salon import SandboxRecord, digits
-from engine.transcripts.model import RequestExpect, Step, Visit
+from engine.transcripts.model import RepliesExpect, RequestExpect, Step, Visit
 from engine.transcripts.report import Mismatch
 
 
@@ -27,6 +27,8 @@ class StepOutcome:
     conversation: dict[str, Any]
     requests: list[LoggedRequest]
     llm_calls: int = 0
+    paused: bool = False  # a person has the chat after the step
+    admin_chat: list[str] = dataclasses.field(default_factory=list)  # sent during it
 
 
 def subset_problems(expected: Any, got: Any, path: str = "") -> list[str]:
@@ -106,24 +108,27 @@ def upcoming_visits(salon: SandboxSalon, phone: str, now: datetime) -> list[dict
     return [_visit(r, salon) for r in sorted(ahead, key=lambda r: (r.start, r.id))]
 
 
-def _check_replies(step: Step, out: StepOutcome) -> list[Mismatch]:
-    want = step.expect.replies
+def _check_texts(want: RepliesExpect | None, said: list[str], what: str) -> list[Mismatch]:
     if want is None:
         return []
     found: list[Mismatch] = []
-    text = "\n".join(out.replies)
-    if want.count is not None and len(out.replies) != want.count:
-        found.append(Mismatch("reply count", want.count, len(out.replies)))
-    found += [Mismatch("replies contain", s, out.replies) for s in want.contains if s not in text]
+    text = "\n".join(said)
+    if want.count is not None and len(said) != want.count:
+        found.append(Mismatch(f"{what} count", want.count, len(said)))
+    found += [Mismatch(f"{what} contain", s, said) for s in want.contains if s not in text]
+    found += [Mismatch(f"{what} do not contain", s, said) for s in want.not_contains if s in text]
     found += [
-        Mismatch("replies do not contain", s, out.replies) for s in want.not_contains if s in text
-    ]
-    found += [
-        Mismatch("replies match regex", p, out.replies)
+        Mismatch(f"{what} match regex", p, said)
         for p in want.regex
         if not re.search(p, text, re.MULTILINE)
     ]
     return found
+
+
+def _check_replies(step: Step, out: StepOutcome) -> list[Mismatch]:
+    return _check_texts(step.expect.replies, out.replies, "replies") + _check_texts(
+        step.expect.admin_chat, out.admin_chat, "admin chat messages"
+    )
 
 
 def _check_conversation(step: Step, out: StepOutcome) -> list[Mismatch]:
@@ -185,6 +190,8 @@ def check_step(step: Step, out: StepOutcome, salon: SandboxSalon, now: datetime)
         found.append(Mismatch("LLM calls (scripted answers unused)", len(step.llm), out.llm_calls))
     found += _check_conversation(step, out)  # the state first: it says the most
     found += _check_replies(step, out)
+    if step.expect.paused is not None and out.paused != step.expect.paused:
+        found.append(Mismatch("a person has the chat (paused)", step.expect.paused, out.paused))
     found += _check_requests(step, out)
     found += _check_salon(step, salon, now)
     return found

@@ -138,6 +138,8 @@ class StepExpect(Strict):
     no_requests: list[str] = Field(default_factory=list)
     records: list[Visit] | None = None  # the bot's bookings, exactly (none: [])
     visits: dict[str, list[Visit]] | None = None  # phone -> upcoming visits, exactly
+    paused: bool | None = None  # a person has the chat after the step (issue 17)
+    admin_chat: RepliesExpect | None = None  # messages to ADMIN_CHAT during the step
 
     _lists = field_validator("no_requests", mode="before")(_listed)
 
@@ -159,6 +161,12 @@ class Step(Strict):
     chat: str | None = None
     faults: list[Fault] = Field(default_factory=list)
     llm: list[LlmAnswer] = Field(default_factory=list)
+    # Before the step's messages (issue 17): the operator hands the chat back to the bot,
+    # pauses it (for this long; `true`: HANDOFF_PAUSE), the salon's person writes to the
+    # client from the salon's own WhatsApp (venom `fromMe`).
+    resume: bool = False
+    pause: float | bool | None = None
+    salon: str | None = None
     expect: StepExpect = Field(default_factory=StepExpect)
 
     _send = field_validator("send", mode="before")(_listed)
@@ -167,6 +175,11 @@ class Step(Strict):
     @classmethod
     def _duration(cls, value: float | str) -> float:
         return seconds(value)
+
+    @field_validator("pause", mode="before")
+    @classmethod
+    def _pause(cls, value: float | str | bool | None) -> float | bool | None:
+        return value if value is None or isinstance(value, bool) else seconds(value)
 
     @field_validator("faults")
     @classmethod

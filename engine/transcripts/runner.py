@@ -123,7 +123,14 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
     for fault in step.faults:
         h.sandbox.control.add_fault(fault.model_copy())
     replies_before = len(h.messenger.to(chat))
+    admin_before = len(h.notices())
     requests_before = len(h.sandbox.control.requests)
+    if step.resume:
+        await h.takeover.resume(phone)
+    if step.pause is not None and step.pause is not False:
+        await h.takeover.pause(phone, None if step.pause is True else int(step.pause))
+    if step.salon is not None:
+        await h.takeover.salon_wrote(phone, step.salon)
     began = h.clock.now()
     turns, offset = 0, 0.0
     for i, item in enumerate(step.send):
@@ -146,6 +153,8 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
         turns=turns,
         conversation=(await h.conversation(phone)).to_dict(),
         requests=h.sandbox.control.requests[requests_before:],
+        paused=await h.takeover.paused_until(phone) is not None,
+        admin_chat=h.notices()[admin_before:],
     )
 
 

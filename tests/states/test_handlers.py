@@ -75,7 +75,8 @@ async def test_booked_lasts_until_the_client_writes_again(world: World) -> None:
 async def test_a_hand_off_is_recorded_for_a_person(world: World) -> None:
     c = await world.reach("collecting_date")
     turn = await world.play(c, fill(Intent.COMPLAINT))
-    assert c.handoff == {"reason": "complaint", "at": world.now.isoformat()}
+    # `batch` names the turn, so the engine carries the hand-off out once (issue 17).
+    assert c.handoff == {"reason": "complaint", "at": world.now.isoformat(), "batch": turn.batch_id}
     assert {"guard": "handoff", "ok": True, "detail": "complaint"} in turn.guards
     assert machine_state(c) == "collecting_date" and c.slots.staff_id == 3413963
 

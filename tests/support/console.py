@@ -30,7 +30,7 @@ async def harness(redis: AsyncRedis, keys: Keys, start: datetime) -> AsyncIterat
 
 
 def console_of(h: Harness) -> EngineConsoleData:
-    return EngineConsoleData(h.store, h.batcher, TIMEZONE)
+    return EngineConsoleData(h.store, h.batcher, TIMEZONE, takeover=h.takeover)
 
 
 async def make_dead_letter(batcher: Batcher, clock: VirtualClock, phone: str, text: str) -> str:

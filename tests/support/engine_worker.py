@@ -44,6 +44,8 @@ from engine.redis_conn import AsyncRedis, connect
 from engine.runtime import Overrides, YClientsLimits, open_runtime
 from engine.settings import Settings
 from engine.worker import Worker
+from states.menus import Menu
+from states.ports import WithoutReceipts
 from states.salon import BookingConfirmation, BookingRequest
 
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # Wednesday, 15:00 in Moscow
@@ -80,15 +82,15 @@ class KillingBackend(YClientsBackend):
         return confirmation
 
 
-class KillingMessenger:
+class KillingMessenger(WithoutReceipts):
     """The real venom messenger; dies right after a reply reached the gateway."""
 
     def __init__(self, inner: VenomMessenger, switch: KillSwitch) -> None:
         self.inner = inner
         self.switch = switch
 
-    async def send(self, chat: str, text: str) -> None:
-        await self.inner.send(chat, text)
+    async def send(self, chat: str, text: str, menu: Menu | None = None) -> None:
+        await self.inner.send(chat, text, menu)
         self.switch.at("send")
 
 

@@ -1,9 +1,13 @@
 """The console in a real headless browser: Debian's Chromium driven through Playwright.
 
-One browser and one console serve the whole module. The console shows what a transcript
-left in Redis (a booked conversation), a batch that failed for good and one still waiting;
-the tests log in, read the list and the timeline, requeue the dead letter, reset the
-dialogue, check refusals, and save a screenshot of every page at desktop and phone width.
+One browser and one console serve the whole module, over the engine on a virtual clock
+(the real worker answers what clients write). The console shows what a transcript left in
+Redis (a booked conversation), a batch that failed for good and one still waiting; the
+tests log in, read the list and the timeline, requeue the dead letter, reset the dialogue,
+pause the bot (a client's message then gets no answer) and hand the chat back, write to
+the client as the salon (the bot pauses), read the hand-off queue and the hand-offs in the
+health chart, check refusals, and save a screenshot of every page at desktop and phone
+width.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ import contextlib
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -23,10 +28,8 @@ from PIL import Image
 from playwright.async_api import BrowserContext, Page, async_playwright
 
 from adapters.console.app import mount_console
-from engine.batcher import Batcher, BatchPolicy
-from engine.clock import VirtualClock
 from engine.console_data import EngineConsoleData
-from engine.conversations import ConversationStore
+from engine.harness import Harness
 from engine.keys import Keys
 from engine.redis_conn import client_for
 from engine.reminders import ReminderPolicy, ReminderStore
@@ -35,7 +38,7 @@ from engine.transcripts.runner import run_transcript
 from engine.visit import Visit
 from states.masking import mask_phone
 from states.messages import InboundMessage
-from tests.support.console import TIMEZONE, make_dead_letter
+from tests.support.console import TIMEZONE, harness, make_dead_letter
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -62,6 +65,7 @@ class Site:
     phone: str  # the transcript's conversation
     client_name: str
     first_message: str
+    engine: Harness  # the worker, the messenger (what clients receive), the clock
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -71,38 +75,42 @@ async def site(redis_url: str, repo_root: Path) -> AsyncIterator[Site]:
     transcript = load_transcript(repo_root / "fixtures" / "transcripts" / TRANSCRIPT)
     result = await run_transcript(transcript, redis, keys)
     assert result.passed, result.mismatches
-    clock = VirtualClock(transcript.start)
-    clock.advance(3600)  # an hour after the transcript began: the same salon day
-    batcher = Batcher(redis, keys, BatchPolicy(), clock)
-    await make_dead_letter(batcher, clock, DEAD_PHONE, "Запишите на маникюр")
-    waiting = InboundMessage(
-        id="false_waiting_1",
-        chat=f"{WAITING_PHONE}@c.us",
-        type="chat",
-        body="Здравствуйте",
-        timestamp_s=clock.now_ms() / 1000,
-    )
-    await batcher.append(WAITING_PHONE, waiting)
-    store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
-    booking = (await store.load(transcript.phone)).booking
-    assert booking is not None
-    visit_at = datetime.fromisoformat(booking.datetime_iso)
-    visit = Visit(record_id=booking.record_id, phone=transcript.phone, start=visit_at)
-    await ReminderStore(redis, keys, clock).schedule_visit(visit, ReminderPolicy.parse())
-    app = web.Application()
-    mount_console(app, EngineConsoleData(store, batcher, TIMEZONE), TOKEN)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    first = transcript.steps[0].send[0]
+    server: TestServer | None = None
     try:
-        yield Site(
-            base=str(server.make_url("/admin")),
-            phone=transcript.phone,
-            client_name=transcript.pushname or "",
-            first_message=first if isinstance(first, str) else first.text,
-        )
+        # An hour after the transcript began: the same salon day.
+        async with harness(redis, keys, transcript.start + timedelta(hours=1)) as h:
+            await make_dead_letter(h.batcher, h.clock, DEAD_PHONE, "Запишите на маникюр")
+            waiting = InboundMessage(
+                id="false_waiting_1",
+                chat=f"{WAITING_PHONE}@c.us",
+                type="chat",
+                body="Здравствуйте",
+                timestamp_s=h.clock.now_ms() / 1000,
+            )
+            await h.batcher.append(WAITING_PHONE, waiting)
+            booking = (await h.store.load(transcript.phone)).booking
+            assert booking is not None
+            visit_at = datetime.fromisoformat(booking.datetime_iso)
+            visit = Visit(record_id=booking.record_id, phone=transcript.phone, start=visit_at)
+            reminders = ReminderStore(redis, keys, h.clock)
+            await reminders.schedule_visit(visit, ReminderPolicy.parse())
+            app = web.Application()
+            mount_console(
+                app, EngineConsoleData(h.store, h.batcher, TIMEZONE, takeover=h.takeover), TOKEN
+            )
+            server = TestServer(app, host="127.0.0.1")
+            await server.start_server()
+            first = transcript.steps[0].send[0]
+            yield Site(
+                base=str(server.make_url("/admin")),
+                phone=transcript.phone,
+                client_name=transcript.pushname or "",
+                first_message=first if isinstance(first, str) else first.text,
+                engine=h,
+            )
     finally:
-        await server.close()
+        if server is not None:
+            await server.close()
         async for key in redis.scan_iter(match=f"{keys.prefix}:*", count=500):
             await redis.delete(key)
         await redis.aclose()
@@ -145,6 +153,12 @@ async def opened(browser: BrowserContext) -> AsyncIterator[Page]:
         yield page
     finally:
         await page.close()
+
+
+async def on_the_timeline(browser: BrowserContext, site: Site) -> Page:
+    page = await logged_in(browser, site)
+    await page.goto(f"{site.base}/c/{site.phone}")
+    return page
 
 
 async def logged_in(browser: BrowserContext, site: Site) -> Page:
@@ -292,8 +306,89 @@ async def test_reset_it_from_the_timeline(browser: BrowserContext, site: Site) -
         assert "Диалог сброшен" in await page.inner_text(".notice")
         assert await page.inner_text(".head .state") == "нет запроса"
         assert "оператор сбросил диалог" in await page.inner_text("section.timeline")
+    finally:
+        await page.close()
+
+
+async def test_pause_keeps_the_bot_quiet_and_resume_hands_the_chat_back(
+    browser: BrowserContext, site: Site
+) -> None:
+    h, chat = site.engine, f"{site.phone}@c.us"
+    page = await on_the_timeline(browser, site)
+    try:
         async with page.expect_navigation():
             await page.click("form[action$='/pause'] button")
-        assert "Пока недоступно: пауза бота" in await page.inner_text(".notice")
+        assert "Бот на паузе" in await page.inner_text(".notice")
+        assert "бот на паузе до" in await page.inner_text(".head")
+        assert await h.takeover.paused_until(site.phone) is not None
+        before = len(h.messenger.to(chat))
+        assert await h.send(site.phone, "Алло, вы тут?", msg_id="console-pause-1")
+        await h.settle()  # its turn runs: it keeps the message and answers nothing
+        assert h.messenger.to(chat)[before:] == []
+        await page.reload()
+        timeline = await page.inner_text("section.timeline")
+        assert "Алло, вы тут?" in timeline and "Бот не отвечал: чат у человека" in timeline
+        assert "оператор поставил бота на паузу" in timeline
+        async with page.expect_navigation():
+            await page.click("form[action$='/resume'] button")
+        assert "Диалог возвращён боту" in await page.inner_text(".notice")
+        assert "бот на паузе" not in await page.inner_text(".head")
+        assert await h.send(
+            site.phone, "Здравствуйте! Запишите на стрижку", msg_id="console-pause-2"
+        )
+        await h.settle()
+        assert len(h.messenger.to(chat)) == before + 1  # the bot answers again
+    finally:
+        await page.close()
+
+
+async def test_a_message_as_the_salon_goes_out_and_pauses_the_bot(
+    browser: BrowserContext, site: Site
+) -> None:
+    h, chat = site.engine, f"{site.phone}@c.us"
+    page = await on_the_timeline(browser, site)
+    try:
+        await page.fill("form[action$='/send'] textarea", "Добрый день! Это Мария, администратор.")
+        async with page.expect_navigation():
+            await page.click("form[action$='/send'] button")
+        assert "Сообщение отправлено" in await page.inner_text(".notice")
+        assert h.messenger.to(chat)[-1] == "Добрый день! Это Мария, администратор."
+        assert "бот на паузе до" in await page.inner_text(".head")  # like a takeover
+        salon = await page.locator(".msg.salon").all_inner_texts()
+        assert any("Это Мария" in text for text in salon)
+        before = len(h.messenger.to(chat))
+        assert await h.send(site.phone, "Спасибо, жду", msg_id="console-send-1")
+        await h.settle()
+        assert len(h.messenger.to(chat)) == before  # the person has the chat now
+        async with page.expect_navigation():
+            await page.click("form[action$='/resume'] button")
+    finally:
+        await page.close()
+
+
+async def test_the_hand_off_queue_oldest_first_and_hand_offs_per_day(
+    browser: BrowserContext, site: Site
+) -> None:
+    h = site.engine
+    first, second = "79990007711", "79990007712"
+    await h.turn(first, "Позовите администратора, пожалуйста", pushname="Олег")
+    h.clock.advance(60)
+    complaint = "Это ужасно, мастер испортил мне стрижку, буду жаловаться"
+    await h.turn(second, complaint, pushname="Вера")
+    assert ((await h.conversation(second)).handoff or {}).get("reason") == "complaint"
+    page = await logged_in(browser, site)
+    try:
+        await page.goto(f"{site.base}/handoffs")
+        rows = await page.locator("table.rows tbody tr").all_inner_texts()
+        assert len(rows) == 2, rows
+        assert "Олег" in rows[0] and "клиент просит администратора" in rows[0]  # oldest first
+        assert "Вера" in rows[1] and "жалоба" in rows[1]
+        await page.goto(f"{site.base}/?view=person")
+        assert await page.locator(f"a[href$='/c/{first}']").count() == 1
+        await page.goto(f"{site.base}/health")
+        chart = await page.inner_html("svg.chart")
+        day = h.clock.now().astimezone(ZoneInfo(TIMEZONE))
+        # Four chats a person took today: two pauses above, the salon's message, two hand-offs.
+        assert f"{day:%d.%m}: 4 передачи человеку" in chart
     finally:
         await page.close()

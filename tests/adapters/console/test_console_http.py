@@ -24,6 +24,7 @@ from engine.harness import Harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, client_for
 from states.console import ConsoleData
+from states.ports import DeliveryError
 from tests.support.console import TIMEZONE, console_of, harness
 
 TOKEN = "adm-token-for-tests"
@@ -255,21 +256,33 @@ async def test_the_phone_is_masked_unless_revealed(console: tuple[Client, Harnes
         assert ">79990001122<" in revealed
 
 
-async def test_unknown_conversations_are_404_and_pending_operations_say_so(
+async def test_unknown_conversations_are_404_and_takeover_actions_say_what_happened(
     console: tuple[Client, Harness],
 ) -> None:
-    client, _ = console
+    client, h = console
     csrf = await login(client)
     for path in ("/admin/c/79990009999", "/admin/c/not-a-phone"):
         response = await client.get(path)
         assert response.status == 404 and "Такого диалога нет" in await response.text()
-    for action, word in (("pause", "пауза бота"), ("send", "сообщение от салона")):
+    for action, word in (("pause", "Бот на паузе"), ("send", "Сообщение отправлено")):
         response = await client.post(
             f"/admin/c/{PHONE}/{action}", data={"csrf": csrf, "text": "Добрый день!"}
         )
         assert response.status == 200 and word in await response.text()
+    assert h.messenger.to(f"{PHONE}@c.us")[-1] == "Добрый день!"
+
+    class Refusing:
+        async def send(self, chat: str, text: str, menu: object = None) -> None:
+            raise DeliveryError("venom gateway answered 400: no such chat", retryable=False)
+
+        async def mark_read(self, chat: str, message_id: str) -> None:
+            return None
+
+    h.takeover.messenger = Refusing()
+    response = await client.post(f"/admin/c/{PHONE}/send", data={"csrf": csrf, "text": "Алло"})
+    assert "Сообщение не отправлено" in await response.text()
     response = await client.get("/admin/handoffs")
-    assert "Пока недоступно: очередь передач человеку" in await response.text()
+    assert "Никто не ждёт" in await response.text()
 
 
 async def test_storage_down_shows_a_page_that_retries(keys: Keys) -> None:

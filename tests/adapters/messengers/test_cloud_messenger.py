@@ -8,6 +8,8 @@ import aiohttp
 import pytest
 
 from adapters.messengers.cloud import MAX_TEXT_CHARS, CloudMessenger, split_text
+from adapters.messengers.cloud_interactive import interactive
+from states.menus import Menu, MenuItem
 from states.ports import DeliveryError
 from tests.support.graph_stub import HttpStub, Reply, graph_stub, meta_error
 
@@ -19,12 +21,6 @@ NUMBER_ID = "106540352242922"
 async def stub() -> AsyncIterator[HttpStub]:
     async with graph_stub(TOKEN) as running:
         yield running
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 def messenger(
@@ -166,3 +162,95 @@ def test_split_text_prefers_lines_then_spaces_then_hard_cuts() -> None:
     pieces = split_text(("слово " * 2000).strip())
     assert all(len(p) <= MAX_TEXT_CHARS for p in pieces)
     assert " ".join(pieces) == ("слово " * 2000).strip()
+
+
+# --- tappable choices and read receipts (issue 17) ---------------------------------------
+
+OPTIONS = Menu(
+    tuple(
+        MenuItem(f"o:2025-07-24|{hour}:00|3413963", f"Чт 24.07 {hour}:00", "Завтра, Бари")
+        for hour in range(10, 16)
+    ),
+    "Выбрать",
+)
+QUESTION = (
+    "Завтра у Бари свободно:\n"
+    + "\n".join(f"{n}. завтра в {hour}:00" for n, hour in enumerate(range(10, 16), start=1))
+    + "\nВыберите номер или напишите другое время."
+)
+
+
+async def test_choices_go_out_as_a_list_message(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    await messenger(session, stub).send("79161234567@c.us", QUESTION, OPTIONS)
+    [request] = stub.requests
+    body = request.json
+    assert body["type"] == "interactive" and body["to"] == "79161234567"
+    tappable = body["interactive"]
+    assert tappable["type"] == "list"
+    assert tappable["body"]["text"] == (
+        "Завтра у Бари свободно:\nВыберите номер или напишите другое время."
+    )
+    assert tappable["action"]["button"] == "Выбрать"
+    [section] = tappable["action"]["sections"]
+    assert [row["id"] for row in section["rows"]] == [item.id for item in OPTIONS.items]
+    assert all(len(row["title"]) <= 24 for row in section["rows"])
+
+
+async def test_a_yes_or_no_goes_out_as_reply_buttons(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    menu = Menu((MenuItem("yes:1a2b", "Да"), MenuItem("no:1a2b", "Нет")), "Выбрать")
+    summary = "Стрижка у Бари завтра в 18:00, 1500 ₽. Записываю? (да/нет)"
+    await messenger(session, stub).send("79161234567@c.us", summary, menu)
+    tappable = stub.requests[0].json["interactive"]
+    assert tappable == {
+        "type": "button",
+        "body": {"text": summary},
+        "action": {
+            "buttons": [
+                {"type": "reply", "reply": {"id": "yes:1a2b", "title": "Да"}},
+                {"type": "reply", "reply": {"id": "no:1a2b", "title": "Нет"}},
+            ]
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "menu"),
+    [
+        (QUESTION, Menu(OPTIONS.items * 2, "Выбрать")),  # 12 rows: more than a list holds
+        ("Выберите:\n" + "x" * 1100, OPTIONS),  # a body past 1024 characters
+        ("1. один\n2. два", OPTIONS),  # nothing but the choices: no body to show
+        (QUESTION, Menu((MenuItem("o:1", "x" * 25),), "Выбрать")),  # a title past 24
+    ],
+)
+def test_what_does_not_fit_goes_out_as_numbered_text(text: str, menu: Menu) -> None:
+    assert interactive(text, menu) is None
+
+
+async def test_plain_text_when_the_menu_does_not_fit(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    await messenger(session, stub).send("79161234567@c.us", QUESTION, Menu(OPTIONS.items * 2, "x"))
+    assert stub.requests[0].json["type"] == "text"
+    assert stub.requests[0].json["text"]["body"] == QUESTION
+
+
+async def test_mark_read_shows_the_typing_indicator_and_never_raises(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    cloud = messenger(session, stub)
+    await cloud.mark_read("79161234567@c.us", "wamid.HBgLNzkx")
+    assert stub.requests[0].json == {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": "wamid.HBgLNzkx",
+        "typing_indicator": {"type": "text"},
+    }
+    stub.script(meta_error(400, "Invalid parameter", 100))
+    await cloud.mark_read("79161234567@c.us", "wamid.gone")  # refused: logged, not raised
+    await CloudMessenger(session, "http://127.0.0.1:9/v20.0", NUMBER_ID, TOKEN).mark_read(
+        "79161234567@c.us", "wamid.x"
+    )  # unreachable: logged, not raised

@@ -18,12 +18,6 @@ async def gateway() -> AsyncIterator[HttpStub]:
         yield running
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
 def messenger(session: aiohttp.ClientSession, gateway: HttpStub) -> VenomMessenger:
     return VenomMessenger(session, gateway.url + "/send", timeout_s=5.0)
 

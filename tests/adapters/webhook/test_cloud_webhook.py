@@ -361,6 +361,19 @@ async def test_button_and_list_replies_read_as_text(
     assert (await post(client, webhook(change([button, row]))))[1]["queued"] == 2
     batch = await queued(batcher, "79161234567")
     assert [(m.type, m.body) for m in batch] == [("chat", "Да"), ("chat", "18:00")]
+    # A tap on our list row or reply button carries the id of what was chosen (issue 17);
+    # a template's quick-reply button does not.
+    assert [m.choice for m in batch] == [None, "r1"]
+    tap = {
+        **button,
+        "id": "wamid.TAP",
+        "type": "interactive",
+        "interactive": {"type": "button_reply", "button_reply": {"id": "yes:0a1b", "title": "Да"}},
+    }
+    assert (await post(client, webhook(change([tap]))))[1]["queued"] == 1
+    pending = await batcher.redis.lrange(batcher.keys.phone_keys("79161234567").pending, 0, -1)
+    [tapped] = [InboundMessage.from_stored(raw) for raw in pending]
+    assert (tapped.type, tapped.body, tapped.choice) == ("chat", "Да", "yes:0a1b")
 
 
 @pytest.mark.parametrize(
