@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 class RecordingBackend:
     """`before_write`, when given, runs before each YClients write (book, cancel,
-    reschedule) and may raise to stop it: the turn's fence (`engine.fencing`)."""
+    reschedule, confirm_visit) and may raise to stop it: the turn's fence
+    (`engine.fencing`)."""
 
     def __init__(
         self, inner: SalonBackend, before_write: Callable[[], Awaitable[None]] | None = None
@@ -127,4 +128,9 @@ class RecordingBackend:
             lambda: self.inner.reschedule(record_id, datetime_iso),
             record_id=record_id,
             datetime=datetime_iso,
+        )
+
+    async def confirm_visit(self, record_id: int) -> ClientRecord:
+        return await self._write(
+            "confirm_visit", lambda: self.inner.confirm_visit(record_id), record_id=record_id
         )

@@ -85,3 +85,11 @@ class WebhookObserver(Protocol):
     async def render(self) -> tuple[bytes, str]:
         """The exposition body and its content type."""
         ...
+
+
+class ReminderAnswers(Protocol):
+    """Where the dialogue records a client's answer to a visit reminder (issue 16)."""
+
+    async def answer(self, phone: str, record_id: int, outcome: str) -> None:
+        """`outcome` is "confirmed" or "declined"; a reminder no longer awaiting is left."""
+        ...

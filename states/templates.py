@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from states.templates_flow import FLOW
 from states.templates_talk import TALK
+from states.templates_visits import VISITS
 
-_TEMPLATES: dict[str, tuple[str, str]] = {**FLOW, **TALK}
-assert len(_TEMPLATES) == len(FLOW) + len(TALK), "a template key is defined twice"
+_TEMPLATES: dict[str, tuple[str, str]] = {**FLOW, **TALK, **VISITS}
+assert len(_TEMPLATES) == len(FLOW) + len(TALK) + len(VISITS), "a template key is defined twice"
 
 
 def say(key: str, lang: str, **values: object) -> str:
