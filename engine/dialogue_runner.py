@@ -12,7 +12,6 @@ state save and replies are refused (ClaimLost) and it ends without a trace.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
@@ -22,6 +21,7 @@ from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
 from engine.fencing import ClaimLost, Fence
 from engine.metrics import Metrics, TimedFiller
+from engine.outbox import SEND_BACKOFF_S, OutboxSender
 from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
 from engine.turn_reading import ReadCaps, read_batch
@@ -29,19 +29,12 @@ from states.conversation import Conversation
 from states.dialogue import Dialogue, TurnInput, TurnResult
 from states.faq import SalonFaq
 from states.masking import mask_phone
-from states.ports import DeliveryError, Messenger
+from states.ports import Messenger
 from states.salon import SalonBackend
 from states.slot_fill import SlotFiller
 from states.templates import say
 
 log = logging.getLogger(__name__)
-
-SEND_TRIES = 3
-SEND_BACKOFF_S = 0.5
-
-
-class RepliesNotDelivered(Exception):
-    """Some replies are still in the outbox; the worker retries the batch later."""
 
 
 class DialogueRunner:
@@ -65,7 +58,7 @@ class DialogueRunner:
         self.clock = clock
         self.timezone = timezone
         self.metrics = metrics
-        self.send_backoff_s = send_backoff_s
+        self.outbox = OutboxSender(store, messenger, metrics, send_backoff_s)
         self.faq = faq
         self.caps = caps or ReadCaps()
 
@@ -156,30 +149,5 @@ class DialogueRunner:
         return TurnResult([reply], None, [{"guard": "turn_completed", "ok": False}])
 
     async def deliver(self, phone: str, fence: Fence | None = None) -> None:
-        """Send what the outbox holds, in order; each reply leaves the outbox once sent.
-        With a fence, each reply is sent only while the turn still holds its claim."""
-        for entry in await self.store.pending_replies(phone):
-            if fence is not None:
-                await fence.check()
-            if not await self._send(entry):
-                raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
-            await self.store.mark_sent(phone, entry)
-
-    async def _send(self, entry: OutboxEntry) -> bool:
-        for attempt in range(SEND_TRIES):
-            try:
-                await self.messenger.send(entry.chat, entry.text)
-                self._count_reply("sent")
-                return True
-            except DeliveryError as error:
-                log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
-                if not error.retryable:
-                    self._count_reply("rejected")
-                    return True  # the gateway will never take it; do not block the outbox
-                self._count_reply("failed")
-                await asyncio.sleep(self.send_backoff_s * 2**attempt)
-        return False
-
-    def _count_reply(self, outcome: str) -> None:
-        if self.metrics:
-            self.metrics.replies.labels(outcome).inc()
+        """Send what the outbox holds, in order (`engine.outbox`)."""
+        await self.outbox.deliver(phone, fence)

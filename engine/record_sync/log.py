@@ -8,9 +8,10 @@ calls YClients and records the result with `remember` after.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from engine.clock import Clock
 from engine.keys import Keys
@@ -54,9 +55,16 @@ class RecordLog:
         return Known(Visit.from_json(visit), _text(fp), _text(last_change) or None)
 
     async def commit(
-        self, known: Known | None, visit: Visit, last_change: str | None, *, force: bool = False
+        self,
+        known: Known | None,
+        visit: Visit,
+        last_change: str | None,
+        *,
+        force: bool = False,
+        event_id: str = "",
     ) -> Outcome:
-        """Store `visit` if the record is still as `known` (compare-and-set)."""
+        """Store `visit` if the record is still as `known` (compare-and-set); with the
+        webhook event's id, what the record was before is kept for `applied`."""
         out = await self._commit(
             keys=[self.keys.visit_record(visit.record_id)],
             args=[
@@ -67,12 +75,26 @@ class RecordLog:
                 self.clock.now_ms(),
                 self._ttl_ms(visit),
                 "force" if force else "",
+                event_id,
             ],
         )
         verdict = _text(out[0])
         if verdict == "applied":
             return "own" if int(out[1]) else "applied"
         return "duplicate" if verdict == "duplicate" else "conflict"
+
+    async def applied(self, record_id: int, event_id: str) -> tuple[Known | None, bool] | None:
+        """What the record was before event `event_id` changed it, and whether that change
+        was the bot's own; None when this event changed nothing (yet)."""
+        raw = await self.redis.hget(self.keys.visit_record(record_id), f"applied|{event_id}")
+        if raw is None:
+            return None
+        before: dict[str, Any] = json.loads(raw)
+        known = None
+        if before.get("fp") and before.get("visit"):
+            visit = Visit.from_json(before["visit"])
+            known = Known(visit, str(before["fp"]), str(before.get("last_change") or "") or None)
+        return known, bool(int(before.get("own") or 0))
 
     async def expect(self, visit: Visit) -> None:
         """The bot is about to make the record look like `visit` (book, move, cancel,
