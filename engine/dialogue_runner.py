@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from engine.batcher import Batch
 from engine.clock import Clock
@@ -25,9 +27,11 @@ from engine.outbox import SEND_BACKOFF_S, OutboxSender
 from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
 from engine.turn_reading import ReadCaps, read_batch
+from engine.visit_tracking import VisitTracker
 from states.conversation import Conversation
 from states.dialogue import Dialogue, TurnInput, TurnResult
 from states.faq import SalonFaq
+from states.handlers_reminder import ReminderAsk
 from states.masking import mask_phone
 from states.ports import Messenger
 from states.salon import SalonBackend
@@ -50,6 +54,7 @@ class DialogueRunner:
         send_backoff_s: float = SEND_BACKOFF_S,
         faq: SalonFaq | None = None,
         caps: ReadCaps | None = None,
+        visits: VisitTracker | None = None,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -61,6 +66,8 @@ class DialogueRunner:
         self.outbox = OutboxSender(store, messenger, metrics, send_backoff_s)
         self.faq = faq
         self.caps = caps or ReadCaps()
+        # Visit reminders and the record log follow the turn's writes (issue 16).
+        self.visits = visits
 
     async def handle(self, batch: Batch) -> None:
         started = time.perf_counter()
@@ -96,10 +103,15 @@ class DialogueRunner:
             batch_id=batch.id,
             attempt=batch.attempt,
             now=self.clock.now(),
+            reminder=await self._reminder_ask(batch),
         )
-        recorder = RecordingBackend(self.backend, before_write=fence.check)
+        turn_visits = None
+        if self.visits is not None:
+            turn_visits = self.visits.for_turn(self.backend, lambda: conversation.language)
+        recorder = RecordingBackend(self.backend, before_write=fence.check, visits=turn_visits)
+        answers = self.visits.reminders if self.visits else None
         try:
-            dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq)
+            dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq, answers)
             result = await dialogue.run(conversation, given)
         except (*REDIS_ERRORS, ClaimLost):
             raise  # storage trouble (retried later), or the batch is another worker's now
@@ -139,6 +151,22 @@ class DialogueRunner:
             # Our own save landed and only its reply was lost (a retried command): go on.
         await self.deliver(batch.phone, fence)
         return recorder.calls, result.guards
+
+    async def _reminder_ask(self, batch: Batch) -> ReminderAsk | None:
+        """The visit reminder awaiting this client's answer, if any (answered during an
+        earlier attempt of this batch counts: the retried turn sees the same question)."""
+        if self.visits is None:
+            return None
+        store = self.visits.reminders
+        asked = await store.awaiting_answer(
+            batch.phone, late=True, answered_since_ms=batch.first_ms
+        )
+        visit = await store.visit_of(batch.phone, asked.record_id) if asked else None
+        if asked is None or visit is None:
+            return None
+        zone = ZoneInfo(self.timezone) if self.timezone else None
+        sent_at = datetime.fromtimestamp(asked.sent_ms / 1000, UTC)
+        return ReminderAsk(asked.record_id, visit.as_booking(zone), sent_at)
 
     async def _apology(self, conversation: Conversation) -> TurnResult:
         try:

@@ -10,6 +10,9 @@ import dataclasses
 import json
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from states.conversation import Booking
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +42,20 @@ class Visit:
     @property
     def start_ms(self) -> int:
         return int(self.start.timestamp() * 1000)
+
+    def as_booking(self, zone: ZoneInfo | None = None) -> Booking:
+        """The conversation's view of the visit; date and time in `zone` (else as given)."""
+        local = self.start.astimezone(zone) if zone else self.start
+        return Booking(
+            record_id=self.record_id,
+            record_hash=None,
+            staff_id=self.staff_id,
+            service_ids=list(self.service_ids),
+            date=local.date().isoformat(),
+            time=local.strftime("%H:%M"),
+            datetime_iso=local.isoformat(),
+            api_id=self.api_id,
+        )
 
     def to_json(self) -> str:
         data = dataclasses.asdict(self)

@@ -117,6 +117,9 @@ class Conversation:
     # (issue 17 pauses the bot and notifies the salon on it).
     handoff: dict[str, str] | None = None
     last_batch_id: str | None = None
+    # The salon's own changes to the client's visits already applied here (YClients record
+    # webhook events, newest last; issue 16): a retried event is not applied twice.
+    followed: list[str] = dataclasses.field(default_factory=list)
     turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     updated_at: str | None = None
 
@@ -125,6 +128,7 @@ class Conversation:
         keep = (self.client_name, self.client_phone, self.language, self.booking, self.handoff)
         fresh = Conversation(phone=self.phone, chat=self.chat, version=self.version)
         fresh.turns, fresh.last_batch_id = self.turns, self.last_batch_id
+        fresh.followed = self.followed
         self.__dict__.update(fresh.__dict__)
         self.client_name, self.client_phone, self.language, self.booking, self.handoff = keep
 

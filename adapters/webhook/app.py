@@ -16,12 +16,20 @@ from adapters.webhook.context import (
     INSPECTOR,
     OBSERVER,
     QUEUE,
+    RECORD_EVENTS,
     SilentObserver,
     WebhookConfig,
 )
 from adapters.webhook.conversations import add_conversation_routes
 from adapters.webhook.routes import add_routes, json_error
-from states.ports import ConversationInspector, HealthProbe, MessageQueue, WebhookObserver
+from adapters.webhook.yclients_routes import add_yclients_routes
+from states.ports import (
+    ConversationInspector,
+    HealthProbe,
+    MessageQueue,
+    RecordEventQueue,
+    WebhookObserver,
+)
 
 # A venom message may carry a 64 KiB body; JSON escaping can triple it on the wire.
 MAX_REQUEST_BYTES = 256 * 1024
@@ -78,6 +86,7 @@ def build_webhook_app(
     config: WebhookConfig,
     inspector: ConversationInspector | None = None,
     observer: WebhookObserver | None = None,
+    record_events: RecordEventQueue | None = None,
 ) -> web.Application:
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests, bounded_input]
@@ -91,6 +100,9 @@ def build_webhook_app(
     if inspector is not None:
         app[INSPECTOR] = inspector
         add_conversation_routes(app)
+    if record_events is not None:
+        app[RECORD_EVENTS] = record_events
+        add_yclients_routes(app)
     return app
 
 

@@ -6,7 +6,13 @@ import dataclasses
 
 from aiohttp import web
 
-from states.ports import ConversationInspector, HealthProbe, MessageQueue, WebhookObserver
+from states.ports import (
+    ConversationInspector,
+    HealthProbe,
+    MessageQueue,
+    RecordEventQueue,
+    WebhookObserver,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -15,6 +21,15 @@ class CloudConfig:
 
     verify_token: str | None = dataclasses.field(default=None, repr=False)
     app_secret: str | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class YClientsWebhookConfig:
+    """`POST /webhook/yclients/{secret}`: enabled by YCLIENTS_WEBHOOK_SECRET; events of
+    another branch than `company_id` (when known) are ignored."""
+
+    secret: str | None = dataclasses.field(default=None, repr=False)
+    company_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,12 +42,16 @@ class WebhookConfig:
     # A request body not received in this long gets 408 (HTTP_READ_TIMEOUT_S).
     read_timeout_s: float = 10.0
     cloud: CloudConfig = dataclasses.field(default_factory=CloudConfig)
+    yclients: YClientsWebhookConfig = dataclasses.field(default_factory=YClientsWebhookConfig)
 
 
 class SilentObserver:
     """Counts nothing; for an app built without metrics (tests of other parts)."""
 
     def request(self, outcome: str) -> None:
+        return None
+
+    def yclients_webhook(self, status: str, outcome: str) -> None:
         return None
 
     async def render(self) -> tuple[bytes, str]:
@@ -44,3 +63,4 @@ QUEUE = web.AppKey("queue", MessageQueue)
 HEALTH = web.AppKey("health", HealthProbe)
 INSPECTOR = web.AppKey("inspector", ConversationInspector)
 OBSERVER = web.AppKey("observer", WebhookObserver)
+RECORD_EVENTS = web.AppKey("record_events", RecordEventQueue)

@@ -38,6 +38,7 @@ Status = Literal[
     "failed", "expired",
 ]  # fmt: skip
 Outcome = Literal["sent", "retry", "failed", "expired", "unanswered"]
+ANSWERS = ("confirmed", "declined")
 
 
 def _script(name: str) -> str:
@@ -207,16 +208,31 @@ class ReminderStore:
         raw = await self.redis.hget(self.keys.phone_keys(phone).reminders, f"v|{record_id}")
         return Visit.from_json(raw) if raw else None
 
-    async def awaiting_answer(self, phone: str) -> Reminder | None:
-        """The latest reminder sent to this phone that asked for an answer and has none."""
-        found = await self.reminders_of(phone)
-        waiting = [r for r in found if r.status in ("sent", "expiring") and r.asked]
+    async def awaiting_answer(
+        self, phone: str, *, late: bool = False, answered_since_ms: int | None = None
+    ) -> Reminder | None:
+        """The latest reminder sent to this phone that asked for an answer and has none.
+        With `late`, also one whose wait is over (`unanswered`) while its visit is ahead: a
+        "да" hours later still confirms. With `answered_since_ms`, also one answered since
+        then (a turn retried after it recorded the answer sees the same question)."""
+        now = self.clock.now_ms()
+
+        def open_(r: Reminder) -> bool:
+            if r.status in ("sent", "expiring"):
+                return True
+            if late and r.status == "unanswered" and r.visit_ms > now:
+                return True
+            since = answered_since_ms
+            return since is not None and r.status in ANSWERS and r.answered_ms >= since
+
+        waiting = [r for r in await self.reminders_of(phone) if r.asked and open_(r)]
         return max(waiting, key=lambda r: r.sent_ms) if waiting else None
 
-    async def answer(
-        self, phone: str, record_id: int, outcome: Literal["confirmed", "declined"]
-    ) -> int:
-        """The client answered about the visit: its reminders awaiting an answer take it."""
+    async def answer(self, phone: str, record_id: int, outcome: str) -> int:
+        """The client answered about the visit ("confirmed" or "declined"): its reminders
+        awaiting an answer, or past their wait, take it (`states.ports.ReminderAnswers`)."""
+        if outcome not in ANSWERS:
+            raise ValueError(f"not an answer to a reminder: {outcome!r}")
         n = await self._answer(
             keys=self._keys(phone), args=[phone, record_id, outcome, self.clock.now_ms()]
         )
