@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from adapters.webhook.app import build_webhook_app
 from adapters.webhook.context import WebhookConfig, YClientsWebhookConfig
@@ -128,8 +128,9 @@ async def test_a_partial_event_is_kept_as_it_came(
     serve_app: ServeApp, redis: AsyncRedis, keys: Keys
 ) -> None:
     client, events, _ = await serve(serve_app, redis, keys)
+    data = {"id": 600000002, "attendance": "2", "client": []}
     body = {"company_id": str(COMPANY), "resource": "record", "resource_id": "600000002",
-            "status": "update", "data": {"id": 600000002, "attendance": "2", "client": []}}  # fmt: skip
+            "status": "update", "data": data}  # fmt: skip
     assert (await client.post(f"/webhook/yclients/{SECRET}", json=body)).status == 200
     [member] = await pending(events)
     claimed = await events.claim(member)
