@@ -203,6 +203,12 @@ class Batcher:
         count, due = await pipe.execute()
         return int(count), (int(due) if due is not None and int(count) else None)
 
+    async def last_inbound_ms(self, phone: str) -> int | None:
+        """When the client's last message arrived (ms; kept 48 h): the Cloud API's 24-hour
+        customer service window runs from it."""
+        raw = await self.redis.hget(self.keys.phone_keys(phone).meta, "inbound_ms")
+        return int(raw) if raw is not None else None
+
     async def held_of(self, phone: str, last: int) -> tuple[int, list[InboundMessage]]:
         """(messages held past the flood limit, the latest `last` of them, oldest first)."""
         k = self.keys.phone_keys(phone)

@@ -7,6 +7,8 @@ the error carries Meta's own message — never the token.
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -78,18 +80,11 @@ class CloudMessenger:
         A failure on a later piece raises after earlier pieces went out; a retry then
         repeats those (WhatsApp has no idempotency key for sends).
         """
-        parsed = ChatId.parse(chat)
-        if parsed is None or parsed.phone is None:
-            # [interface] a `@lid` sender has no phone number, and the Cloud API sends only
-            # to numbers: retrying cannot help.
-            raise DeliveryError(
-                f"cannot send to {mask_phone(chat)} via the Cloud API: no phone number",
-                retryable=False,
-            )
+        to = _number(chat)
         pieces = split_text(text)
         for number, piece in enumerate(pieces, start=1):
             try:
-                await self._post(parsed.phone, piece)
+                await self._post(to, "text", {"preview_url": False, "body": piece})
             except DeliveryError as exc:
                 if len(pieces) == 1:
                     raise
@@ -97,13 +92,20 @@ class CloudMessenger:
                     f"part {number}/{len(pieces)}: {exc}", retryable=exc.retryable
                 ) from exc
 
-    async def _post(self, to: str, body: str) -> None:
+    async def send_template(self, chat: str, template: dict[str, Any]) -> None:
+        """Send an approved message template [Meta C.7]: `template` is the message's
+        `template` object (`name`, `language.code`, `components` with the parameters);
+        the only message allowed outside the 24-hour customer service window. Meta's
+        refusals (an unknown or unapproved template, wrong parameters) are not retryable."""
+        await self._post(_number(chat), "template", template)
+
+    async def _post(self, to: str, kind: str, content: dict[str, Any]) -> None:
         payload = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": to,
-            "type": "text",
-            "text": {"preview_url": False, "body": body},
+            "type": kind,
+            kind: content,
         }
         try:
             async with self.session.post(
@@ -119,6 +121,18 @@ class CloudMessenger:
         retryable = status >= 500 or status in (408, 429) or code in THROTTLING_CODES
         where = f"Cloud API answered {status}" + (f" (code {code})" if code is not None else "")
         raise DeliveryError(f"{where}: {message}", retryable=retryable)
+
+
+def _number(chat: str) -> str:
+    parsed = ChatId.parse(chat)
+    if parsed is None or parsed.phone is None:
+        # [interface] a `@lid` sender has no phone number, and the Cloud API sends only
+        # to numbers: retrying cannot help.
+        raise DeliveryError(
+            f"cannot send to {mask_phone(chat)} via the Cloud API: no phone number",
+            retryable=False,
+        )
+    return parsed.phone
 
 
 def _meta_error(detail: str) -> tuple[str, int | None]:

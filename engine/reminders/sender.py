@@ -14,42 +14,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from engine.clock import Clock
 from engine.due_scan import DueWork
 from engine.redis_conn import REDIS_ERRORS
+from engine.reminders.delivery import ReminderDelivery
 from engine.reminders.store import ClaimedReminder, ReminderStore
-from engine.reminders.text import SalonInfo, reminder_text
 from engine.reminders.timing import ReminderPolicy, answer_deadline, send_decision
-from engine.visit import Visit
 from states.masking import mask_phone
-from states.ports import DeliveryError, Messenger
+from states.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 
 Event = Literal["sent", "retry", "failed", "expired", "unanswered"]
 EventHook = Callable[[Event, ClaimedReminder], Awaitable[None]]
-
-
-class ReminderDelivery(Protocol):
-    """Hands one reminder to WhatsApp; raises `DeliveryError` when it was not taken."""
-
-    async def deliver(self, visit: Visit, ask: bool) -> None: ...
-
-
-class TextDelivery:
-    """The reminder as a text message through the messenger (venom, or the Cloud API
-    inside the 24-hour window; outside it the integration sends the template instead)."""
-
-    def __init__(self, messenger: Messenger, salon: SalonInfo, clock: Clock) -> None:
-        self.messenger = messenger
-        self.salon = salon
-        self.clock = clock
-
-    async def deliver(self, visit: Visit, ask: bool) -> None:
-        text = reminder_text(visit, self.salon, self.clock.now(), lang=visit.language, ask=ask)
-        await self.messenger.send(visit.chat, text)
 
 
 class ReminderSender(DueWork[ClaimedReminder]):

@@ -166,3 +166,52 @@ def test_split_text_prefers_lines_then_spaces_then_hard_cuts() -> None:
     pieces = split_text(("слово " * 2000).strip())
     assert all(len(p) <= MAX_TEXT_CHARS for p in pieces)
     assert " ".join(pieces) == ("слово " * 2000).strip()
+
+
+TEMPLATE = {
+    "name": "visit_reminder",
+    "language": {"code": "ru"},
+    "components": [{"type": "body", "parameters": [{"type": "text", "text": "завтра"}]}],
+}
+
+
+async def test_a_template_is_sent_as_meta_documents_it(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    await messenger(session, stub).send_template("79161234567@c.us", TEMPLATE)
+    [request] = stub.requests
+    assert request.path == f"/v20.0/{NUMBER_ID}/messages"
+    assert request.json == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "79161234567",
+        "type": "template",
+        "template": TEMPLATE,
+    }
+
+
+@pytest.mark.parametrize(
+    ("reply", "retryable"),
+    [
+        (meta_error(404, "Template name does not exist in the translation", 132001), False),
+        (meta_error(400, "Number of parameters does not match", 132000), False),
+        (meta_error(500, "An unknown error occurred", 1), True),
+        (meta_error(400, "Rate limit hit", 130429), True),
+    ],
+)
+async def test_a_refused_template_says_whether_to_retry(
+    session: aiohttp.ClientSession, stub: HttpStub, reply: Reply, retryable: bool
+) -> None:
+    stub.script(reply)
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send_template("79161234567@c.us", TEMPLATE)
+    assert caught.value.retryable is retryable
+    assert TOKEN not in str(caught.value)
+
+
+async def test_a_template_needs_a_phone_number(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send_template("123456789012345@lid", TEMPLATE)
+    assert caught.value.retryable is False and stub.requests == []
