@@ -35,11 +35,13 @@ START = datetime(2025, 7, 22, 12, 0, tzinfo=MOSCOW)
 
 
 class Cloud:
-    def __init__(self, stub: HttpStub, batcher: Batcher, messenger: CloudMessenger) -> None:
+    def __init__(
+        self, stub: HttpStub, batcher: Batcher, messenger: CloudMessenger, clock: VirtualClock
+    ) -> None:
         self.stub = stub
         self.batcher = batcher
         self.messenger = messenger
-        self.clock = batcher.clock
+        self.clock = clock
 
     def delivery(self, template: str | None = "visit_reminder:ru") -> CloudDelivery:
         spec = TemplateSpec.parse(template) if template else None
@@ -59,7 +61,7 @@ async def cloud(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Cloud]:
     clock = VirtualClock(START)
     async with graph_stub(TOKEN) as stub, aiohttp.ClientSession() as session:
         messenger = CloudMessenger(session, stub.url + "/v20.0", "1065", TOKEN)
-        yield Cloud(stub, Batcher(redis, keys, BatchPolicy(), clock), messenger)
+        yield Cloud(stub, Batcher(redis, keys, BatchPolicy(), clock), messenger, clock)
 
 
 async def test_a_client_who_never_wrote_gets_the_template(cloud: Cloud) -> None:
