@@ -6,6 +6,7 @@ from typing import Any
 
 from engine.batcher import Batcher
 from engine.conversations import ConversationStore
+from engine.reminders.store import ReminderStore
 
 # Shown first, in this order, as the interface contract lists them; the rest follow.
 _CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
@@ -13,15 +14,24 @@ HELD_SHOWN, HELD_SHOWN_CHARS = 20, 500  # the latest held messages shown, each c
 
 
 class Inspector:
-    def __init__(self, store: ConversationStore, batcher: Batcher) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        batcher: Batcher,
+        reminders: ReminderStore | None = None,
+        timezone: str | None = None,
+    ) -> None:
         self.store = store
         self.batcher = batcher
+        self.reminders = reminders
+        self.timezone = timezone  # the salon's: reminder times are shown in it
 
     async def view(self, phone: str) -> dict[str, object] | None:
         document = await self.store.document(phone)
         pending, due_ms = await self.batcher.pending_of(phone)
         held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
-        if document is None and not pending and not held:
+        reminders = await self.reminders.reminders_of(phone) if self.reminders else []
+        if document is None and not pending and not held and not reminders:
             return None
         if document is None:  # messages waiting, no turn yet
             document = self.store.fresh(phone).to_dict()
@@ -54,6 +64,11 @@ class Inspector:
         )
         for key in extras:
             view[key] = document.get(key)
+        booking = document.get("booking")
+        if isinstance(booking, dict):  # the interface names the visit's moment `datetime`
+            view["booking"] = {**booking, "datetime": booking.get("datetime_iso")}
+        # Issue 16: the visit reminders, scheduled and sent, with what came of them.
+        view["reminders"] = [r.view(self.timezone) for r in reminders]
         return view
 
     async def reset(self, phone: str) -> None:
