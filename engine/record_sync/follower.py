@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
@@ -32,7 +32,7 @@ from engine.record_sync.notices import visit_notice
 from engine.record_sync.sync import RecordSync, RecordSyncConflict
 from engine.redis_conn import REDIS_ERRORS
 from engine.reminders.store import ReminderStore
-from engine.reminders.text import SalonInfo
+from engine.reminders.text import SalonSource
 from engine.reminders.timing import ReminderPolicy
 from engine.visit import Visit
 from states.masking import mask_phone
@@ -71,7 +71,7 @@ class RecordFollower(DueWork[RecordEvent]):
         policy: ReminderPolicy,
         store: ConversationStore,
         outbox: OutboxSender,
-        salon: Callable[[], Awaitable[SalonInfo]],
+        salon: SalonSource,
         clock: Clock,
         *,
         reader: RecordReader | None = None,
@@ -163,7 +163,7 @@ class RecordFollower(DueWork[RecordEvent]):
     async def _follow_conversation(
         self, job: RecordEvent, effect: RecordEffect, phone: str, known: bool
     ) -> None:
-        salon = await self.salon()
+        salon = await self.salon.info()
         visit = effect.visit
         notice = visit_notice(effect, salon, self.clock.now())
         if not known and notice is None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from engine.clock import Clock
-from engine.reminders.text import SalonInfo, TemplateSpec, reminder_text, template_message
+from engine.reminders.text import SalonSource, TemplateSpec, reminder_text, template_message
 from engine.visit import Visit
 from states.ports import DeliveryError, Messenger
 
@@ -28,20 +28,29 @@ class ReminderDelivery(Protocol):
     async def deliver(self, visit: Visit, ask: bool) -> None: ...
 
 
-class TemplateMessenger(Messenger, Protocol):
+@runtime_checkable
+class TemplateMessenger(Protocol):
+    """A messenger that can also send an approved template (the Cloud API's)."""
+
+    async def send(self, chat: str, text: str) -> None: ...
+
     async def send_template(self, chat: str, template: dict[str, Any]) -> None: ...
+
+
+LastInbound = Callable[[str], Awaitable[int | None]]  # phone -> its last message's ms
 
 
 class TextDelivery:
     """The reminder as a text message through the messenger (venom always)."""
 
-    def __init__(self, messenger: Messenger, salon: SalonInfo, clock: Clock) -> None:
+    def __init__(self, messenger: Messenger, salon: SalonSource, clock: Clock) -> None:
         self.messenger = messenger
         self.salon = salon
         self.clock = clock
 
     async def deliver(self, visit: Visit, ask: bool) -> None:
-        text = reminder_text(visit, self.salon, self.clock.now(), lang=visit.language, ask=ask)
+        salon = await self.salon.info()
+        text = reminder_text(visit, salon, self.clock.now(), lang=visit.language, ask=ask)
         await self.messenger.send(visit.chat, text)
 
 
@@ -54,9 +63,9 @@ class CloudDelivery(TextDelivery):
     def __init__(
         self,
         messenger: TemplateMessenger,
-        salon: SalonInfo,
+        salon: SalonSource,
         clock: Clock,
-        last_inbound_ms: Callable[[str], Awaitable[int | None]],
+        last_inbound_ms: LastInbound,
         template: TemplateSpec | None,
     ) -> None:
         super().__init__(messenger, salon, clock)
@@ -78,5 +87,6 @@ class CloudDelivery(TextDelivery):
                 "outside the Cloud API's 24-hour window and WHATSAPP_REMINDER_TEMPLATE is unset",
                 retryable=False,
             )
-        message = template_message(self.template, visit, self.salon, self.clock.now())
+        salon = await self.salon.info()
+        message = template_message(self.template, visit, salon, self.clock.now())
         await self.cloud.send_template(visit.chat, message)

@@ -13,7 +13,7 @@ from engine.clock import Clock
 from engine.metrics import Metrics
 from engine.reminders.sender import Event
 from engine.reminders.store import ClaimedReminder
-from engine.reminders.text import SalonInfo, visit_words
+from engine.reminders.text import SalonInfo, SalonSource, visit_words
 from engine.salon_notice import SalonNotifier
 from engine.visit import Visit
 from states.masking import mask_phone
@@ -37,7 +37,7 @@ class ReminderEvents:
     def __init__(
         self,
         notifier: SalonNotifier,
-        salon: SalonInfo,
+        salon: SalonSource,
         clock: Clock,
         metrics: Metrics | None = None,
     ) -> None:
@@ -51,7 +51,8 @@ class ReminderEvents:
             self.metrics.reminders.labels(event).inc()
         if event != "unanswered" or claim.visit is None:
             return
-        outcome = await self.notifier.notify(unanswered_notice(claim.visit, self.salon, self.clock))
+        salon = await self.salon.info()
+        outcome = await self.notifier.notify(unanswered_notice(claim.visit, salon, self.clock))
         if self.metrics is not None:
             self.metrics.admin_notices.labels("reminder_unanswered", outcome.value).inc()
         if not outcome.done:

@@ -118,10 +118,6 @@ async def world(redis: AsyncRedis, keys: Keys) -> AsyncIterator[World]:
             events = RecordEvents(redis, keys, clock)
             metrics = Metrics()
             outbox = OutboxSender(store, VenomMessenger(session, gateway.url), metrics, 0.01)
-
-            async def salon() -> SalonInfo:
-                return SALON
-
             follower = RecordFollower(
                 events,
                 RecordSync(RecordLog(redis, keys, clock), "Europe/Moscow", clock),
@@ -129,7 +125,7 @@ async def world(redis: AsyncRedis, keys: Keys) -> AsyncIterator[World]:
                 POLICY,
                 store,
                 outbox,
-                salon,
+                SALON,
                 clock,
                 reader=backend,
                 on_effect=metrics.record_event,
