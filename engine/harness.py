@@ -3,6 +3,10 @@
 Used by the integration tests, the transcript runner and `ai-admin chat`: client messages
 go in through the batcher exactly as the webhook puts them, time moves only when told,
 and every reply the messenger would send is collected per chat.
+
+Issue 16 runs here too: the reminder sender and the record follower on the virtual clock,
+and the webhook route served on loopback, where the sandbox posts its record webhooks (an
+administrator's changes, the bot's own) exactly as YClients would.
 """
 
 from __future__ import annotations
@@ -12,16 +16,25 @@ import dataclasses
 import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
+from adapters.webhook.app import build_webhook_app
+from adapters.webhook.context import WebhookConfig as WebhookConfig_
+from adapters.webhook.context import YClientsWebhookConfig
 from adapters.yclients.limiter import RateLimiter
-from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
+from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, WebhookConfig, running_sandbox
 from adapters.yclients.sandbox.fixture import DEMO_FAQ, SalonFixture
 from adapters.yclients.transport import RetryPolicy
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
 from engine.dialogue_runner import DialogueRunner
+from engine.due_scan import DueWork
+from engine.follow_up import FollowUp, FollowUpConfig, open_follow_up
+from engine.health import RedisHealth
 from engine.keys import Keys
+from engine.loopback import loopback
+from engine.metrics import Metrics
 from engine.redis_conn import AsyncRedis
 from engine.settings import read_salon_faq
 from engine.wiring import yclients_backend
@@ -30,6 +43,8 @@ from states.conversation import Conversation
 from states.faq import SalonFaq
 from states.messages import InboundMessage
 from states.slot_fill import SlotFiller
+
+HARNESS_WEBHOOK_SECRET = "harness-yclients-hook"
 
 
 class CollectingMessenger:
@@ -53,7 +68,51 @@ class Harness:
     store: ConversationStore
     messenger: CollectingMessenger
     sandbox: RunningSandbox
+    follow_up: FollowUp
+    metrics: Metrics
+    admin_chat: str | None = None
     _ids: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
+
+    @property
+    def due_work(self) -> tuple[DueWork[Any], ...]:
+        """Everything a worker process runs, in the order a pass runs it."""
+        return (self.follow_up.follower, self.worker, self.follow_up.sender)
+
+    async def run_due_now(self) -> int:
+        """Run what is due at the clock's time — record events, turns, reminders — until
+        nothing is (a turn's booking posts webhooks; the sandbox's are drained first).
+        Returns how many turns ran."""
+        turns = 0
+        while True:
+            await self.sandbox.webhooks.drain()
+            ran = 0
+            for work in self.due_work:
+                done = await work.run_once()
+                ran += done
+                turns += done if work is self.worker else 0
+            if not ran:
+                return turns
+
+    async def next_due_ms(self) -> float | None:
+        """The earliest due time of any work (None: nothing scheduled)."""
+        due = [d for work in self.due_work for _, d in await work.next_due() if d is not None]
+        return min(due) if due else None
+
+    async def run_until(self, moment: datetime) -> int:
+        """Move the clock to `moment`, running everything that falls due on the way at its
+        own time (a reminder at 18:00 goes at 18:00). Returns how many jobs ran."""
+        ran = await self.run_due_now()
+        target = int(moment.timestamp() * 1000)
+        while (due := await self.next_due_ms()) is not None and due <= target:
+            self.clock.set(
+                datetime.fromtimestamp(max(due, self.clock.now_ms()) / 1000, moment.tzinfo)
+            )
+            done = await self.run_due_now()
+            ran += done
+            if not done:
+                break  # due but claimed elsewhere (cannot happen here): do not spin
+        self.clock.set(max(moment, self.clock.now()))
+        return ran + await self.run_due_now()
 
     async def send(
         self,
@@ -77,15 +136,20 @@ class Harness:
         return (await self.batcher.append(phone, message)).queued
 
     async def settle(self) -> int:
-        """Let every batch become due and run; returns how many turns ran."""
+        """Let every batch become due and run (with the record events and reminders due by
+        then); returns how many turns ran."""
         turns = 0
         while True:
+            await self.sandbox.webhooks.drain()
+            await self.follow_up.follower.run_once()
+            await self.follow_up.sender.run_once()
             ran = await self.worker.run_once()
             if ran:
                 turns += ran
                 continue
             due = [d for _, d in await self.batcher.next_due() if d is not None]
             if not due:
+                await self.run_due_now()
                 return turns
             self.clock.set(datetime.fromtimestamp(min(due) / 1000, self.clock.now().tzinfo))
 
@@ -119,6 +183,8 @@ async def engine_harness(
     with_user_token: bool = True,
     faq: SalonFaq | None = None,
     salon_fixture: SalonFixture | None = None,
+    follow_up: FollowUpConfig | None = None,
+    webhooks: WebhookConfig | None = None,
 ) -> AsyncIterator[Harness]:
     """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
     5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
@@ -146,9 +212,32 @@ async def engine_harness(
             store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
             messenger = CollectingMessenger()
             salon_faq = faq if faq is not None else read_salon_faq(DEMO_FAQ)
-            runner = DialogueRunner(store, backend, filler, messenger, clock, faq=salon_faq)
             batcher = Batcher(redis, keys, policy or BatchPolicy(), clock)
+            metrics = Metrics(batcher)
+            config = follow_up or FollowUpConfig(timezone="Europe/Moscow")
+            follow = await open_follow_up(
+                config, redis, keys, clock, store, backend, messenger,
+                batcher.last_inbound_ms, metrics,
+            )  # fmt: skip
+            runner = DialogueRunner(
+                store, backend, filler, messenger, clock, faq=salon_faq, metrics=metrics,
+                visits=follow.tracker,
+            )  # fmt: skip
             worker = Worker(batcher, runner, clock)
-            yield Harness(clock, batcher, worker, store, messenger, sandbox)
+            hook = YClientsWebhookConfig(HARNESS_WEBHOOK_SECRET, sandbox.company_id)
+            app = build_webhook_app(
+                batcher, RedisHealth(redis), WebhookConfig_(yclients=hook), None, metrics,
+                follow.events,
+            )  # fmt: skip
+            async with loopback(app) as base_url:
+                sandbox.webhooks.configure(
+                    **dataclasses.asdict(webhooks or WebhookConfig(max_delay_s=0.02, seed=1)),
+                )
+                sandbox.webhooks.configure(
+                    url=f"{base_url}/webhook/yclients/{HARNESS_WEBHOOK_SECRET}"
+                )
+                yield Harness(clock, batcher, worker, store, messenger, sandbox, follow, metrics,
+                              config.admin_chat)  # fmt: skip
+                await sandbox.webhooks.drain()
         finally:
             await backend.client.close()

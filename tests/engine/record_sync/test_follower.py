@@ -32,6 +32,7 @@ from engine.record_sync.events import RecordEvents
 from engine.record_sync.follower import RecordFollower
 from engine.redis_conn import AsyncRedis
 from engine.reminders import ReminderPolicy, ReminderStore, SalonInfo
+from engine.visit_tracking import VisitTracker
 from states.conversation import Booking
 from states.effects import api_id_for
 from states.messages import InboundMessage
@@ -276,3 +277,38 @@ async def test_a_turn_under_way_is_never_overwritten(world: World) -> None:
     await world.follow()
     assert (await world.store.load(PHONE)).booking is None
     assert len(world.gateway.to(CHAT)) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "write"),
+    [
+        ({"deleted": True}, "cancel"),
+        ({"attendance": 2}, "confirm_visit"),
+        ({"start": datetime(2025, 7, 24, 16, 0, tzinfo=UTC)}, "reschedule"),  # 19:00 Moscow
+    ],
+)
+async def test_the_bots_own_change_is_never_told_as_the_salons(
+    world: World, redis: AsyncRedis, keys: Keys, change: dict[str, Any], write: str
+) -> None:
+    """The webhook of the bot's own move, cancellation or confirmation may arrive before
+    YClients answers the bot: what the bot announced beforehand (`RecordLog.expect`, by
+    the tracker around each write) makes it the bot's own."""
+    record_id = await book(world)
+    await world.received()
+    await world.follow()
+    tracker = VisitTracker(
+        RecordLog(redis, keys, world.clock), world.reminders, POLICY, world.clock, world.backend
+    )
+    turn = tracker.for_turn(world.backend, lambda: "ru")
+    target = await turn.changing(record_id, **change)
+    assert target is not None
+    if write == "cancel":
+        await world.backend.cancel(record_id)
+    elif write == "confirm_visit":
+        await world.backend.confirm_visit(record_id)
+    else:
+        await world.backend.reschedule(record_id, "2025-07-24T19:00:00+03:00")
+    await world.received()
+    await world.follow()  # before the bot's `changed`: the webhooks came first
+    assert world.gateway.to(CHAT) == []
+    assert [k for k in world.effects() if k.endswith("_own") and k != "created_own"]
