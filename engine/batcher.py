@@ -21,6 +21,7 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import RedisCluster
 
 from engine.clock import Clock
+from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys
 from engine.redis_conn import AsyncRedis, is_cluster
 from states.messages import InboundMessage
@@ -122,15 +123,10 @@ class Batcher:
 
     async def next_due(self) -> list[tuple[int, float | None]]:
         """(bucket, earliest due ms or None) for every bucket, in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for bucket in range(BUCKETS):
-            pipe.zrange(self.keys.due(bucket), 0, 0, withscores=True)
-        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
-        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+        return await bucket_heads(self.redis, self.keys.due)
 
     async def due_phones(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        raw = await self.redis.zrangebyscore(self.keys.due(bucket), "-inf", now_ms, 0, limit)
-        return [p.decode() if isinstance(p, bytes) else str(p) for p in raw]
+        return await due_in(self.redis, self.keys.due(bucket), now_ms, limit)
 
     async def claim(self, phone: str) -> Batch | None:
         """Claim the phone's due batch (or re-claim one whose lease ran out)."""

@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from engine.clock import Clock
-from engine.redis_conn import REDIS_ERRORS
+from engine.keys import BUCKETS
+from engine.redis_conn import REDIS_ERRORS, AsyncRedis
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,24 @@ async def scan_due(
             break
         await take_bucket(bucket, room)
     return now_ms if met_due else earliest
+
+
+async def bucket_heads(
+    redis: AsyncRedis, due_set: Callable[[int], str]
+) -> list[tuple[int, float | None]]:
+    """(bucket, earliest due ms or None) of every bucket's due set, in one round trip (a
+    Cluster client splits the pipeline per node)."""
+    pipe = redis.pipeline(transaction=False)
+    for bucket in range(BUCKETS):
+        pipe.zrange(due_set(bucket), 0, 0, withscores=True)
+    rows: list[list[tuple[bytes, float]]] = await pipe.execute()
+    return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+
+
+async def due_in(redis: AsyncRedis, due_set: str, now_ms: int, limit: int) -> list[str]:
+    """Up to `limit` members of one due set due by `now_ms`, earliest first."""
+    raw = await redis.zrangebyscore(due_set, "-inf", now_ms, 0, limit)
+    return [m.decode() if isinstance(m, bytes) else str(m) for m in raw]
 
 
 class DueWork(abc.ABC, Generic[J]):

@@ -45,16 +45,8 @@ class Visit:
 
     def as_booking(self, zone: ZoneInfo | None = None) -> Booking:
         """The conversation's view of the visit; date and time in `zone` (else as given)."""
-        local = self.start.astimezone(zone) if zone else self.start
-        return Booking(
-            record_id=self.record_id,
-            record_hash=None,
-            staff_id=self.staff_id,
-            service_ids=list(self.service_ids),
-            date=local.date().isoformat(),
-            time=local.strftime("%H:%M"),
-            datetime_iso=local.isoformat(),
-            api_id=self.api_id,
+        return Booking.of_record(
+            self.record_id, self.staff_id, self.service_ids, self.start, self.api_id, zone
         )
 
     def to_json(self) -> str:

@@ -7,6 +7,8 @@ shown by `GET /conversations/{phone}` (interface contract: `slots` keys are fixe
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 TRACE_TURNS = 5  # how many past turns `GET /conversations/{phone}` shows
@@ -81,6 +83,30 @@ class Booking:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def of_record(
+        cls,
+        record_id: int,
+        staff_id: int,
+        service_ids: Sequence[int],
+        start: datetime,
+        api_id: str,
+        zone: tzinfo | None = None,
+    ) -> Booking:
+        """A visit found in YClients (not booked by this conversation): date and time in
+        `zone` (else as given)."""
+        local = start.astimezone(zone) if zone else start
+        return cls(
+            record_id=record_id,
+            record_hash=None,
+            staff_id=staff_id,
+            service_ids=list(service_ids),
+            date=local.date().isoformat(),
+            time=local.strftime("%H:%M"),
+            datetime_iso=local.isoformat(),
+            api_id=api_id,
+        )
 
 
 @dataclasses.dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from engine.clock import Clock
+from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys, record_bucket
 from engine.redis_conn import AsyncRedis
 from states.record_change import RecordChange
@@ -94,17 +95,10 @@ class RecordEvents:
         return event_id
 
     async def next_due(self) -> list[tuple[int, float | None]]:
-        pipe = self.redis.pipeline(transaction=False)
-        for bucket in range(BUCKETS):
-            pipe.zrange(self.keys.record_events_due(bucket), 0, 0, withscores=True)
-        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
-        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+        return await bucket_heads(self.redis, self.keys.record_events_due)
 
     async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        raw = await self.redis.zrangebyscore(
-            self.keys.record_events_due(bucket), "-inf", now_ms, 0, limit
-        )
-        return [_text(m) for m in raw]
+        return await due_in(self.redis, self.keys.record_events_due(bucket), now_ms, limit)
 
     async def claim(self, event_id: str) -> RecordEvent | None:
         record_id = event_id.partition(":")[0]

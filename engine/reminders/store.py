@@ -24,7 +24,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
-from engine.keys import BUCKETS, Keys
+from engine.due_scan import bucket_heads, due_in
+from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from engine.reminders.timing import PlannedReminder, ReminderPolicy, SkippedReminder, plan_reminders
 from engine.visit import Visit
@@ -242,17 +243,10 @@ class ReminderStore:
 
     async def next_due(self) -> list[tuple[int, float | None]]:
         """(bucket, earliest due ms or None) for every bucket, in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for bucket in range(BUCKETS):
-            pipe.zrange(self.keys.reminders_due(bucket), 0, 0, withscores=True)
-        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
-        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+        return await bucket_heads(self.redis, self.keys.reminders_due)
 
     async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        raw = await self.redis.zrangebyscore(
-            self.keys.reminders_due(bucket), "-inf", now_ms, 0, limit
-        )
-        return [_text(m) for m in raw]
+        return await due_in(self.redis, self.keys.reminders_due(bucket), now_ms, limit)
 
     async def claim(self, member: str) -> ClaimedReminder | None:
         """Claim the member's due job (or one whose lease ran out)."""
