@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from adapters.fillers import OfflineFiller
-from adapters.yclients.limiter import RateLimiter
 from benchmarks.common import DEFAULT_REDIS_URL, bench_prefix, command_line, delete_prefix, report
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import client_for
+from engine.runtime import YClientsLimits
 from engine.transcripts.model import (
     Message,
     Transcript,
@@ -79,10 +79,9 @@ async def run_one(url: str, t: Transcript, batched: bool) -> dict[str, int]:
     redis = client_for(url)
     prefix = bench_prefix("llm")
     filler = CountingFiller()
-    limiter = RateLimiter(per_second=1_000_000, per_minute=100_000_000)
     try:
         async with engine_harness(
-            redis, Keys(prefix), filler, t.start, yclients_limiter=limiter
+            redis, Keys(prefix), filler, t.start, yclients=YClientsLimits.lifted()
         ) as h:
             messages = await play(h, t, batched)
             bookings = sum(1 for r in h.sandbox.salon.records.values() if r.api_id)

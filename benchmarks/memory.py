@@ -20,7 +20,6 @@ from typing import Any
 import psutil
 
 from adapters.fillers import OfflineFiller
-from adapters.yclients.limiter import RateLimiter
 from benchmarks.common import DEFAULT_REDIS_URL, bench_prefix, command_line, delete_prefix, report
 from benchmarks.engine_setup import (
     CountingGateway,
@@ -35,6 +34,7 @@ from engine.clock import SystemClock
 from engine.harness import engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, client_for
+from engine.runtime import YClientsLimits
 
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
 TEMPLATE_PHONE = "79990001122"
@@ -42,8 +42,8 @@ TEMPLATE_PHONE = "79990001122"
 
 async def template_document(redis: AsyncRedis, keys: Keys) -> str:
     """The stored document of a real booked conversation (two turns, traces included)."""
-    limiter = RateLimiter(per_second=10**6, per_minute=10**8)
-    async with engine_harness(redis, keys, OfflineFiller(), START, yclients_limiter=limiter) as h:
+    lifted = YClientsLimits.lifted()
+    async with engine_harness(redis, keys, OfflineFiller(), START, yclients=lifted) as h:
         await h.turn(TEMPLATE_PHONE, "Запишите на стрижку", "завтра в 18:00", "к Бари",
                      pushname="Ира")  # fmt: skip
         await h.turn(TEMPLATE_PHONE, "да")

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.fillers import OfflineFiller
-from adapters.yclients.limiter import RateLimiter
 from benchmarks.common import (
     DEFAULT_REDIS_URL,
     bench_prefix,
@@ -34,6 +33,7 @@ from benchmarks.counting_redis import COUNTS, Counts, counting_client
 from engine.batcher import Batch
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
+from engine.runtime import YClientsLimits
 from engine.worker import BatchHandler
 
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # Wednesday 15:00 in Moscow
@@ -81,10 +81,9 @@ async def one_turn(h: Harness, phone: str, pieces: list[str]) -> Counts:
 async def measure(url: str, conversations: int, warmup: int) -> dict[str, Any]:
     redis = counting_client(url)
     prefix = bench_prefix("turn")
-    limiter = RateLimiter(per_second=1_000_000, per_minute=100_000_000)
     try:
         async with engine_harness(
-            redis, Keys(prefix), OfflineFiller(), START, yclients_limiter=limiter
+            redis, Keys(prefix), OfflineFiller(), START, yclients=YClientsLimits.lifted()
         ) as h:
             timed = TimedHandler(h.worker.handler)
             h.worker.handler = timed

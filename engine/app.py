@@ -1,92 +1,22 @@
-"""The composition root: the one place where concrete clients are built and wired."""
+"""`ai-admin serve|webhook|worker`: the runtime's roles run until SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
 from typing import Literal
 
-import aiohttp
 from aiohttp import web
 
-from adapters.messengers.cloud import CloudMessenger
-from adapters.messengers.log import LogMessenger
-from adapters.messengers.venom import VenomMessenger
-from adapters.webhook.app import build_webhook_app, server_settings
-from adapters.webhook.context import CloudConfig, WebhookConfig
-from engine.batcher import Batcher, BatchPolicy
-from engine.clock import Clock, SystemClock
-from engine.console_data import serve_console
-from engine.conversations import ConversationStore
-from engine.dialogue_runner import DialogueRunner
-from engine.health import RedisHealth
-from engine.inspection import Inspector
-from engine.keys import Keys
-from engine.metrics import Metrics
-from engine.redis_conn import open_redis
+from adapters.webhook.app import server_settings
+from engine.runtime import open_runtime
 from engine.settings import Settings
-from engine.turn_reading import ReadCaps
-from engine.wiring import salon_backend, salon_faq, slot_filler, warm_up_fillers
-from engine.worker import Worker
-from states.ports import Messenger
+from engine.wiring import warm_up_fillers
 
 log = logging.getLogger("ai_admin")
 
 Mode = Literal["serve", "webhook", "worker"]
-
-
-def batch_policy(settings: Settings) -> BatchPolicy:
-    return BatchPolicy(
-        quiet_ms=settings.batch_timeout_ms,
-        max_size=settings.batch_max_size,
-        max_wait_ms=settings.batch_max_wait_ms,
-        lease_ms=settings.batch_lease_ms,
-        flood_max_per_min=settings.flood_max_per_min,
-    )
-
-
-def read_caps(settings: Settings) -> ReadCaps:
-    return ReadCaps(settings.message_max_chars, settings.batch_max_chars)
-
-
-def webhook_config(settings: Settings) -> WebhookConfig:
-    return WebhookConfig(
-        webhook_token=settings.webhook_token,
-        admin_token=settings.admin_token,
-        demo=settings.demo,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        max_batch_size=settings.batch_max_size,
-        read_timeout_s=settings.http_read_timeout_s,
-        cloud=CloudConfig(
-            verify_token=settings.whatsapp_verify_token,
-            app_secret=settings.whatsapp_app_secret,
-        ),
-    )
-
-
-def build_messenger(settings: Settings, session: aiohttp.ClientSession) -> Messenger:
-    if settings.messenger == "venom" and settings.venom_send_url:
-        return VenomMessenger(session, settings.venom_send_url)
-    token, number_id = settings.whatsapp_token, settings.whatsapp_phone_number_id
-    if settings.messenger == "cloud" and token and number_id:
-        return CloudMessenger(session, settings.whatsapp_graph_url, number_id, token)
-    return LogMessenger()
-
-
-@contextlib.asynccontextmanager
-async def runtime(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Batcher]:
-    """Redis and the batcher over it; everything else is built from these."""
-    async with open_redis(settings.redis_url, settings.data_dir) as redis:
-        yield Batcher(redis, Keys(), batch_policy(settings), clock or SystemClock())
-
-
-def conversation_store(settings: Settings, batcher: Batcher) -> ConversationStore:
-    return ConversationStore(
-        batcher.redis, batcher.keys, batcher.clock, idle_ttl_s=settings.state_idle_ttl_s
-    )
 
 
 async def serve(settings: Settings, mode: Mode) -> None:
@@ -95,50 +25,23 @@ async def serve(settings: Settings, mode: Mode) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with contextlib.AsyncExitStack() as stack:
-        batcher = await stack.enter_async_context(runtime(settings))
-        session = await stack.enter_async_context(aiohttp.ClientSession())
-        store = conversation_store(settings, batcher)
-        metrics = Metrics(batcher)
+    async with open_runtime(settings, worker=mode != "webhook") as runtime:
         announce(settings, mode)
-        tasks: list[asyncio.Task[None]] = []
+        services = list(runtime.http_services) if mode != "worker" else []
+        if mode != "webhook":
+            warm_up_fillers(runtime.clock)
+            services += runtime.turns.services
+        tasks = [asyncio.create_task(s.run(stop), name=type(s).__name__) for s in services]
         runner: web.AppRunner | None = None
-        if mode in ("serve", "worker"):
-            backend = await stack.enter_async_context(salon_backend(settings, batcher.clock))
-            warm_up_fillers(batcher.clock)
-            handler = DialogueRunner(
-                store,
-                backend,
-                slot_filler(settings, metrics),
-                build_messenger(settings, session),
-                batcher.clock,
-                settings.salon_timezone,
-                metrics,
-                faq=salon_faq(settings),
-                caps=read_caps(settings),
-            )
-            worker = Worker(
-                batcher,
-                handler,
-                batcher.clock,
-                on_flush_lag=lambda ms: metrics.flush_lag.observe(max(0, ms) / 1000),
-            )
-            tasks.append(asyncio.create_task(worker.run(stop), name="worker"))
-        if mode in ("serve", "webhook"):
-            app = build_webhook_app(
-                batcher,
-                RedisHealth(
-                    batcher.redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000
-                ),
-                webhook_config(settings),
-                Inspector(store, batcher),
-                metrics,
-            )
-            serve_console(app, settings, store, batcher)
+        if mode != "worker":
+            app = runtime.webhook_app()
             runner = web.AppRunner(app, **server_settings(settings.http_read_timeout_s))
             await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
             log.info("listening on http://%s:%d", settings.host, settings.port)
+            if mode == "serve":  # demo mode: the sandbox salon posts its record webhooks here
+                runtime.sandbox_posts_to(_own_url(site, settings.host))
         await stop.wait()
         log.info("stopping")
         # The HTTP side and the worker stop side by side, each bounded (a stop takes a few
@@ -179,6 +82,16 @@ def announce_exposure(settings: Settings) -> None:
         settings.port,
         missing,
     )
+
+
+def _own_url(site: web.TCPSite, host: str) -> str:
+    """This process's own listening address, as this machine reaches it."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    server = site._server
+    port = server.sockets[0].getsockname()[1] if server and server.sockets else 0  # type: ignore[attr-defined]
+    return f"http://{host}:{port}"
 
 
 def _redact_url(url: str) -> str:

@@ -1,9 +1,9 @@
 """`ai-admin chat [--phone P]`: talk to the bot in the terminal.
 
-The same parts as the service: the Redis of `runtime(settings)` (so `ai-admin inspect P`
-shows the conversation afterwards), the same salon (`salon_backend`: the demo sandbox or
-YClients), the same filler and `DialogueRunner`. Only two things differ: every line is
-one batch, flushed at once (quiet window 0), and replies are printed instead of sent.
+The same runtime as the service (`open_runtime`): the same Redis (so `ai-admin inspect P`
+shows the conversation afterwards), salon (the demo sandbox or YClients), filler and
+dialogue. Only two things differ: every line is one batch, flushed at once (quiet window
+0), and replies are printed instead of sent.
 """
 
 from __future__ import annotations
@@ -14,12 +14,8 @@ import sys
 import uuid
 from typing import TextIO
 
-from engine.app import conversation_store, read_caps, runtime
-from engine.batcher import Batcher, BatchPolicy
-from engine.dialogue_runner import DialogueRunner
+from engine.runtime import Overrides, Runtime, open_runtime
 from engine.settings import Settings
-from engine.wiring import salon_backend, salon_faq, slot_filler
-from engine.worker import Worker
 from states.masking import mask_phone
 from states.messages import InboundMessage
 
@@ -66,41 +62,20 @@ async def chat(
     out: TextIO = sys.stdout,
 ) -> int:
     _enable_line_editing()
-    async with runtime(settings) as shared:
-        # Same Redis, keys and clock as the service; a quiet window of 0 makes each typed
-        # line a batch that is due at once.
-        policy = BatchPolicy(
-            quiet_ms=0,
-            max_size=settings.batch_max_size,
-            max_wait_ms=0,
-            lease_ms=settings.batch_lease_ms,
-            flood_max_per_min=settings.flood_max_per_min,
+    # A quiet window of 0 makes each typed line a batch that is due at once.
+    at_once = settings.model_copy(update={"batch_timeout_ms": 0, "batch_max_wait_ms": 0})
+    async with open_runtime(at_once, Overrides(messenger=PrintingMessenger(out))) as runtime:
+        salon = "demo salon" if settings.demo else "YClients"
+        print(
+            f"chat as {mask_phone(phone)} with the {salon}; {QUIT} or Ctrl-D ends it",
+            file=out,
+            flush=True,
         )
-        batcher = Batcher(shared.redis, shared.keys, policy, shared.clock)
-        store = conversation_store(settings, batcher)
-        async with salon_backend(settings, batcher.clock) as backend:
-            runner = DialogueRunner(
-                store,
-                backend,
-                slot_filler(settings),
-                PrintingMessenger(out),
-                batcher.clock,
-                settings.salon_timezone,
-                faq=salon_faq(settings),
-                caps=read_caps(settings),
-            )
-            worker = Worker(batcher, runner, batcher.clock)
-            salon = "demo salon" if settings.demo else "YClients"
-            print(
-                f"chat as {mask_phone(phone)} with the {salon}; {QUIT} or Ctrl-D ends it",
-                file=out,
-                flush=True,
-            )
-            await _converse(phone, batcher, worker, stdin)
+        await _converse(phone, runtime, stdin)
     return 0
 
 
-async def _converse(phone: str, batcher: Batcher, worker: Worker, stdin: TextIO) -> None:
+async def _converse(phone: str, runtime: Runtime, stdin: TextIO) -> None:
     while (line := await _read_line("you> ", stdin)) is not None:
         text = line.strip()
         if text == QUIT:
@@ -112,7 +87,7 @@ async def _converse(phone: str, batcher: Batcher, worker: Worker, stdin: TextIO)
             chat=f"{phone}@c.us",
             type="chat",
             body=text,
-            timestamp_s=batcher.clock.now_ms() / 1000,
+            timestamp_s=runtime.clock.now_ms() / 1000,
         )
-        await batcher.append(phone, message)
-        await worker.run_once()
+        await runtime.batcher.append(phone, message)
+        await runtime.worker.run_once()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import sys
 
-from engine.app import conversation_store, runtime
-from engine.inspection import Inspector
+from engine.runtime import open_runtime
 from engine.settings import Settings
 
 
 async def inspect_phone(settings: Settings, phone: str) -> int:
-    async with runtime(settings) as batcher:
-        view = await Inspector(conversation_store(settings, batcher), batcher).view(phone)
+    async with open_runtime(settings, worker=False) as runtime:
+        view = await runtime.inspector.view(phone)
     if view is None:
         print(f"ai-admin: no conversation with {phone}", file=sys.stderr)
         return 1

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Protocol
 
 from engine.clock import Clock
 from engine.conversations import ConversationStore
+from engine.follow_up_config import FollowUpConfig
 from engine.keys import Keys
 from engine.metrics import Metrics
 from engine.outbox import OutboxSender
-from engine.record_sync import NoticePolicy, RecordLog, RecordSync
+from engine.record_sync import RecordLog, RecordSync
 from engine.record_sync.events import RecordEvents
 from engine.record_sync.follower import RecordFollower
 from engine.redis_conn import AsyncRedis
@@ -30,7 +30,7 @@ from engine.reminders.delivery import (
 from engine.reminders.events import ReminderEvents
 from engine.reminders.sender import ReminderSender
 from engine.reminders.store import ReminderStore
-from engine.reminders.text import SalonInfo, TemplateSpec
+from engine.reminders.text import SalonInfo
 from engine.reminders.timing import ReminderPolicy
 from engine.salon_notice import SalonNotifier
 from engine.visit_tracking import VisitTracker
@@ -42,24 +42,6 @@ from states.salon_errors import SalonError
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
-
-
-@dataclasses.dataclass(frozen=True)
-class FollowUpConfig:
-    """What the settings say (REMINDER_*, WHATSAPP_REMINDER_TEMPLATE, ADMIN_CHAT,
-    SALON_CHANGE_NOTICES); the salon's zone is SALON_TIMEZONE, else YClients'."""
-
-    offsets: str = "24h,2h"
-    quiet: str = "22:00-09:00"
-    answer_wait: str = "3h"
-    template: TemplateSpec | None = None
-    admin_chat: str | None = None
-    notices: NoticePolicy = dataclasses.field(default_factory=NoticePolicy)
-    timezone: str | None = None
-
-
-class SalonReader(SalonBackend, RecordReader, Protocol):
-    """The YClients backend: the dialogue's calls, and reading one record."""
 
 
 class CompanySalon:
@@ -98,7 +80,8 @@ async def open_follow_up(
     keys: Keys,
     clock: Clock,
     store: ConversationStore,
-    backend: SalonReader,
+    backend: SalonBackend,
+    reader: RecordReader | None,
     messenger: Messenger,
     last_inbound_ms: LastInbound,
     metrics: Metrics | None = None,
@@ -109,8 +92,13 @@ async def open_follow_up(
     policy = ReminderPolicy.parse(config.offsets, config.quiet, config.answer_wait, zone)
     reminders = ReminderStore(redis, keys, clock)
     events = RecordEvents(redis, keys, clock)
+    if config.template is None and isinstance(messenger, TemplateMessenger):
+        log.warning(
+            "WHATSAPP_REMINDER_TEMPLATE is unset: reminders to clients who have not written "
+            "for 24 hours cannot be sent through the Cloud API"
+        )
     record_log = RecordLog(redis, keys, clock)
-    tracker = VisitTracker(record_log, reminders, policy, clock, reader=backend)
+    tracker = VisitTracker(record_log, reminders, policy, clock, reader=reader)
     delivery: ReminderDelivery = TextDelivery(messenger, salon, clock)
     if isinstance(messenger, TemplateMessenger):  # the Cloud API: the 24-hour window
         delivery = CloudDelivery(messenger, salon, clock, last_inbound_ms, config.template)
@@ -127,7 +115,7 @@ async def open_follow_up(
         OutboxSender(store, messenger, metrics),
         salon,
         clock,
-        reader=backend,
+        reader=reader,
         on_effect=metrics.record_event if metrics else None,
     )
     return FollowUp(reminders, events, tracker, sender, follower, policy)

@@ -1,12 +1,13 @@
 """The whole engine on a virtual clock: real Redis, the sandbox over HTTP, the real worker.
 
-Used by the integration tests, the transcript runner and `ai-admin chat`: client messages
-go in through the batcher exactly as the webhook puts them, time moves only when told,
-and every reply the messenger would send is collected per chat.
+The product's runtime (`engine.runtime.open_runtime`), with the clock, Redis, filler and
+messenger of the test. Used by the integration tests, the transcript runner and the
+benchmarks: client messages go in through the batcher exactly as the webhook puts them,
+time moves only when told, and every reply the messenger would send is collected per chat.
 
 Issue 16 runs here too: the reminder sender and the record follower on the virtual clock,
-and the webhook route served on loopback, where the sandbox posts its record webhooks (an
-administrator's changes, the bot's own) exactly as YClients would.
+and the service's webhook app served on loopback, where the sandbox posts its record
+webhooks (an administrator's changes, the bot's own) exactly as YClients would.
 """
 
 from __future__ import annotations
@@ -18,33 +19,24 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from adapters.webhook.app import build_webhook_app
-from adapters.webhook.context import WebhookConfig as WebhookConfig_
-from adapters.webhook.context import YClientsWebhookConfig
-from adapters.yclients.limiter import RateLimiter
-from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, WebhookConfig, running_sandbox
-from adapters.yclients.sandbox.fixture import DEMO_FAQ, SalonFixture
-from adapters.yclients.transport import RetryPolicy
-from engine.batcher import Batcher, BatchPolicy
+from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, WebhookConfig
+from adapters.yclients.sandbox.fixture import SalonFixture
+from engine.batcher import Batcher
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
-from engine.dialogue_runner import DialogueRunner
 from engine.due_scan import DueWork
-from engine.follow_up import FollowUp, FollowUpConfig, open_follow_up
-from engine.health import RedisHealth
+from engine.follow_up import FollowUp
 from engine.keys import Keys
 from engine.loopback import loopback
 from engine.metrics import Metrics
 from engine.redis_conn import AsyncRedis
-from engine.settings import read_salon_faq
-from engine.wiring import yclients_backend
+from engine.runtime import Overrides, Runtime, YClientsLimits, open_runtime
+from engine.settings import Settings
 from engine.worker import Worker
 from states.conversation import Conversation
 from states.faq import SalonFaq
 from states.messages import InboundMessage
 from states.slot_fill import SlotFiller
-
-HARNESS_WEBHOOK_SECRET = "harness-yclients-hook"
 
 
 class CollectingMessenger:
@@ -62,16 +54,37 @@ class CollectingMessenger:
 
 @dataclasses.dataclass
 class Harness:
+    """The runtime on a virtual clock, with the messenger and sandbox a test looks at."""
+
+    runtime: Runtime
     clock: VirtualClock
-    batcher: Batcher
-    worker: Worker
-    store: ConversationStore
     messenger: CollectingMessenger
     sandbox: RunningSandbox
-    follow_up: FollowUp
-    metrics: Metrics
-    admin_chat: str | None = None
     _ids: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
+
+    @property
+    def batcher(self) -> Batcher:
+        return self.runtime.batcher
+
+    @property
+    def worker(self) -> Worker:
+        return self.runtime.worker
+
+    @property
+    def store(self) -> ConversationStore:
+        return self.runtime.store
+
+    @property
+    def follow_up(self) -> FollowUp:
+        return self.runtime.turns.follow_up
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.runtime.metrics
+
+    @property
+    def admin_chat(self) -> str | None:
+        return self.runtime.settings.admin_chat
 
     @property
     def due_work(self) -> tuple[DueWork[Any], ...]:
@@ -100,19 +113,17 @@ class Harness:
 
     async def run_until(self, moment: datetime) -> int:
         """Move the clock to `moment`, running everything that falls due on the way at its
-        own time (a reminder at 18:00 goes at 18:00). Returns how many jobs ran."""
-        ran = await self.run_due_now()
+        own time (a reminder at 18:00 goes at 18:00). Returns how many turns ran."""
+        turns = await self.run_due_now()
         target = int(moment.timestamp() * 1000)
         while (due := await self.next_due_ms()) is not None and due <= target:
-            self.clock.set(
-                datetime.fromtimestamp(max(due, self.clock.now_ms()) / 1000, moment.tzinfo)
-            )
-            done = await self.run_due_now()
-            ran += done
-            if not done:
+            before = self.clock.now_ms()
+            self.clock.set(datetime.fromtimestamp(max(due, before) / 1000, moment.tzinfo))
+            turns += await self.run_due_now()
+            if due <= before and await self.next_due_ms() == due:
                 break  # due but claimed elsewhere (cannot happen here): do not spin
         self.clock.set(max(moment, self.clock.now()))
-        return ran + await self.run_due_now()
+        return turns + await self.run_due_now()
 
     async def send(
         self,
@@ -140,16 +151,9 @@ class Harness:
         then); returns how many turns ran."""
         turns = 0
         while True:
-            await self.sandbox.webhooks.drain()
-            await self.follow_up.follower.run_once()
-            await self.follow_up.sender.run_once()
-            ran = await self.worker.run_once()
-            if ran:
-                turns += ran
-                continue
+            turns += await self.run_due_now()
             due = [d for _, d in await self.batcher.next_due() if d is not None]
             if not due:
-                await self.run_due_now()
                 return turns
             self.clock.set(datetime.fromtimestamp(min(due) / 1000, self.clock.now().tzinfo))
 
@@ -175,69 +179,41 @@ async def engine_harness(
     keys: Keys,
     filler: SlotFiller,
     start: datetime,
-    policy: BatchPolicy | None = None,
+    *,
+    settings: Settings | None = None,
     salon: SandboxSalon | None = None,
-    yclients_timeout_s: float | None = None,
-    yclients_retry: RetryPolicy | None = None,
-    yclients_limiter: RateLimiter | None = None,
-    with_user_token: bool = True,
-    faq: SalonFaq | None = None,
     salon_fixture: SalonFixture | None = None,
-    follow_up: FollowUpConfig | None = None,
+    faq: SalonFaq | None = None,
+    yclients: YClientsLimits | None = None,
+    with_user_token: bool = True,
     webhooks: WebhookConfig | None = None,
 ) -> AsyncIterator[Harness]:
-    """The `yclients_*` options replace the client's 10 s timeout, its backoff and its
-    5-per-second rate limit (real seconds, not virtual ones), so a transcript can show a
-    timeout or a retried 5xx, and load the catalogue, in well under a second. Without
-    `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone."""
+    """`open_runtime` in demo mode (or `settings`, e.g. other batching limits) on a virtual
+    clock starting at `start`. `yclients` replaces the client's 10 s timeout, its backoff
+    and its 5-per-second rate limit (real seconds, not virtual ones), so a transcript can
+    show a timeout or a retried 5xx, and load the catalogue, in well under a second.
+    Without `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone.
+    The sandbox posts its record webhooks to the service's route, as `webhooks` says
+    (four copies of an update, each after up to 20 ms, by default)."""
     clock = VirtualClock(start)
-    salon = salon or SandboxSalon(salon_fixture, clock=clock.now)
-    async with running_sandbox(salon) as sandbox:
-        backend = yclients_backend(
-            sandbox.base_url,
-            sandbox.partner_token,
-            sandbox.company_id,
-            sandbox.user_token if with_user_token else None,
-            "Europe/Moscow",
-            clock,
-        )
-        transport = backend.client.transport
-        if yclients_timeout_s is not None:
-            transport.timeout_s = yclients_timeout_s
-        if yclients_retry is not None:
-            transport.retry = yclients_retry
-        if yclients_limiter is not None:
-            transport.limiter = yclients_limiter
-        try:
-            store = ConversationStore(redis, keys, clock, idle_ttl_s=7 * 24 * 3600)
-            messenger = CollectingMessenger()
-            salon_faq = faq if faq is not None else read_salon_faq(DEMO_FAQ)
-            batcher = Batcher(redis, keys, policy or BatchPolicy(), clock)
-            metrics = Metrics(batcher)
-            config = follow_up or FollowUpConfig(timezone="Europe/Moscow")
-            follow = await open_follow_up(
-                config, redis, keys, clock, store, backend, messenger,
-                batcher.last_inbound_ms, metrics,
-            )  # fmt: skip
-            runner = DialogueRunner(
-                store, backend, filler, messenger, clock, faq=salon_faq, metrics=metrics,
-                visits=follow.tracker,
-            )  # fmt: skip
-            worker = Worker(batcher, runner, clock)
-            hook = YClientsWebhookConfig(HARNESS_WEBHOOK_SECRET, sandbox.company_id)
-            app = build_webhook_app(
-                batcher, RedisHealth(redis), WebhookConfig_(yclients=hook), None, metrics,
-                follow.events,
-            )  # fmt: skip
-            async with loopback(app) as base_url:
-                sandbox.webhooks.configure(
-                    **dataclasses.asdict(webhooks or WebhookConfig(max_delay_s=0.02, seed=1)),
-                )
-                sandbox.webhooks.configure(
-                    url=f"{base_url}/webhook/yclients/{HARNESS_WEBHOOK_SECRET}"
-                )
-                yield Harness(clock, batcher, worker, store, messenger, sandbox, follow, metrics,
-                              config.admin_chat)  # fmt: skip
-                await sandbox.webhooks.drain()
-        finally:
-            await backend.client.close()
+    messenger = CollectingMessenger()
+    overrides = Overrides(
+        clock=clock,
+        redis=redis,
+        keys=keys,
+        filler=filler,
+        messenger=messenger,
+        salon=salon or SandboxSalon(salon_fixture, clock=clock.now),
+        sandbox_user_token=with_user_token,
+        faq=faq,
+        yclients=yclients or YClientsLimits(),
+    )
+    async with open_runtime(settings or Settings.from_mapping({}), overrides) as runtime:
+        sandbox = runtime.turns.sandbox
+        assert sandbox is not None, "the harness runs in demo mode (no YCLIENTS_PARTNER_TOKEN)"
+        hooks = webhooks or WebhookConfig(max_delay_s=0.02, seed=1)
+        sandbox.webhooks.configure(**dataclasses.asdict(hooks))
+        async with loopback(runtime.webhook_app()) as base_url:
+            runtime.sandbox_posts_to(base_url)
+            yield Harness(runtime, clock, messenger, sandbox)
+            await sandbox.webhooks.drain()

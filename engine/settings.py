@@ -1,134 +1,192 @@
-"""Settings: every variable of the interface contract, read once into one typed object.
+"""Settings: every variable of the interface contract, declared once, read into one object.
 
-Tests build `Settings.from_mapping({...})`; only the CLI reads `os.environ` and `.env`.
-A bad value raises `ConfigError` naming the variable, which the CLI turns into one line
-on stderr and exit status 2.
+How to add a setting: declare one field below, named after its variable in lower case
+(`REMINDER_QUIET` -> `reminder_quiet`), with its type, default, limits (`Field(ge=...)`)
+and a comment saying what it is for; a value that needs more checking than its type gets
+an `AfterValidator` that raises `ValueError("what is wrong")`, and a token is `Secret`
+(whitespace only is a mistake, not "no token"). The error names the variable by itself.
+Then read `settings.<name>` where the part is built (`engine/runtime.py`).
+
+`load_settings()` reads the process environment over a `.env` file in the working folder
+(pydantic-settings); tests build `Settings.from_mapping({...})`, which reads nothing else.
+Empty values count as unset. A bad value raises `ConfigError` naming the variable, which
+the CLI turns into one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
-import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from engine.follow_up_config import (
+    check_admin_chat,
+    check_answer_wait,
+    check_notices,
+    check_offsets,
+    check_quiet,
+    check_template,
+)
 from states.errors import ConfigError
 from states.faq import SalonFaq
 
 MessengerKind = Literal["venom", "cloud", "log"]
+_SECRET = object()  # marks a token in a field's metadata
 
 
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    redis_url: str | None = None
-    data_dir: Path = Path(".ai-admin")
+def _url(*schemes: str) -> AfterValidator:
+    def check(raw: str) -> str:
+        parsed = urlparse(raw)
+        if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+            raise ValueError(f"expected a {'/'.join(schemes)} URL, got {raw!r}")
+        return raw.rstrip("/") if parsed.scheme in ("http", "https") else raw
+
+    return AfterValidator(check)
+
+
+def _timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {raw!r}") from None
+    return raw
+
+
+def _cased(convert: Callable[[str], str]) -> BeforeValidator:
+    return BeforeValidator(lambda raw: convert(raw) if isinstance(raw, str) else raw)
+
+
+HttpUrl = Annotated[str, _url("http", "https")]
+Secret = Annotated[str | None, _SECRET]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        alias_generator=str.upper,  # the field `port` is the variable PORT
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    redis_url: Annotated[str, _url("redis", "rediss", "unix")] | None = None
+    data_dir: Path = Field(Path(".ai-admin"), alias="AI_ADMIN_DATA_DIR")
     # Loopback unless told otherwise: beyond it, tokens are required (see `exposure_error`).
     host: str = "127.0.0.1"
-    port: int = 3000
+    port: Annotated[int, Field(ge=0, le=65535)] = 3000
     # AI_ADMIN_INSECURE=1: listen beyond loopback without tokens anyway (said loudly at start).
-    insecure: bool = False
+    insecure: bool = Field(False, alias="AI_ADMIN_INSECURE")
     # The longest a client may take to send a request's headers, then its body; an idle
     # keep-alive connection is closed after as long (slow or silent clients hold nothing).
-    http_read_timeout_s: float = 10.0
-    batch_timeout_ms: int = 10_000
-    batch_max_size: int = 10
-    batch_max_wait_ms: int = 30_000
+    http_read_timeout_s: Annotated[int, Field(ge=1, le=3600)] = 10
+    batch_timeout_ms: Annotated[int, Field(ge=0)] = 10_000
+    batch_max_size: Annotated[int, Field(ge=1)] = 10
+    batch_max_wait_ms: Annotated[int, Field(ge=0)] = 30_000
     # How long a worker's claim on a batch lives without a heartbeat; a worker that dies
     # mid-batch leaves the batch to be claimed again after this long.
-    batch_lease_ms: int = 30_000
+    batch_lease_ms: Annotated[int, Field(ge=100)] = 30_000
     # What one turn reads: the first characters of each message and of the whole batch;
     # the rest is stored but not read (a client cannot make a turn's reading long).
-    message_max_chars: int = 2_000
-    batch_max_chars: int = 4_000
+    message_max_chars: Annotated[int, Field(ge=1, le=65_536)] = 2_000
+    batch_max_chars: Annotated[int, Field(ge=1, le=1_000_000)] = 4_000
     # Messages per phone per minute answered normally; past it one notice per flood,
     # the rest held unanswered (visible in inspection). 0 turns the limit off.
-    flood_max_per_min: int = 30
-    yclients_base_url: str = "https://api.yclients.com"
-    yclients_partner_token: str | None = None
-    yclients_user_token: str | None = None
-    yclients_company_id: int | None = None
-    salon_timezone: str | None = None
-    openai_api_key: str | None = None
-    openai_base_url: str | None = None
+    flood_max_per_min: Annotated[int, Field(ge=0)] = 30
+    yclients_base_url: HttpUrl = "https://api.yclients.com"
+    yclients_partner_token: Secret = None  # unset: demo mode (the sandbox salon)
+    yclients_user_token: Secret = None
+    yclients_company_id: Annotated[int, Field(ge=1)] | None = None
+    # Unset: the company's own zone from YClients, else `states.dialogue.DEFAULT_TIMEZONE`.
+    salon_timezone: Annotated[str, AfterValidator(_timezone)] | None = None
+    openai_api_key: Secret = None
+    openai_base_url: HttpUrl | None = None
     openai_model: str = "gpt-4o-mini"
-    messenger: MessengerKind = "log"
-    venom_send_url: str | None = None
-    whatsapp_token: str | None = None
+    # Unset: `venom` when VENOM_SEND_URL is set, else `log` (see `_unset_when_empty`).
+    messenger: Annotated[MessengerKind, _cased(str.lower)] = "log"
+    venom_send_url: HttpUrl | None = None
+    whatsapp_token: Secret = None
     whatsapp_phone_number_id: str | None = None
-    whatsapp_graph_url: str = "https://graph.facebook.com/v20.0"
-    whatsapp_app_secret: str | None = None
-    whatsapp_verify_token: str | None = None
-    webhook_token: str | None = None
-    admin_token: str | None = None
+    whatsapp_graph_url: HttpUrl = "https://graph.facebook.com/v20.0"
+    whatsapp_app_secret: Secret = None
+    whatsapp_verify_token: Secret = None
+    webhook_token: Secret = None
+    admin_token: Secret = None
     # A dialogue untouched this long goes back to `idle` (the client's name is kept).
-    state_idle_ttl_s: int = 7 * 24 * 3600
+    state_idle_ttl_s: Annotated[int, Field(ge=1)] = 7 * 24 * 3600
     # YAML file of salon facts YClients does not hold (payment, parking…); demo mode
     # uses the demo salon's own when unset.
     salon_faq: Path | None = None
-    log_level: str = "INFO"
-    log_format: str = "json"  # "text" for a human at a terminal
+    # Issue 16: visit reminders and the salon's own changes in YClients (docs/reminders.md).
+    # When reminders go before a visit, the local hours none goes in, how long an answer is
+    # awaited before ADMIN_CHAT is told; "off" turns the first two off.
+    reminder_offsets: Annotated[str, AfterValidator(check_offsets)] = "24h,2h"
+    reminder_quiet: Annotated[str, AfterValidator(check_quiet)] = "22:00-09:00"
+    reminder_answer_wait: Annotated[str, AfterValidator(check_answer_wait)] = "3h"
+    # "name:language" of the approved Cloud API template for reminders outside 24 h.
+    whatsapp_reminder_template: Annotated[str, AfterValidator(check_template)] | None = None
+    yclients_webhook_secret: Secret = None  # enables POST /webhook/yclients/{secret}
+    # The salon's own WhatsApp chat: told of unanswered reminders (and hand-offs, issue 17).
+    admin_chat: Annotated[str, AfterValidator(check_admin_chat)] | None = None
+    # Which of the salon's changes to a visit the client is told of ("off": none).
+    salon_change_notices: Annotated[str, AfterValidator(check_notices)] = "moved,cancelled"
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _cased(str.upper)] = "INFO"
+    log_format: Annotated[Literal["json", "text"], _cased(str.lower)] = "json"  # text: a terminal
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
+        """Settings from variable names and strings alone (no environment, no `.env`)."""
+        return _validated(lambda: _Given.model_validate(dict(env)))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unset_when_empty(cls, data: Any) -> Any:
+        """Blank values are unset (the default applies); a blank token is a mistake."""
+        if not isinstance(data, dict):
+            return data
+        given: dict[str, Any] = {}
+        for name, value in data.items():
+            if isinstance(value, str):
+                if not value.strip():
+                    if value and name in _SECRETS:
+                        raise ConfigError(name, "is only whitespace; unset it or give a real value")
+                    continue
+                value = value.strip()
+            given[name] = value
+        given.setdefault("MESSENGER", "venom" if given.get("VENOM_SEND_URL") else "log")
+        return given
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Combinations that cannot work are configuration errors, found at start-up."""
+        if self.salon_faq is not None:
+            read_salon_faq(self.salon_faq)
+        if not self.demo and self.yclients_company_id is None:
+            raise ConfigError("YCLIENTS_COMPANY_ID", "required when YCLIENTS_PARTNER_TOKEN is set")
+        if self.messenger == "venom" and not self.venom_send_url:
+            raise ConfigError("VENOM_SEND_URL", "required when MESSENGER=venom")
+        if self.messenger == "cloud" and not (
+            self.whatsapp_token and self.whatsapp_phone_number_id
+        ):
+            raise ConfigError(
+                "WHATSAPP_TOKEN",
+                "WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required when MESSENGER=cloud",
+            )
+        if self.messenger == "cloud" and self.admin_chat and self.admin_chat.endswith("@g.us"):
+            raise ConfigError("ADMIN_CHAT", "the Cloud API cannot write to a group chat")
+        return self
 
     @property
     def demo(self) -> bool:
         """No partner token: the built-in sandbox salon stands in for YClients."""
         return self.yclients_partner_token is None
-
-    @classmethod
-    def from_mapping(cls, env: Mapping[str, str]) -> Settings:
-        """Build settings from a mapping of variable names to strings; validate everything."""
-        r = _Reader(env)
-        venom_send_url = r.url("VENOM_SEND_URL", ("http", "https"))
-        messenger = r.choice(
-            "MESSENGER", ("venom", "cloud", "log"), "venom" if venom_send_url else "log"
-        )
-        settings = cls(
-            redis_url=r.url("REDIS_URL", ("redis", "rediss", "unix")),
-            data_dir=Path(r.text("AI_ADMIN_DATA_DIR") or ".ai-admin"),
-            host=r.text("HOST") or "127.0.0.1",
-            port=r.integer("PORT", 3000, low=0, high=65535),
-            insecure=r.flag("AI_ADMIN_INSECURE"),
-            http_read_timeout_s=r.integer("HTTP_READ_TIMEOUT_S", 10, low=1, high=3600),
-            batch_timeout_ms=r.integer("BATCH_TIMEOUT_MS", 10_000, low=0),
-            batch_max_size=r.integer("BATCH_MAX_SIZE", 10, low=1),
-            batch_max_wait_ms=r.integer("BATCH_MAX_WAIT_MS", 30_000, low=0),
-            batch_lease_ms=r.integer("BATCH_LEASE_MS", 30_000, low=100),
-            message_max_chars=r.integer("MESSAGE_MAX_CHARS", 2_000, low=1, high=65_536),
-            batch_max_chars=r.integer("BATCH_MAX_CHARS", 4_000, low=1, high=1_000_000),
-            flood_max_per_min=r.integer("FLOOD_MAX_PER_MIN", 30, low=0),
-            yclients_base_url=r.url("YCLIENTS_BASE_URL", ("http", "https"))
-            or "https://api.yclients.com",
-            yclients_partner_token=r.secret("YCLIENTS_PARTNER_TOKEN"),
-            yclients_user_token=r.secret("YCLIENTS_USER_TOKEN"),
-            yclients_company_id=r.optional_integer("YCLIENTS_COMPANY_ID", low=1),
-            salon_timezone=r.timezone("SALON_TIMEZONE"),
-            openai_api_key=r.secret("OPENAI_API_KEY"),
-            openai_base_url=r.url("OPENAI_BASE_URL", ("http", "https")),
-            openai_model=r.text("OPENAI_MODEL") or "gpt-4o-mini",
-            messenger=messenger,  # type: ignore[arg-type]  # checked by r.choice
-            venom_send_url=venom_send_url,
-            whatsapp_token=r.secret("WHATSAPP_TOKEN"),
-            whatsapp_phone_number_id=r.text("WHATSAPP_PHONE_NUMBER_ID"),
-            whatsapp_graph_url=r.url("WHATSAPP_GRAPH_URL", ("http", "https"))
-            or "https://graph.facebook.com/v20.0",
-            whatsapp_app_secret=r.secret("WHATSAPP_APP_SECRET"),
-            whatsapp_verify_token=r.secret("WHATSAPP_VERIFY_TOKEN"),
-            webhook_token=r.secret("WEBHOOK_TOKEN"),
-            admin_token=r.secret("ADMIN_TOKEN"),
-            state_idle_ttl_s=r.integer("STATE_IDLE_TTL_S", 7 * 24 * 3600, low=1),
-            salon_faq=Path(faq) if (faq := r.text("SALON_FAQ")) else None,
-            log_level=r.choice(
-                "LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True
-            ),
-            log_format=r.choice("LOG_FORMAT", ("json", "text"), "json"),
-        )
-        settings.check_consistency()
-        return settings
 
     @property
     def loopback_only(self) -> bool:
@@ -166,21 +224,58 @@ class Settings:
             "or HOST=127.0.0.1, or AI_ADMIN_INSECURE=1 to run open anyway",
         )
 
-    def check_consistency(self) -> None:
-        """Combinations that cannot work are configuration errors, found at start-up."""
-        if self.salon_faq is not None:
-            read_salon_faq(self.salon_faq)
-        if not self.demo and self.yclients_company_id is None:
-            raise ConfigError("YCLIENTS_COMPANY_ID", "required when YCLIENTS_PARTNER_TOKEN is set")
-        if self.messenger == "venom" and not self.venom_send_url:
-            raise ConfigError("VENOM_SEND_URL", "required when MESSENGER=venom")
-        if self.messenger == "cloud" and not (
-            self.whatsapp_token and self.whatsapp_phone_number_id
-        ):
-            raise ConfigError(
-                "WHATSAPP_TOKEN",
-                "WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are required when MESSENGER=cloud",
-            )
+
+class _Given(Settings):
+    """The same fields, read from the keyword arguments alone (`Settings.from_mapping`)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+_SECRETS = {f.alias for f in Settings.model_fields.values() if _SECRET in f.metadata}
+
+
+def load_settings(cwd: Path | None = None) -> Settings:
+    """The process environment over a `.env` file in the working folder."""
+    env_file = (cwd or Path.cwd()) / ".env"
+    return _validated(lambda: Settings(_env_file=env_file))  # type: ignore[call-arg]
+
+
+def _validated(build: Callable[[], Settings]) -> Settings:
+    try:
+        return build()
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    """The first problem, in words, naming its variable."""
+    error = exc.errors()[0]
+    variable = str(error["loc"][0]) if error["loc"] else "configuration"
+    raw, ctx = error.get("input"), error.get("ctx") or {}
+    problems = {
+        "int_parsing": f"expected an integer, got {raw!r}",
+        "int_from_float": f"expected an integer, got {raw!r}",
+        "bool_parsing": f"expected 1 or 0, got {raw!r}",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}, got {raw}",
+        "less_than_equal": f"must be at most {ctx.get('le')}, got {raw}",
+        "literal_error": f"expected one of {_options(ctx.get('expected', ''))}, got {raw!r}",
+    }
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return ConfigError(variable, problems.get(error["type"], message))
+
+
+def _options(expected: str) -> str:
+    """pydantic's "'venom', 'cloud' or 'log'" as "venom, cloud, log"."""
+    return expected.replace(" or ", ", ").replace("'", "")
 
 
 def read_salon_faq(path: Path, variable: str = "SALON_FAQ") -> SalonFaq:
@@ -192,110 +287,3 @@ def read_salon_faq(path: Path, variable: str = "SALON_FAQ") -> SalonFaq:
         raise ConfigError(variable, f"cannot read {path}: {exc.strerror}") from None
     except (yaml.YAMLError, ValueError) as exc:
         raise ConfigError(variable, f"{path}: {exc}") from None
-
-
-def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
-    """The process environment over a `.env` file in the working folder."""
-    folder = cwd or Path.cwd()
-    merged = dict(read_dotenv(folder / ".env"))
-    merged.update(os.environ if environ is None else environ)
-    return Settings.from_mapping(merged)
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """`KEY=value` lines; `#` comments, blank lines, `export ` and surrounding quotes allowed."""
-    if not path.is_file():
-        return {}
-    values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").strip()
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{path}:{number}", "expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
-
-
-class _Reader:
-    """Reads one variable at a time; empty strings count as unset."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def text(self, name: str) -> str | None:
-        value = self._env.get(name)
-        if value is None:
-            return None
-        value = value.strip()
-        return value or None
-
-    def secret(self, name: str) -> str | None:
-        """A token: unset or empty is unset; whitespace only is a mistake, not "no token"."""
-        value = self._env.get(name)
-        if value is not None and value and not value.strip():
-            raise ConfigError(name, "is only whitespace; unset it or give a real value")
-        return self.text(name)
-
-    def flag(self, name: str) -> bool:
-        raw = self.text(name)
-        if raw is None or raw.lower() in ("0", "false", "no", "off"):
-            return False
-        if raw.lower() in ("1", "true", "yes", "on"):
-            return True
-        raise ConfigError(name, f"expected 1 or 0, got {raw!r}")
-
-    def integer(
-        self, name: str, default: int, low: int | None = None, high: int | None = None
-    ) -> int:
-        value = self.optional_integer(name, low=low, high=high)
-        return default if value is None else value
-
-    def optional_integer(
-        self, name: str, low: int | None = None, high: int | None = None
-    ) -> int | None:
-        raw = self.text(name)
-        if raw is None:
-            return None
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ConfigError(name, f"expected an integer, got {raw!r}") from None
-        if low is not None and value < low:
-            raise ConfigError(name, f"must be at least {low}, got {value}")
-        if high is not None and value > high:
-            raise ConfigError(name, f"must be at most {high}, got {value}")
-        return value
-
-    def choice(self, name: str, options: tuple[str, ...], default: str, upper: bool = False) -> str:
-        raw = self.text(name)
-        if raw is None:
-            return default
-        value = raw.upper() if upper else raw.lower()
-        if value not in options:
-            raise ConfigError(name, f"expected one of {', '.join(options)}, got {raw!r}")
-        return value
-
-    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
-        raw = self.text(name)
-        if raw is None:
-            return None
-        parsed = urlparse(raw)
-        if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
-            raise ConfigError(name, f"expected a {'/'.join(schemes)} URL, got {raw!r}")
-        return raw.rstrip("/") if parsed.scheme in ("http", "https") else raw
-
-    def timezone(self, name: str) -> str | None:
-        raw = self.text(name)
-        if raw is None:
-            return None
-        try:
-            ZoneInfo(raw)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(name, f"unknown IANA time zone {raw!r}") from None
-        return raw

@@ -1,5 +1,6 @@
-"""The product's parts built from settings: the salon backend (YClients or the demo
-sandbox in-process), the slot filler (OpenAI with the offline fallback, or offline)."""
+"""The product's parts built from settings, for `engine.runtime`: the salon backend
+(YClients or the demo sandbox in-process), the slot filler (OpenAI with the offline
+fallback, or offline), the messenger, the batching policy and the webhook's config."""
 
 from __future__ import annotations
 
@@ -7,40 +8,104 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
+
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
-from adapters.yclients import YClientsBackend, build_backend
-from adapters.yclients.sandbox import SandboxSalon, running_sandbox
+from adapters.messengers.cloud import CloudMessenger
+from adapters.messengers.log import LogMessenger
+from adapters.messengers.venom import VenomMessenger
+from adapters.webhook.context import CloudConfig, WebhookConfig, YClientsWebhookConfig
+from adapters.yclients import RateLimiter, RetryPolicy, YClientsBackend, build_backend
+from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
 from adapters.yclients.sandbox.fixture import DEMO_FAQ
+from engine.batcher import BatchPolicy
 from engine.clock import Clock
+from engine.follow_up_config import FollowUpConfig, notice_policy
 from engine.metrics import Metrics
+from engine.reminders.text import TemplateSpec
 from engine.settings import Settings, read_salon_faq
+from engine.turn_reading import ReadCaps
+from states.dialogue import DEFAULT_TIMEZONE
 from states.faq import SalonFaq
+from states.ports import Messenger
 from states.slot_fill import Catalogue, FillRequest, SlotFiller
 
 log = logging.getLogger("ai_admin")
 
 
-def yclients_backend(
-    base_url: str, partner: str, company_id: int, user: str | None, timezone: str, clock: Clock
-) -> YClientsBackend:
-    # The client-history window is counted on our clock (virtual in tests), not the host's.
-    return build_backend(
-        base_url,
-        partner,
-        company_id,
-        user,
-        default_timezone=timezone,
-        today=lambda: clock.now().date(),
+def batch_policy(settings: Settings) -> BatchPolicy:
+    return BatchPolicy(
+        quiet_ms=settings.batch_timeout_ms,
+        max_size=settings.batch_max_size,
+        max_wait_ms=settings.batch_max_wait_ms,
+        lease_ms=settings.batch_lease_ms,
+        flood_max_per_min=settings.flood_max_per_min,
     )
+
+
+def read_caps(settings: Settings) -> ReadCaps:
+    return ReadCaps(settings.message_max_chars, settings.batch_max_chars)
+
+
+def follow_up_config(settings: Settings) -> FollowUpConfig:
+    template = settings.whatsapp_reminder_template
+    return FollowUpConfig(
+        offsets=settings.reminder_offsets,
+        quiet=settings.reminder_quiet,
+        answer_wait=settings.reminder_answer_wait,
+        template=TemplateSpec.parse(template) if template else None,
+        admin_chat=settings.admin_chat,
+        notices=notice_policy(settings.salon_change_notices),
+        timezone=settings.salon_timezone,
+    )
+
+
+def webhook_config(
+    settings: Settings, yclients_secret: str | None = None, company_id: int | None = None
+) -> WebhookConfig:
+    """`yclients_secret`: YCLIENTS_WEBHOOK_SECRET, or the one the demo's sandbox posts with."""
+    return WebhookConfig(
+        webhook_token=settings.webhook_token,
+        admin_token=settings.admin_token,
+        demo=settings.demo,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        max_batch_size=settings.batch_max_size,
+        read_timeout_s=settings.http_read_timeout_s,
+        cloud=CloudConfig(
+            verify_token=settings.whatsapp_verify_token,
+            app_secret=settings.whatsapp_app_secret,
+        ),
+        yclients=YClientsWebhookConfig(
+            yclients_secret or settings.yclients_webhook_secret,
+            company_id or settings.yclients_company_id,
+        ),
+    )
+
+
+def build_messenger(settings: Settings, session: aiohttp.ClientSession) -> Messenger:
+    if settings.messenger == "venom" and settings.venom_send_url:
+        return VenomMessenger(session, settings.venom_send_url)
+    token, number_id = settings.whatsapp_token, settings.whatsapp_phone_number_id
+    if settings.messenger == "cloud" and token and number_id:
+        return CloudMessenger(session, settings.whatsapp_graph_url, number_id, token)
+    return LogMessenger()
 
 
 @contextlib.asynccontextmanager
 async def salon_backend(
-    settings: Settings, clock: Clock, sandbox_salon: SandboxSalon | None = None
-) -> AsyncIterator[YClientsBackend]:
-    """YClients, or in demo mode the sandbox served in-process and reached over HTTP."""
-    timezone = settings.salon_timezone or "Europe/Moscow"
+    settings: Settings,
+    clock: Clock,
+    sandbox_salon: SandboxSalon | None = None,
+    *,
+    user_token: bool = True,
+    timeout_s: float = 10.0,
+    retry: RetryPolicy | None = None,
+    limiter: RateLimiter | None = None,
+) -> AsyncIterator[tuple[YClientsBackend, RunningSandbox | None]]:
+    """YClients, or in demo mode the sandbox served in-process and reached over HTTP
+    (with its user token unless `user_token` is False); the sandbox too when it runs."""
     async with contextlib.AsyncExitStack() as stack:
+        sandbox: RunningSandbox | None = None
         where: tuple[str, str, int, str | None]
         if settings.demo:
             salon = sandbox_salon or SandboxSalon(clock=clock.now)
@@ -50,7 +115,7 @@ async def salon_backend(
                 sandbox.base_url,
                 sandbox.partner_token,
                 sandbox.company_id,
-                sandbox.user_token,
+                sandbox.user_token if user_token else None,
             )
         else:
             assert settings.yclients_partner_token and settings.yclients_company_id
@@ -60,9 +125,17 @@ async def salon_backend(
                 settings.yclients_company_id,
                 settings.yclients_user_token,
             )
-        backend = yclients_backend(*where, timezone, clock)
+        backend = build_backend(
+            *where,
+            timeout_s=timeout_s,
+            retry=retry,
+            limiter=limiter,
+            default_timezone=settings.salon_timezone or DEFAULT_TIMEZONE,
+            # The client-history window is counted on our clock (virtual in tests).
+            today=lambda: clock.now().date(),
+        )
         stack.push_async_callback(backend.client.close)
-        yield backend
+        yield backend, sandbox
 
 
 def salon_faq(settings: Settings) -> SalonFaq:
@@ -81,7 +154,7 @@ def warm_up_fillers(clock: Clock) -> None:
         state="idle",
         catalogue=Catalogue.of(["Мужская стрижка"], ["Бари"]),
         now=clock.now(),
-        timezone="Europe/Moscow",
+        timezone=DEFAULT_TIMEZONE,
     )
     OfflineFiller().fill_now(sample)
 

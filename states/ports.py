@@ -1,6 +1,6 @@
 """The small protocols through which the edges (webhook, messengers) reach the runtime.
 
-Adapters depend on these, never on `engine`; the composition root in `engine.app` wires
+Adapters depend on these, never on `engine`; the composition root in `engine.runtime` wires
 the concrete classes in.
 """
 

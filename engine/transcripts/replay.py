@@ -15,9 +15,8 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from engine.embedded_redis import EmbeddedRedis
 from engine.keys import Keys
-from engine.redis_conn import AsyncRedis, client_for
+from engine.redis_conn import AsyncRedis, open_redis
 from engine.settings import Settings
 from engine.transcripts.model import TranscriptError, load_transcript
 from engine.transcripts.report import diff, error_line, one_line
@@ -39,21 +38,10 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 @contextlib.asynccontextmanager
 async def replay_redis(redis_url: str | None) -> AsyncIterator[AsyncRedis]:
-    if redis_url is not None:
-        client = client_for(redis_url)
-        try:
-            yield client
-        finally:
-            await client.aclose()
-        return
+    """REDIS_URL, else an embedded server whose file goes with a temporary folder."""
     with tempfile.TemporaryDirectory(prefix="ai-admin-replay-") as folder:
-        server = EmbeddedRedis(Path(folder))
-        client = client_for(server.start())
-        try:
+        async with open_redis(redis_url, Path(folder)) as client:
             yield client
-        finally:
-            await client.aclose()
-            server.stop()
 
 
 async def drop_keys(redis: AsyncRedis, keys: Keys) -> None:

@@ -15,25 +15,19 @@ from datetime import timedelta
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
-from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.sandbox import WebhookConfig
 from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
-from adapters.yclients.transport import RetryPolicy
-from engine.follow_up import FollowUpConfig
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
-from engine.settings import read_salon_faq
+from engine.runtime import YClientsLimits
+from engine.settings import Settings, read_salon_faq
 from engine.transcripts.checks import StepOutcome, check_step
 from engine.transcripts.model import LlmAnswer, Message, Step, Transcript
 from engine.transcripts.report import Mismatch
 from engine.transcripts.salon_side import admin_act, local_moment, record_counters, reminders_of
 from states.faq import SalonFaq
 from states.slot_fill import SlotFiller
-
-# Retries stay on (a 5xx is retried for reads) but without real seconds of backoff;
-# the rate limit is lifted for the same reason (a virtual hour passes in no real time).
-FAST_RETRY = RetryPolicy(attempts=3, backoff_s=0.01, max_backoff_s=0.05, max_retry_after_s=1.0)
 
 _PROPOSAL_DEFAULTS: dict[str, object] = {
     "intent": "unknown",
@@ -154,6 +148,18 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
     )
 
 
+def _settings(t: Transcript) -> Settings:
+    """Demo mode with the transcript's reminder settings and ADMIN_CHAT."""
+    env = {
+        "REMINDER_OFFSETS": t.reminders.offsets,
+        "REMINDER_QUIET": t.reminders.quiet,
+        "REMINDER_ANSWER_WAIT": t.reminders.answer_wait,
+    }
+    if t.admin_chat:
+        env["ADMIN_CHAT"] = t.admin_chat
+    return Settings.from_mapping(env)
+
+
 def _salon_files(t: Transcript) -> tuple[SalonFixture | None, SalonFaq | None]:
     """Another salon than the demo one, and its FAQ (none unless the transcript names one)."""
     fixture = load_fixture(t.salon.file) if t.salon.file else None
@@ -175,15 +181,8 @@ async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> Transc
             t.start,
             salon_fixture=fixture,
             faq=faq,
-            yclients_timeout_s=t.yclients_timeout_s,
-            yclients_retry=FAST_RETRY,
-            yclients_limiter=RateLimiter(per_second=10_000, per_minute=600_000),
-            follow_up=FollowUpConfig(
-                offsets=t.reminders.offsets,
-                quiet=t.reminders.quiet,
-                answer_wait=t.reminders.answer_wait,
-                admin_chat=t.admin_chat,
-            ),
+            settings=_settings(t),
+            yclients=YClientsLimits.lifted(t.yclients_timeout_s),
             webhooks=WebhookConfig(
                 update_copies=t.webhooks.update_copies,
                 max_delay_s=t.webhooks.max_delay_s,

@@ -19,7 +19,6 @@ from engine.keys import Keys, bucket_of
 from engine.redis_conn import AsyncRedis, client_for
 from engine.reminders import ReminderPolicy
 from engine.visit import Visit
-from engine.worker import Worker
 from states.console import ConversationRow, ListView, NotAvailableYet, StorageUnavailable
 from states.conversation import Conversation
 from tests.support.console import TIMEZONE, console_of, harness, make_dead_letter
@@ -154,15 +153,14 @@ async def test_health_shows_workers_the_queue_and_dead_letters(
         assert (before.pending_batches, before.pending_messages) == (1, 1)
         assert before.failed_batches == 1
         stop = asyncio.Event()
-        worker = Worker(h.batcher, h.worker.handler, h.clock, worker_id="console-test")
-        task = asyncio.create_task(worker.run(stop))
+        task = asyncio.create_task(h.worker.run(stop))
         try:
             await eventually(lambda: _has_workers(console), 10, "a worker reporting")
         finally:
             stop.set()
             await asyncio.wait_for(task, 10)
         seen = (await console.health()).workers
-        assert [(w.id, w.alive) for w in seen] == [("console-test", True)]
+        assert [(w.id, w.alive) for w in seen] == [(h.worker.worker_id, True)]
         h.clock.advance(120)
         assert [w.alive for w in (await console.health()).workers] == [False]
 

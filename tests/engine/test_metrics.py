@@ -13,20 +13,10 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fillers import OfflineFiller
-from adapters.webhook.app import build_webhook_app
-from adapters.webhook.context import WebhookConfig
-from adapters.yclients.sandbox import SandboxSalon, running_sandbox
-from engine.batcher import Batcher, BatchPolicy
 from engine.clock import VirtualClock
-from engine.conversations import ConversationStore
-from engine.dialogue_runner import DialogueRunner
-from engine.harness import CollectingMessenger
-from engine.health import RedisHealth
-from engine.inspection import Inspector
+from engine.harness import engine_harness
 from engine.keys import Keys
-from engine.metrics import Metrics
 from engine.redis_conn import AsyncRedis
-from engine.wiring import yclients_backend
 from engine.worker import Worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,36 +64,13 @@ class Service:
 
 @pytest.fixture
 async def service(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Service]:
-    """The serve wiring (webhook + worker + dialogue + metrics) on a virtual clock."""
-    clock = VirtualClock(START)
-    batcher = Batcher(redis, keys, BatchPolicy(), clock)
-    metrics = Metrics(batcher)
-    async with running_sandbox(SandboxSalon(clock=clock.now)) as sandbox:
-        backend = yclients_backend(
-            sandbox.base_url,
-            sandbox.partner_token,
-            sandbox.company_id,
-            sandbox.user_token,
-            "Europe/Moscow",
-            clock,
-        )
-        store = ConversationStore(redis, keys, clock, idle_ttl_s=3600)
-        runner = DialogueRunner(
-            store, backend, OfflineFiller(), CollectingMessenger(), clock, None, metrics
-        )
-        worker = Worker(
-            batcher, runner, clock, on_flush_lag=lambda ms: metrics.flush_lag.observe(ms / 1000)
-        )
-        app = build_webhook_app(
-            batcher,
-            RedisHealth(redis, batcher),
-            WebhookConfig(),
-            Inspector(store, batcher),
-            metrics,
-        )
-        async with TestClient(TestServer(app)) as client:
-            yield Service(client, worker, clock)
-        await backend.client.close()
+    """The serve wiring (`open_runtime`: webhook, worker, dialogue, metrics) on a virtual
+    clock."""
+    async with (
+        engine_harness(redis, keys, OfflineFiller(), START) as h,
+        TestClient(TestServer(h.runtime.webhook_app())) as client,
+    ):
+        yield Service(client, h.worker, h.clock)
 
 
 async def test_a_booking_moves_the_counters(service: Service) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from adapters.fillers import OfflineFiller
 from adapters.messengers.venom import VenomMessenger
-from adapters.yclients.sandbox import SandboxSalon, running_sandbox
 from engine.batcher import Batch, Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
@@ -19,7 +18,8 @@ from engine.keys import Keys
 from engine.metrics import Metrics
 from engine.outbox import RepliesNotDelivered
 from engine.redis_conn import AsyncRedis
-from engine.wiring import yclients_backend
+from engine.settings import Settings
+from engine.wiring import salon_backend
 from states.messages import InboundMessage
 from tests.support.graph_stub import HttpStub, Reply
 
@@ -63,24 +63,15 @@ async def rig(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Rig]:
     store = ConversationStore(redis, keys, clock, idle_ttl_s=3600)
     metrics = Metrics(batcher)
     async with (
-        running_sandbox(SandboxSalon(clock=clock.now)) as sandbox,
+        salon_backend(Settings.from_mapping({}), clock, user_token=False) as (backend, _),
         HttpStub() as gateway,
         aiohttp.ClientSession() as session,
     ):
-        backend = yclients_backend(
-            sandbox.base_url,
-            sandbox.partner_token,
-            sandbox.company_id,
-            None,
-            "Europe/Moscow",
-            clock,
-        )
         messenger = VenomMessenger(session, f"{gateway.url}/send", timeout_s=2)
         runner = DialogueRunner(
             store, backend, OfflineFiller(), messenger, clock, None, metrics, send_backoff_s=0.01
         )
         yield Rig(batcher, runner, store, gateway, metrics)
-        await backend.client.close()
 
 
 async def test_a_failed_send_is_retried_and_sent_once(rig: Rig) -> None:

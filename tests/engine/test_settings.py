@@ -84,11 +84,16 @@ def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> Non
     assert caught.value.variable == variable
 
 
-def test_dotenv_is_read_and_environment_wins(tmp_path: Path) -> None:
+def test_dotenv_is_read_and_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / ".env").write_text(
         "# salon\nexport PORT=3100\nBATCH_MAX_SIZE='5'\nOPENAI_MODEL=\"m\"\n", encoding="utf-8"
     )
-    s = load_settings({"PORT": "3200"}, cwd=tmp_path)
+    monkeypatch.setenv("PORT", "3200")
+    for name in ("BATCH_MAX_SIZE", "OPENAI_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings(cwd=tmp_path)
     assert (s.port, s.batch_max_size, s.openai_model) == (3200, 5, "m")
 
 

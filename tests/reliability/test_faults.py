@@ -22,12 +22,12 @@ import pytest
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply
-from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.sandbox import Fault
 from adapters.yclients.transport import RetryPolicy
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.runtime import YClientsLimits
 from states.slot_fill import SlotFiller
 from tests.reliability.conftest import START
 
@@ -93,9 +93,11 @@ def harness_on(redis: AsyncRedis, keys: Keys) -> object:
     def open_with(filler: SlotFiller) -> contextlib.AbstractAsyncContextManager[Harness]:
         return engine_harness(
             redis, keys, filler, START,
-            yclients_timeout_s=0.3,
-            yclients_retry=RetryPolicy(attempts=2, backoff_s=0.01),
-            yclients_limiter=RateLimiter(per_second=10_000, per_minute=600_000),
+            yclients=YClientsLimits(
+                timeout_s=0.3,
+                retry=RetryPolicy(attempts=2, backoff_s=0.01),
+                limiter=YClientsLimits.lifted().limiter,
+            ),
         )  # fmt: skip
 
     return open_with

@@ -10,6 +10,7 @@ counts: one booking, one confirmation.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import cast
@@ -18,12 +19,13 @@ import pytest
 
 from adapters.fillers import OfflineFiller
 from adapters.yclients import YClientsBackend
-from engine.batcher import Batch, BatchPolicy
+from engine.batcher import Batch
 from engine.dialogue_runner import DialogueRunner
 from engine.fencing import ClaimLost
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.settings import Settings
 from states.salon import BookingConfirmation, BookingRequest
 from tests.reliability.conftest import bookings_made
 
@@ -35,8 +37,10 @@ LEASE_MS = 1000
 
 @pytest.fixture
 async def h(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Harness]:
-    policy = BatchPolicy(quiet_ms=1000, max_size=10, max_wait_ms=5000, lease_ms=LEASE_MS)
-    async with engine_harness(redis, keys, OfflineFiller(), START, policy=policy) as harness:
+    settings = Settings.from_mapping(
+        {"BATCH_TIMEOUT_MS": "1000", "BATCH_MAX_WAIT_MS": "5000", "BATCH_LEASE_MS": str(LEASE_MS)}
+    )
+    async with engine_harness(redis, keys, OfflineFiller(), START, settings=settings) as harness:
         yield harness
 
 
@@ -109,7 +113,8 @@ async def test_a_turn_fenced_out_after_booking_does_not_save_and_the_new_owner_c
     stale = await h.batcher.claim(PHONE)
     assert stale is not None
     backend = TakeoverAfterBooking(h)
-    a = DialogueRunner(h.store, backend, OfflineFiller(), h.messenger, h.clock)
+    a = copy.copy(runner_of(h))  # worker A: the same dialogue, over a backend that stalls
+    a.backend = backend
     replies = len(h.messenger.to(CHAT))
 
     with pytest.raises(ClaimLost):

@@ -16,15 +16,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fillers import OfflineFiller
-from adapters.webhook.app import build_webhook_app
-from adapters.webhook.context import WebhookConfig
-from engine.batcher import BatchPolicy
 from engine.harness import Harness, engine_harness
-from engine.health import RedisHealth
-from engine.inspection import Inspector
 from engine.keys import Keys
-from engine.metrics import Metrics
 from engine.redis_conn import AsyncRedis
+from engine.settings import Settings
 from states.templates import say
 from tests.engine.test_metrics import sample
 
@@ -58,17 +53,12 @@ class Service:
 
 @pytest.fixture
 async def service(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Service]:
-    policy = BatchPolicy(quiet_ms=10_000, max_size=10, max_wait_ms=30_000, flood_max_per_min=LIMIT)
-    async with engine_harness(redis, keys, OfflineFiller(), START, policy=policy) as h:
-        app = build_webhook_app(
-            h.batcher,
-            RedisHealth(redis, h.batcher),
-            WebhookConfig(),
-            Inspector(h.store, h.batcher),
-            Metrics(h.batcher),
-        )
-        async with TestClient(TestServer(app)) as client:
-            yield Service(h, client)
+    settings = Settings.from_mapping({"FLOOD_MAX_PER_MIN": str(LIMIT)})
+    async with (
+        engine_harness(redis, keys, OfflineFiller(), START, settings=settings) as h,
+        TestClient(TestServer(h.runtime.webhook_app())) as client,
+    ):
+        yield Service(h, client)
 
 
 async def test_a_flood_gets_one_notice_and_its_messages_are_kept_unanswered(

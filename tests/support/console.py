@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from adapters.fillers import OfflineFiller
-from adapters.yclients.limiter import RateLimiter
 from engine.batcher import MAX_ATTEMPTS, Batcher
 from engine.clock import VirtualClock
 from engine.console_data import EngineConsoleData
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.runtime import YClientsLimits
 from states.messages import InboundMessage
 
 TIMEZONE = "Europe/Moscow"
@@ -24,8 +24,8 @@ TIMEZONE = "Europe/Moscow"
 async def harness(redis: AsyncRedis, keys: Keys, start: datetime) -> AsyncIterator[Harness]:
     """The engine on a virtual clock, without the YClients client's real-time rate limit
     (a virtual day of turns passes in no real time)."""
-    limiter = RateLimiter(per_second=10_000, per_minute=600_000)
-    async with engine_harness(redis, keys, OfflineFiller(), start, yclients_limiter=limiter) as h:
+    lifted = YClientsLimits.lifted()
+    async with engine_harness(redis, keys, OfflineFiller(), start, yclients=lifted) as h:
         yield h
 
 

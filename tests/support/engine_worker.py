@@ -4,9 +4,10 @@ usage: python -m tests.support.engine_worker REDIS_URL PREFIX SANDBOX_URL SEND_U
            [--kill-at claim|book|send|handled] [--arm-body TEXT] [--lease-ms N]
            [--quiet-ms N] [--no-rate-limit]   (the last two: benchmarks)
 
-Everything is the product's: Batcher and Worker on the system clock, ConversationStore,
-DialogueRunner, the YClients client against the sandbox served by the test process, the
-venom messenger POSTing to the test's recording server, the offline filler. The dialogue
+Everything is the product's runtime (`engine.runtime.open_runtime`): Batcher and Worker on
+the system clock, the conversation store, the dialogue, the YClients client against the
+sandbox served by the test process, the venom messenger POSTing to the test's recording
+server, the offline filler. The dialogue
 reads dates on a frozen clock (the demo salon's `START`), so "завтра" is always the 24th.
 
 The kill switch sits at one boundary of a turn and fires only in a turn whose batch holds
@@ -26,21 +27,22 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import aiohttp
 
 from adapters.fillers import OfflineFiller
 from adapters.messengers.venom import VenomMessenger
-from adapters.yclients import RateLimiter, Transport, YClientsBackend, YClientsClient
+from adapters.yclients import YClientsBackend
 from adapters.yclients.sandbox import load_fixture
-from engine.batcher import Batch, Batcher, BatchPolicy
-from engine.clock import SystemClock, VirtualClock
-from engine.conversations import ConversationStore
+from engine.batcher import Batch, BatchPolicy
+from engine.clock import Clock, SystemClock, VirtualClock
 from engine.dialogue_runner import DialogueRunner
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, connect
+from engine.runtime import Overrides, YClientsLimits, open_runtime
+from engine.settings import Settings
 from engine.worker import Worker
 from states.salon import BookingConfirmation, BookingRequest
 
@@ -65,12 +67,11 @@ class KillSwitch:
 
 
 class KillingBackend(YClientsBackend):
-    """The real YClients backend; dies right after `book_record` answered."""
+    """The real YClients backend over the runtime's client; dies right after `book_record`
+    answered."""
 
-    def __init__(
-        self, client: YClientsClient, switch: KillSwitch, today: Callable[[], date]
-    ) -> None:
-        super().__init__(client, default_timezone="Europe/Moscow", today=today)
+    def __init__(self, built: YClientsBackend, switch: KillSwitch, clock: Clock) -> None:
+        super().__init__(built.client, today=lambda: clock.now().date())
         self.switch = switch
 
     async def book(self, request: BookingRequest) -> BookingConfirmation:
@@ -105,6 +106,24 @@ class KillingHandler:
         self.switch.at("handled")
 
 
+def worker_settings(sandbox_url: str, policy: BatchPolicy) -> Settings:
+    """The demo salon's branch of the sandbox at `sandbox_url`, reached as YClients is,
+    and the batching limits of `policy`."""
+    salon = load_fixture()  # the demo salon's company id and tokens
+    return Settings.from_mapping(
+        {
+            "YCLIENTS_BASE_URL": sandbox_url,
+            "YCLIENTS_PARTNER_TOKEN": salon.partner_token,
+            "YCLIENTS_USER_TOKEN": salon.user_token,
+            "YCLIENTS_COMPANY_ID": str(salon.company_id),
+            "BATCH_TIMEOUT_MS": str(policy.quiet_ms),
+            "BATCH_MAX_SIZE": str(policy.max_size),
+            "BATCH_MAX_WAIT_MS": str(policy.max_wait_ms),
+            "BATCH_LEASE_MS": str(policy.lease_ms),
+        }
+    )
+
+
 @contextlib.asynccontextmanager
 async def engine_worker(
     redis: AsyncRedis,
@@ -115,26 +134,25 @@ async def engine_worker(
     switch: KillSwitch | None = None,
     rate_limit: bool = True,
 ) -> AsyncIterator[Worker]:
-    """The product's worker and dialogue, composed as `engine.app` does (in-process use too)."""
-    keys = Keys(prefix)
+    """The product's runtime (`open_runtime`) with the kill switch's wrappers; batches on
+    the system clock, dialogue dates on the demo salon's frozen day (in-process use too)."""
     frozen = VirtualClock(START)
     switch = switch or KillSwitch(None, None)
-    salon = load_fixture()  # the demo salon's company id and tokens
-    # Benchmarks open the client's 5-requests-per-second limit, which would dominate.
-    limiter = None if rate_limit else RateLimiter(per_second=10**6, per_minute=10**8)
-    transport = Transport(sandbox_url, salon.partner_token, salon.user_token, limiter=limiter)
-    client = YClientsClient(transport, salon.company_id)
-    backend = KillingBackend(client, switch, today=lambda: frozen.now().date())
-    try:
-        async with aiohttp.ClientSession() as session:
-            messenger = KillingMessenger(VenomMessenger(session, send_url), switch)
-            store = ConversationStore(redis, keys, frozen, idle_ttl_s=7 * 24 * 3600)
-            runner = DialogueRunner(store, backend, OfflineFiller(), messenger, frozen)
-            batcher = Batcher(redis, keys, policy, SystemClock())
-            handler = KillingHandler(runner, switch)
-            yield Worker(batcher, handler, batcher.clock, max_idle_s=0.5)
-    finally:
-        await client.close()
+    async with aiohttp.ClientSession() as session:
+        overrides = Overrides(
+            clock=SystemClock(),
+            dialogue_clock=frozen,
+            redis=redis,
+            keys=Keys(prefix),
+            filler=OfflineFiller(),
+            messenger=KillingMessenger(VenomMessenger(session, send_url), switch),
+            # Benchmarks open the client's 5-requests-per-second limit, which would dominate.
+            yclients=YClientsLimits() if rate_limit else YClientsLimits.lifted(),
+            backend=lambda built: KillingBackend(built, switch, frozen),
+            handler=lambda runner: KillingHandler(runner, switch),
+        )
+        async with open_runtime(worker_settings(sandbox_url, policy), overrides) as runtime:
+            yield runtime.worker
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -10,13 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fillers import OfflineFiller
-from adapters.webhook.app import build_webhook_app
-from adapters.webhook.context import WebhookConfig
 from engine.harness import Harness, engine_harness
-from engine.health import RedisHealth
-from engine.inspection import Inspector
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.settings import Settings
 
 PHONE = "79990001122"
 ADMIN = {"Authorization": "Bearer adm"}
@@ -25,15 +22,12 @@ ADMIN = {"Authorization": "Bearer adm"}
 @pytest.fixture
 async def api(redis: AsyncRedis, keys: Keys) -> AsyncIterator[tuple[TestClient[Any, Any], Harness]]:
     start = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)
-    async with engine_harness(redis, keys, OfflineFiller(), start) as h:
-        app = build_webhook_app(
-            h.batcher,
-            RedisHealth(redis),
-            WebhookConfig(admin_token="adm"),
-            Inspector(h.store, h.batcher),
-        )
-        async with TestClient(TestServer(app)) as client:
-            yield client, h
+    settings = Settings.from_mapping({"ADMIN_TOKEN": "adm"})
+    async with (
+        engine_harness(redis, keys, OfflineFiller(), start, settings=settings) as h,
+        TestClient(TestServer(h.runtime.webhook_app())) as client,
+    ):
+        yield client, h
 
 
 async def test_inspection_shows_state_slots_sources_and_the_last_turn(
