@@ -46,12 +46,13 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 
 class CompanySalon:
     """The salon's name, address and zone from YClients (`GET /company`, cached by the
-    client); the last ones known when YClients does not answer."""
+    client), read when a text is made; the last ones known when YClients does not answer."""
 
     def __init__(self, backend: SalonBackend, timezone: str | None) -> None:
         self.backend = backend
         self.timezone = timezone
         self._known = SalonInfo("", "", timezone or DEFAULT_TIMEZONE)
+        self.read = False  # YClients answered at least once
 
     async def info(self) -> SalonInfo:
         try:
@@ -61,7 +62,38 @@ class CompanySalon:
             return self._known
         zone = self.timezone or company.timezone or DEFAULT_TIMEZONE
         self._known = SalonInfo(company.title, company.address, zone)
+        self.read = True
         return self._known
+
+
+class SalonPolicy:
+    """The reminder policy in the salon's zone: SALON_TIMEZONE, else YClients' company zone,
+    read on first use (not at start: YClients may be down then) and kept once known."""
+
+    def __init__(self, config: FollowUpConfig, salon: CompanySalon) -> None:
+        self.config = config
+        self.salon = salon
+        self._policy: ReminderPolicy | None = None
+
+    def _parse(self, zone: str) -> ReminderPolicy:
+        c = self.config
+        return ReminderPolicy.parse(c.offsets, c.quiet, c.answer_wait, zone)
+
+    async def current(self) -> ReminderPolicy:
+        if self._policy is not None:
+            return self._policy
+        if self.config.timezone is not None:
+            self._policy = self._parse(self.config.timezone)
+            return self._policy
+        zone = (await self.salon.info()).timezone
+        if not self.salon.read:
+            return self._parse(zone)  # for now; asked again next time
+        self._policy = self._parse(zone)
+        return self._policy
+
+    async def zone(self) -> str:
+        """The salon's zone (YClients sends local times without an offset at times)."""
+        return (await self.current()).zone.key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +103,7 @@ class FollowUp:
     tracker: VisitTracker
     sender: ReminderSender
     follower: RecordFollower
-    policy: ReminderPolicy
+    policy: SalonPolicy
 
 
 async def open_follow_up(
@@ -86,10 +118,10 @@ async def open_follow_up(
     last_inbound_ms: LastInbound,
     metrics: Metrics | None = None,
 ) -> FollowUp:
-    """The worker's side. The salon's zone is read once here (quiet hours are local)."""
+    """The worker's side. Nothing is read from YClients here: the salon's details and zone
+    are read when first needed."""
     salon = CompanySalon(backend, config.timezone)
-    zone = (await salon.info()).timezone
-    policy = ReminderPolicy.parse(config.offsets, config.quiet, config.answer_wait, zone)
+    policy = SalonPolicy(config, salon)
     reminders = ReminderStore(redis, keys, clock)
     events = RecordEvents(redis, keys, clock)
     if config.template is None and isinstance(messenger, TemplateMessenger):
@@ -108,7 +140,7 @@ async def open_follow_up(
     )
     follower = RecordFollower(
         events,
-        RecordSync(record_log, zone, clock, config.notices),
+        RecordSync(record_log, DEFAULT_TIMEZONE, clock, config.notices, zone=policy.zone),
         reminders,
         policy,
         store,

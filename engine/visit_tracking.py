@@ -23,7 +23,7 @@ from engine.clock import Clock
 from engine.record_sync.effects import merge
 from engine.record_sync.log import RecordLog
 from engine.reminders.store import ReminderStore
-from engine.reminders.timing import ReminderPolicy
+from engine.reminders.timing import PolicySource
 from engine.visit import Visit
 from states.record_change import RecordReader
 from states.salon import BookingConfirmation, BookingRequest, SalonBackend
@@ -39,7 +39,7 @@ class VisitTracker:
         self,
         log: RecordLog,
         reminders: ReminderStore,
-        policy: ReminderPolicy,
+        policy: PolicySource,
         clock: Clock,
         reader: RecordReader | None = None,
     ) -> None:
@@ -85,7 +85,7 @@ class TurnVisits:
                 language=self.language(),
             )
             await self.tracker.log.remember(visit)
-            await self.tracker.reminders.schedule_visit(visit, self.tracker.policy)
+            await self.tracker.reminders.schedule_visit(visit, await self.tracker.policy.current())
 
     async def changing(self, record_id: int, **change: Any) -> Visit | None:
         """The record is about to change (`start`, `deleted`, `attendance`): expect it.
@@ -106,7 +106,7 @@ class TurnVisits:
         if visit.deleted:
             await self.tracker.reminders.drop_visit(visit.phone, visit.record_id)
         elif "start" in landed:
-            await self.tracker.reminders.schedule_visit(visit, self.tracker.policy)
+            await self.tracker.reminders.schedule_visit(visit, await self.tracker.policy.current())
 
     async def _known(self, record_id: int) -> Visit | None:
         known = await self.tracker.log.load(record_id)

@@ -33,7 +33,7 @@ from engine.record_sync.sync import RecordSync, RecordSyncConflict
 from engine.redis_conn import REDIS_ERRORS
 from engine.reminders.store import ReminderStore
 from engine.reminders.text import SalonSource
-from engine.reminders.timing import ReminderPolicy
+from engine.reminders.timing import PolicySource
 from engine.visit import Visit
 from states.masking import mask_phone
 from states.record_change import RecordReader
@@ -68,7 +68,7 @@ class RecordFollower(DueWork[RecordEvent]):
         events: RecordEvents,
         sync: RecordSync,
         reminders: ReminderStore,
-        policy: ReminderPolicy,
+        policy: PolicySource,
         store: ConversationStore,
         outbox: OutboxSender,
         salon: SalonSource,
@@ -155,7 +155,7 @@ class RecordFollower(DueWork[RecordEvent]):
             await self.reminders.drop_visit(phone, effect.record_id)
             return
         if effect.kind in ("created", "moved"):
-            await self.reminders.schedule_visit(visit, self.policy)
+            await self.reminders.schedule_visit(visit, await self.policy.current())
         elif effect.kind == "confirmed" and not effect.own:
             # Confirmed by phone or at the desk: a question still open is answered.
             await self.reminders.answer(phone, effect.record_id, "confirmed")

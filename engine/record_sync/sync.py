@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
@@ -35,15 +36,22 @@ class RecordSync:
         timezone: str,
         clock: Clock,
         notices: NoticePolicy | None = None,
+        *,
+        zone: Callable[[], Awaitable[str]] | None = None,
     ) -> None:
+        """`zone`, when given, says the salon's zone when an event comes (it may only be
+        known once YClients answered); else `timezone`."""
         self.log = log
         self.zone = ZoneInfo(timezone)
         self.clock = clock
         self.notices = notices or NoticePolicy()
+        self._zone_of = zone
 
     async def handle(self, change: RecordChange, event_id: str = "") -> RecordEffect:
         """The effect of `change`; with the id of the stored webhook event it came in, a
         retry after a crash finds the effect this event had, not a duplicate."""
+        if self._zone_of is not None:
+            self.zone = ZoneInfo(await self._zone_of())
         if event_id and (before := await self.log.applied(change.record_id, event_id)):
             known, own = before
             effect = decide(change, known, self.zone, self.clock.now(), notices=self.notices)

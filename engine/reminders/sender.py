@@ -21,7 +21,7 @@ from engine.due_scan import DueWork
 from engine.redis_conn import REDIS_ERRORS
 from engine.reminders.delivery import ReminderDelivery
 from engine.reminders.store import ClaimedReminder, ReminderStore
-from engine.reminders.timing import ReminderPolicy, answer_deadline, send_decision
+from engine.reminders.timing import PolicySource, answer_deadline, send_decision
 from states.masking import mask_phone
 from states.ports import DeliveryError
 
@@ -38,7 +38,7 @@ class ReminderSender(DueWork[ClaimedReminder]):
         self,
         store: ReminderStore,
         delivery: ReminderDelivery,
-        policy: ReminderPolicy,
+        policy: PolicySource,
         clock: Clock,
         *,
         on_event: EventHook | None = None,
@@ -89,7 +89,8 @@ class ReminderSender(DueWork[ClaimedReminder]):
             await self.store.finish(claim, "unanswered")
             return
         now = self.clock.now()
-        decision = send_decision(now, visit.start, self.policy)
+        policy = await self.policy.current()
+        decision = send_decision(now, visit.start, policy)
         if decision.action == "expire":
             await self.store.finish(claim, "expired")
             await self._event("expired", claim)
@@ -109,7 +110,7 @@ class ReminderSender(DueWork[ClaimedReminder]):
                 await self.store.finish(claim, "failed")
                 await self._event("failed", claim)
             return
-        deadline = answer_deadline(now, visit.start, self.policy) if ask else None
+        deadline = answer_deadline(now, visit.start, policy) if ask else None
         if not await self.store.finish(claim, "sent", deadline):
             log.warning("reminder sent after its claim was lost; another sender may repeat it")
         await self._event("sent", claim)
