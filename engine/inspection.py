@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from engine.batcher import Batcher
@@ -68,8 +69,15 @@ class Inspector:
         if isinstance(booking, dict):  # the interface names the visit's moment `datetime`
             view["booking"] = {**booking, "datetime": booking.get("datetime_iso")}
         # Issue 16: the visit reminders, scheduled and sent, with what came of them.
-        view["reminders"] = [r.view(self.timezone) for r in reminders]
+        view["reminders"] = [r.view(await self._zone(phone, r.record_id)) for r in reminders]
         return view
+
+    async def _zone(self, phone: str, record_id: int) -> str | tzinfo | None:
+        """SALON_TIMEZONE, else the offset of the visit's own time (as YClients gave it)."""
+        if self.timezone is not None or self.reminders is None:
+            return self.timezone
+        visit = await self.reminders.visit_of(phone, record_id)
+        return visit.start.tzinfo if visit else None
 
     async def reset(self, phone: str) -> None:
         await self.store.reset(phone)

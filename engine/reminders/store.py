@@ -18,7 +18,7 @@ import dataclasses
 import json
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -79,9 +79,9 @@ class Reminder:
         """The interface's status word: a claimed job still shows what it was."""
         return {"sending": "scheduled", "expiring": "sent"}.get(self.status, self.status)
 
-    def view(self, timezone: str | None = None) -> dict[str, Any]:
+    def view(self, timezone: str | tzinfo | None = None) -> dict[str, Any]:
         """Inspection's `reminders[]` item: `at`, `kind`, `status`, and a few extras."""
-        zone = None if timezone is None else ZoneInfo(timezone)
+        zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
 
         def moment(ms: int) -> str | None:
             if not ms:
