@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import random
 import secrets
-from pathlib import Path
 from typing import Any, cast
 
 from redis.asyncio import ConnectionPool
@@ -23,7 +22,7 @@ from redis.asyncio.cluster import RedisCluster
 from engine.clock import Clock
 from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis, is_cluster
+from engine.redis_conn import AsyncRedis, is_cluster, lua_script
 from states.messages import InboundMessage
 from states.ports import AppendResult, BatchStats
 
@@ -32,10 +31,6 @@ MAX_ATTEMPTS = 5  # a batch that failed this many claims goes to the dead list
 # Messages held past the flood limit: the latest this many per phone, for this long.
 HELD_MAX = 1000
 HELD_TTL_MS = 7 * 24 * 3600 * 1000
-
-
-def _script(name: str) -> str:
-    return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,11 +68,11 @@ class Batcher:
         self.keys = keys
         self.policy = policy
         self.clock = clock
-        self._append = redis.register_script(_script("append.lua"))
-        self._claim = redis.register_script(_script("claim.lua"))
-        self._extend = redis.register_script(_script("extend.lua"))
-        self._finish = redis.register_script(_script("finish.lua"))
-        self._drop = redis.register_script(_script("drop.lua"))
+        self._append = redis.register_script(lua_script("append.lua"))
+        self._claim = redis.register_script(lua_script("claim.lua"))
+        self._extend = redis.register_script(lua_script("extend.lua"))
+        self._finish = redis.register_script(lua_script("finish.lua"))
+        self._drop = redis.register_script(lua_script("drop.lua"))
         self._node_clients: dict[str, AsyncRedis] = {}
 
     def wake_subscriber(self) -> PubSub:

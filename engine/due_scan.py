@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 from engine.clock import Clock
 from engine.keys import BUCKETS
-from engine.redis_conn import REDIS_ERRORS, AsyncRedis
+from engine.redis_conn import REDIS_ERRORS, AsyncRedis, as_text
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ async def bucket_heads(
 async def due_in(redis: AsyncRedis, due_set: str, now_ms: int, limit: int) -> list[str]:
     """Up to `limit` members of one due set due by `now_ms`, earliest first."""
     raw = await redis.zrangebyscore(due_set, "-inf", now_ms, 0, limit)
-    return [m.decode() if isinstance(m, bytes) else str(m) for m in raw]
+    return [as_text(m) for m in raw]
 
 
 class DueWork(abc.ABC, Generic[J]):

@@ -11,25 +11,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-from pathlib import Path
 from typing import Any, Literal
 
 from engine.clock import Clock
 from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys, record_bucket
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, as_text, lua_script
 from states.record_change import RecordChange
 
 LEASE_MS = 60_000
 MAX_ATTEMPTS = 8
-
-
-def _script(name: str) -> str:
-    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def change_to_dict(change: RecordChange) -> dict[str, Any]:
@@ -76,8 +67,8 @@ class RecordEvents:
         self.clock = clock
         self.lease_ms = lease_ms
         self.max_attempts = max_attempts
-        self._claim = redis.register_script(_script("record_event_claim.lua"))
-        self._finish = redis.register_script(_script("record_event_finish.lua"))
+        self._claim = redis.register_script(lua_script("record_event_claim.lua"))
+        self._finish = redis.register_script(lua_script("record_event_finish.lua"))
 
     def _keys(self, bucket: int) -> list[str]:
         return [self.keys.record_events(bucket), self.keys.record_events_due(bucket)]
@@ -112,7 +103,7 @@ class RecordEvents:
         )
         if not out:
             return None
-        job, raw = _text(out[0]), json.loads(out[1])
+        job, raw = as_text(out[0]), json.loads(out[1])
         return RecordEvent(
             id=event_id,
             change=change_from_dict(raw["change"]),

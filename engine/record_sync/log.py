@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 from engine.clock import Clock
 from engine.keys import Keys
 from engine.record_sync.effects import Known, fingerprint
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, as_text, lua_script
 from engine.visit import Visit
 
 MIN_TTL = timedelta(days=2)
@@ -26,21 +25,13 @@ EXPECT_FOR = timedelta(minutes=10)  # a change the bot makes reaches YClients we
 Outcome = Literal["applied", "own", "duplicate", "conflict"]
 
 
-def _script(name: str) -> str:
-    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 class RecordLog:
     def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock) -> None:
         self.redis = redis
         self.keys = keys
         self.clock = clock
-        self._commit = redis.register_script(_script("record_log.lua"))
-        self._expect = redis.register_script(_script("record_expect.lua"))
+        self._commit = redis.register_script(lua_script("record_log.lua"))
+        self._expect = redis.register_script(lua_script("record_expect.lua"))
 
     def _ttl_ms(self, visit: Visit) -> int:
         until_visit = visit.start_ms + KEEP_AFTER_VISIT / timedelta(milliseconds=1)
@@ -52,7 +43,7 @@ class RecordLog:
         )
         if fp is None or visit is None:
             return None
-        return Known(Visit.from_json(visit), _text(fp), _text(last_change) or None)
+        return Known(Visit.from_json(visit), as_text(fp), as_text(last_change) or None)
 
     async def commit(
         self,
@@ -78,7 +69,7 @@ class RecordLog:
                 event_id,
             ],
         )
-        verdict = _text(out[0])
+        verdict = as_text(out[0])
         if verdict == "applied":
             return "own" if int(out[1]) else "applied"
         return "duplicate" if verdict == "duplicate" else "conflict"

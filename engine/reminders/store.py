@@ -19,14 +19,13 @@ import json
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
 from engine.due_scan import bucket_heads, due_in
 from engine.keys import Keys
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, as_text, lua_script
 from engine.reminders.timing import PlannedReminder, ReminderPolicy, SkippedReminder, plan_reminders
 from engine.visit import Visit
 
@@ -40,14 +39,6 @@ Status = Literal[
 ]  # fmt: skip
 Outcome = Literal["sent", "retry", "failed", "expired", "unanswered"]
 ANSWERS = ("confirmed", "declined")
-
-
-def _script(name: str) -> str:
-    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,11 +138,11 @@ class ReminderStore:
         self.lease_ms = lease_ms
         self.max_attempts = max_attempts
         self.keep_after_visit_ms = keep_after_visit_ms
-        self._schedule = redis.register_script(_script("reminder_schedule.lua"))
-        self._claim = redis.register_script(_script("reminder_claim.lua"))
-        self._finish = redis.register_script(_script("reminder_finish.lua"))
-        self._answer = redis.register_script(_script("reminder_answer.lua"))
-        self._drop = redis.register_script(_script("reminder_drop.lua"))
+        self._schedule = redis.register_script(lua_script("reminder_schedule.lua"))
+        self._claim = redis.register_script(lua_script("reminder_claim.lua"))
+        self._finish = redis.register_script(lua_script("reminder_finish.lua"))
+        self._answer = redis.register_script(lua_script("reminder_answer.lua"))
+        self._drop = redis.register_script(lua_script("reminder_drop.lua"))
 
     def _keys(self, phone: str) -> list[str]:
         k = self.keys.phone_keys(phone)
@@ -201,7 +192,7 @@ class ReminderStore:
         found = [
             Reminder.from_entry(phone, value)
             for field, value in raw.items()
-            if not _text(field).startswith("v|")
+            if not as_text(field).startswith("v|")
         ]
         return sorted(found, key=lambda r: (r.at_ms, r.record_id, r.kind))
 
@@ -263,7 +254,7 @@ class ReminderStore:
         job, entry, visit_raw, confirmed = out
         visit = Visit.from_json(visit_raw) if visit_raw else None
         return ClaimedReminder(
-            job=_text(job),  # type: ignore[arg-type]
+            job=as_text(job),  # type: ignore[arg-type]
             reminder=Reminder.from_entry(phone, entry),
             visit=visit,
             token=token,
