@@ -25,8 +25,8 @@ def follow_visit(
       asked is dropped (there is nothing left to cancel or move);
     - it changed (time, master, services): the booking takes the change, keeping what only
       we know of it (the record hash of our own booking);
-    - a visit booked by the salon becomes the conversation's booking when the client has
-      no other visit ahead."""
+    - a visit booked by the salon, still ahead, becomes the conversation's booking when
+      the client has no other visit ahead."""
     mine = c.booking is not None and c.booking.record_id == record_id
     if booking is None:
         if not mine:
@@ -48,8 +48,8 @@ def follow_visit(
         c.booking = updated
         return True
     ahead = c.booking is not None and datetime.fromisoformat(c.booking.datetime_iso) > now
-    if not created or ahead:
-        return False
+    if not created or ahead or datetime.fromisoformat(booking.datetime_iso) <= now:
+        return False  # a visit entered after the fact is no booking to follow
     c.booking = booking
     return True
 
