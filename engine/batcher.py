@@ -22,7 +22,7 @@ from redis.asyncio.cluster import RedisCluster
 from engine.clock import Clock
 from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis, is_cluster, lua_script
+from engine.redis_conn import AsyncRedis, is_cluster, lua_script, storage
 from states.messages import InboundMessage
 from states.ports import AppendResult, BatchStats
 
@@ -40,6 +40,7 @@ class BatchPolicy:
     max_wait_ms: int = 30_000
     lease_ms: int = 30_000
     flood_max_per_min: int = 30  # 0: no flood limit
+    dead_max: int = 1000  # dead letters kept per bucket (the newest): the lists stay bounded
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,23 +98,34 @@ class Batcher:
     async def append(self, phone: str, message: InboundMessage) -> AppendResult:
         k = self.keys.phone_keys(phone)
         p = self.policy
-        queued, pending, due, _held = await self._append(
-            keys=[k.pending, k.meta, k.claim, k.seen, k.due, k.oldest, k.stats, k.flood, k.held],
-            args=[
-                phone,
-                message.id,
-                message.to_json(),
-                self.clock.now_ms(),
-                p.quiet_ms,
-                p.max_wait_ms,
-                p.max_size,
-                DEDUPE_MS,
-                self.keys.wake_channel,
-                p.flood_max_per_min,
-                HELD_MAX,
-                HELD_TTL_MS,
-            ],
-        )
+        with storage():
+            queued, pending, due, _held = await self._append(
+                keys=[
+                    k.pending,
+                    k.meta,
+                    k.claim,
+                    k.seen,
+                    k.due,
+                    k.oldest,
+                    k.stats,
+                    k.flood,
+                    k.held,
+                ],
+                args=[
+                    phone,
+                    message.id,
+                    message.to_json(),
+                    self.clock.now_ms(),
+                    p.quiet_ms,
+                    p.max_wait_ms,
+                    p.max_size,
+                    DEDUPE_MS,
+                    self.keys.wake_channel,
+                    p.flood_max_per_min,
+                    HELD_MAX,
+                    HELD_TTL_MS,
+                ],
+            )
         return AppendResult(queued=bool(queued), pending=int(pending), due_ms=int(due))
 
     async def next_due(self) -> list[tuple[int, float | None]]:
@@ -136,6 +148,7 @@ class Batcher:
                 token,
                 MAX_ATTEMPTS,
                 self.policy.max_size,
+                self.policy.dead_max,
             ],
         )
         if not out:
@@ -180,9 +193,10 @@ class Batcher:
 
     async def drop_pending(self, phone: str) -> int:
         k = self.keys.phone_keys(phone)
-        n = await self._drop(
-            keys=[k.due, k.oldest, k.pending, k.meta, k.claim, k.stats], args=[phone]
-        )
+        with storage():
+            n = await self._drop(
+                keys=[k.due, k.oldest, k.pending, k.meta, k.claim, k.stats], args=[phone]
+            )
         return int(n)
 
     async def pending_of(self, phone: str) -> tuple[int, int | None]:
@@ -210,7 +224,8 @@ class Batcher:
         return int(count), [InboundMessage.from_stored(item) for item in raw]
 
     async def stats(self) -> BatchStats:
-        return (await self.stats_and_counters())[0]
+        with storage():
+            return (await self.stats_and_counters())[0]
 
     async def stats_and_counters(self) -> tuple[BatchStats, dict[str, int]]:
         """The stats endpoint's figures, and every counter of the buckets' stats hashes

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from engine.dead_letters import LETTER_ID
 from engine.logging_setup import configure_logging
 from engine.settings import Settings, load_settings
 from states.errors import AiAdminError, ConfigError
@@ -47,6 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
         "stdout, the diff of a failure on stderr; exit 1 if any failed.",
     )
     replay.add_argument("paths", nargs="+", metavar="PATH", help="transcript files or folders")
+    letters = commands.add_parser(
+        "dead-letters",
+        help="list batches that failed 5 times; requeue one",
+        description="List the batches given up after 5 failed attempts, newest first: id, "
+        "when, the phone (masked), the messages. --requeue ID puts one back in its phone's "
+        "queue, due at once.",
+    )
+    letters.add_argument(
+        "--requeue", metavar="ID", type=_letter_id, help="the id of the letter to requeue"
+    )
     return parser
 
 
@@ -54,6 +65,14 @@ def _port(raw: str) -> int:
     if not raw.isdigit() or not 0 <= int(raw) <= 65535:
         raise argparse.ArgumentTypeError(f"not a TCP port: {raw!r}")
     return int(raw)
+
+
+def _letter_id(raw: str) -> str:
+    if not LETTER_ID.fullmatch(raw):
+        raise argparse.ArgumentTypeError(
+            f"not a dead letter id (as in 03-1f2e3d4c5b6a7980): {raw!r}"
+        )
+    return raw
 
 
 def _phone(raw: str) -> str:
@@ -95,6 +114,10 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
         from engine.commands import inspect_phone
 
         return await inspect_phone(settings, args.phone)
+    if args.command == "dead-letters":
+        from engine.commands import dead_letters
+
+        return await dead_letters(settings, args.requeue)
     if args.command == "replay":
         from engine.transcripts.replay import replay
 

@@ -7,17 +7,12 @@ node, as `Batcher.stats` does). Operations the takeover (issue 17) brings raise
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from aiohttp import web
-
-from adapters.console.app import mount_console
 from engine.batcher import Batcher
 from engine.console_views import (
     handoff_reason,
@@ -29,10 +24,9 @@ from engine.console_views import (
 )
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters, shown_message
-from engine.health import WORKER_SILENCE_MS, RedisHealth
-from engine.redis_conn import REDIS_ERRORS
+from engine.health import WORKER_SILENCE_MS, WORKERS_KEPT_MS, RedisHealth
+from engine.redis_conn import REDIS_ERRORS, storage
 from engine.reminders import ReminderStore
-from engine.settings import Settings
 from states.console import (
     ConversationDetail,
     ConversationRow,
@@ -43,30 +37,26 @@ from states.console import (
     ListView,
     NotAvailableYet,
     ReminderView,
-    StorageUnavailable,
     WorkerSeen,
 )
-from states.dialogue import DEFAULT_TIMEZONE
+from states.ports import StorageUnavailable
 
 SCAN = 500  # conversations read to build one list page (the newest first)
-WORKERS_SHOWN_S = 24 * 3600  # a worker silent longer than this is no longer listed
-
-
-@contextlib.contextmanager
-def _storage() -> Iterator[None]:
-    try:
-        yield
-    except REDIS_ERRORS as error:
-        raise StorageUnavailable(f"state store unavailable: {error}") from error
 
 
 class EngineConsoleData:
-    def __init__(self, store: ConversationStore, batcher: Batcher, timezone: str) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        batcher: Batcher,
+        timezone: str,
+        letters: DeadLetters | None = None,
+    ) -> None:
         self.store = store
         self.batcher = batcher
         self.redis, self.keys, self.clock = batcher.redis, batcher.keys, batcher.clock
         self.activity = store.activity
-        self.letters = DeadLetters(self.redis, self.keys, self.clock)
+        self.letters = letters or DeadLetters(self.redis, self.keys, self.clock)
         self.probe = RedisHealth(self.redis, batcher)
         self.reminder_store = ReminderStore(self.redis, self.keys, self.clock)
         self._timezone = timezone
@@ -82,7 +72,7 @@ class EngineConsoleData:
         return int(midnight.timestamp()) * 1000
 
     async def conversations(self, view: ListView, limit: int) -> list[ConversationRow]:
-        with _storage():
+        with storage():
             recent = dict(await self.activity.recent(SCAN))
             booked: dict[str, int] = {}
             for phone, ms in await self.activity.booked_since(self._day_start_ms(30)):
@@ -152,7 +142,7 @@ class EngineConsoleData:
         )
 
     async def conversation(self, phone: str) -> ConversationDetail | None:
-        with _storage():
+        with storage():
             document = await self.store.document(phone)
             k = self.keys.phone_keys(phone)
             pipe = self.redis.pipeline(transaction=False)
@@ -185,7 +175,7 @@ class EngineConsoleData:
         )
 
     async def reset(self, phone: str) -> None:
-        with _storage():
+        with storage():
             await self.store.reset(phone)
             await self.activity.note_action(phone, "reset")
 
@@ -202,16 +192,16 @@ class EngineConsoleData:
         raise NotAvailableYet("handoffs", 17)
 
     async def reminders(self, phone: str) -> list[ReminderView]:
-        with _storage():
+        with storage():
             stored = await self.reminder_store.reminders_of(phone)
         return [ReminderView(moment(r.at_ms), r.kind, r.shown_status) for r in stored]
 
     async def dead_letters(self, limit: int) -> list[DeadLetter]:
-        with _storage():
+        with storage():
             return await self.letters.list(limit)
 
     async def requeue(self, letter_id: str) -> bool:
-        with _storage():
+        with storage():
             phone = await self.letters.requeue(letter_id)
             if phone is not None:
                 await self.activity.note_action(phone, "requeue", letter_id)
@@ -226,12 +216,12 @@ class EngineConsoleData:
             seen = cast(
                 list[tuple[bytes, float]],
                 await self.redis.zrangebyscore(
-                    self.keys.workers, now - WORKERS_SHOWN_S * 1000, "+inf", withscores=True
+                    self.keys.workers, now - WORKERS_KEPT_MS, "+inf", withscores=True
                 ),
             )
             stats = await self.batcher.stats()
             degraded = await self.probe.degraded()
-        except REDIS_ERRORS as error:
+        except (*REDIS_ERRORS, StorageUnavailable) as error:
             return HealthView(False, None, [], 0, 0, 0, 0, 0, [f"redis: {error}"])
         workers = [
             WorkerSeen(
@@ -254,7 +244,7 @@ class EngineConsoleData:
         )
 
     async def daily_counts(self, days: int) -> list[DayCount]:
-        with _storage():
+        with storage():
             booked = await self.activity.booked_since(self._day_start_ms(days - 1))
         first = self.clock.now().astimezone(self.zone).date() - timedelta(days=days - 1)
         counts = dict.fromkeys((first + timedelta(days=n) for n in range(days)), 0)
@@ -263,17 +253,3 @@ class EngineConsoleData:
             if day in counts:
                 counts[day] += 1
         return [DayCount(day, n, None) for day, n in counts.items()]
-
-
-def engine_console(
-    settings: Settings, store: ConversationStore, batcher: Batcher
-) -> EngineConsoleData:
-    """The console's data for `serve` and `webhook`."""
-    return EngineConsoleData(store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE)
-
-
-def serve_console(
-    app: web.Application, settings: Settings, store: ConversationStore, batcher: Batcher
-) -> None:
-    """Mount the operator console at `/admin` of the webhook app (`serve`, `webhook`)."""
-    mount_console(app, engine_console(settings, store, batcher), settings.admin_token)

@@ -2,13 +2,15 @@
 lists, one per bucket): listing them, and putting one back in its phone's queue.
 
 A letter's id is its bucket and a hash of the entry as stored: the entries carry no id of
-their own, and a list index would shift under a concurrent requeue.
+their own, and a list index would shift under a concurrent requeue. Each list keeps the
+newest `BatchPolicy.dead_max` letters. The console and `ai-admin dead-letters` use this.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
@@ -18,6 +20,8 @@ from engine.keys import BUCKETS, Keys
 from engine.redis_conn import AsyncRedis
 from states.console import DeadLetter
 from states.messages import InboundMessage
+
+LETTER_ID = re.compile(r"\d{2}-[0-9a-f]{16}")  # bucket, then a hash of the stored entry
 
 
 def _letter_id(bucket: int, raw: bytes) -> str:
@@ -67,6 +71,13 @@ class DeadLetters:
             )
         letters.sort(key=lambda letter: letter.failed_at, reverse=True)
         return letters[:limit]
+
+    async def count(self) -> int:
+        """How many letters the dead lists hold (the metric `ai_admin_dead_letters`)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for bucket in range(BUCKETS):
+            pipe.llen(self.keys.dead(bucket))
+        return sum(int(n) for n in await pipe.execute())
 
     async def requeue(self, letter_id: str) -> str | None:
         """Put the letter's messages back in front of its phone's queue, due at once;

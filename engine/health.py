@@ -6,6 +6,7 @@ from engine.batcher import Batcher
 from engine.redis_conn import AsyncRedis
 
 WORKER_SILENCE_MS = 30_000  # a worker reports itself every 2 s; this long silent is a problem
+WORKERS_KEPT_MS = 24 * 3600 * 1000  # a worker silent longer is dropped from the workers set
 
 
 class RedisHealth:

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.batcher import Batcher
 from engine.conversations import ConversationStore
+from engine.redis_conn import storage
 from engine.reminders.store import ReminderStore
 
 # Shown first, in this order, as the interface contract lists them; the rest follow.
@@ -28,10 +29,11 @@ class Inspector:
         self.timezone = timezone  # the salon's: reminder times are shown in it
 
     async def view(self, phone: str) -> dict[str, object] | None:
-        document = await self.store.document(phone)
-        pending, due_ms = await self.batcher.pending_of(phone)
-        held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
-        reminders = await self.reminders.reminders_of(phone) if self.reminders else []
+        with storage():
+            document = await self.store.document(phone)
+            pending, due_ms = await self.batcher.pending_of(phone)
+            held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
+            reminders = await self.reminders.reminders_of(phone) if self.reminders else []
         if document is None and not pending and not held and not reminders:
             return None
         if document is None:  # messages waiting, no turn yet
@@ -80,4 +82,5 @@ class Inspector:
         return visit.start.tzinfo if visit else None
 
     async def reset(self, phone: str) -> None:
-        await self.store.reset(phone)
+        with storage():
+            await self.store.reset(phone)

@@ -163,7 +163,7 @@ class PhoneKeys:
 
     @property
     def state(self) -> str:
-        """STRING: the persisted dialogue state (JSON, versioned)."""
+        """HASH: the persisted dialogue state (`doc` JSON and its `version`; save_state.lua)."""
         return f"{self.base}:state"
 
     @property

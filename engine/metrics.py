@@ -26,6 +26,7 @@ from prometheus_client import (
 from redis.exceptions import RedisError
 
 from engine.batcher import Batcher
+from engine.dead_letters import DeadLetters
 from engine.redis_conn import REDIS_ERRORS
 from states.slot_fill import FillRequest, SlotFill, SlotFiller
 
@@ -38,8 +39,9 @@ log = logging.getLogger(__name__)
 
 
 class Metrics:
-    def __init__(self, batcher: Batcher | None = None) -> None:
+    def __init__(self, batcher: Batcher | None = None, letters: DeadLetters | None = None) -> None:
         self.batcher = batcher
+        self.letters = letters
         self.registry = CollectorRegistry()
         r = self.registry
         self.webhook_requests = Counter(
@@ -58,6 +60,11 @@ class Metrics:
         )
         self.failed_batches = Gauge(
             "ai_admin_failed_batches", "Batches given up after repeated failures", registry=r
+        )
+        self.dead_letters = Gauge(
+            "ai_admin_dead_letters",
+            "Failed batches kept for a person (`ai-admin dead-letters`); bounded",
+            registry=r,
         )
         self.workers_seen = Gauge(
             "ai_admin_workers_seen", "Workers that reported in the last 30 s", registry=r
@@ -178,6 +185,7 @@ class Metrics:
             self.workers_seen,
             self.held_messages,
             self.flood_episodes,
+            self.dead_letters,
         )
 
     async def _read_redis(self, batcher: Batcher) -> None:
@@ -192,6 +200,7 @@ class Metrics:
             seen,
             counters.get("held_messages", 0),
             counters.get("flood_episodes", 0),
+            await self.letters.count() if self.letters else math.nan,
         )
         for gauge, value in zip(self._redis_gauges(), values, strict=True):
             gauge.set(value)

@@ -5,8 +5,9 @@ a crash in between sends it again — the one duplicate allowed (at-least-once d
 
 from __future__ import annotations
 
-import asyncio
 import logging
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from engine.conversations import ConversationStore, OutboxEntry
 from engine.fencing import Fence
@@ -51,19 +52,27 @@ class OutboxSender:
             await self.store.mark_sent(phone, entry)
 
     async def _send(self, entry: OutboxEntry) -> bool:
-        for attempt in range(SEND_TRIES):
-            try:
-                await self.messenger.send(entry.chat, entry.text)
-                self._count("sent")
-                return True
-            except DeliveryError as error:
-                log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
-                if not error.retryable:
-                    self._count("rejected")
-                    return True  # the gateway will never take it; do not block the outbox
-                self._count("failed")
-                await asyncio.sleep(self.send_backoff_s * 2**attempt)
-        return False
+        """True once the reply is sent, or refused for good (it must not block the outbox);
+        False when the gateway kept failing (the batch is retried later)."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(SEND_TRIES),
+            wait=wait_exponential(multiplier=self.send_backoff_s),
+            retry=retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.retryable),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    try:
+                        await self.messenger.send(entry.chat, entry.text)
+                    except DeliveryError as error:
+                        log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
+                        self._count("failed" if error.retryable else "rejected")
+                        raise
+        except DeliveryError as error:
+            return not error.retryable
+        self._count("sent")
+        return True
 
     def _count(self, outcome: str) -> None:
         if self.metrics:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,6 +20,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from engine.embedded_redis import EmbeddedRedis
+from states.ports import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,17 @@ AsyncRedis = aioredis.Redis
 
 # What "Redis is not there right now" looks like; callers retry later or answer 503.
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+@contextlib.contextmanager
+def storage() -> Iterator[None]:
+    """Any Redis failure (down, out of memory, a cluster without quorum) as the ports'
+    `StorageUnavailable`: what the edges answer 503 to, without knowing Redis."""
+    try:
+        yield
+    except (redis.exceptions.RedisError, OSError) as error:
+        raise StorageUnavailable(f"state store unavailable: {error}") from error
+
 
 # Bounded timeouts: a Redis that goes away is an error, not a hang.
 _TIMEOUTS: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 3}

@@ -33,13 +33,15 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
+from adapters.console.app import mount_console
 from adapters.webhook.app import build_webhook_app
 from adapters.yclients import RateLimiter, RetryPolicy, YClientsBackend
 from adapters.yclients.sandbox import RunningSandbox, SandboxSalon
 from engine.batcher import Batcher
 from engine.clock import Clock, SystemClock
-from engine.console_data import serve_console
+from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
+from engine.dead_letters import DeadLetters
 from engine.dialogue_runner import DialogueRunner
 from engine.follow_up import FollowUp, open_follow_up
 from engine.health import RedisHealth
@@ -61,6 +63,7 @@ from engine.wiring import (
     webhook_config,
 )
 from engine.worker import BatchHandler, Worker
+from states.dialogue import DEFAULT_TIMEZONE
 from states.faq import SalonFaq
 from states.ports import Messenger
 from states.salon import SalonBackend
@@ -140,6 +143,8 @@ class Runtime:
     metrics: Metrics
     health: RedisHealth
     inspector: Inspector
+    dead_letters: DeadLetters
+    console: EngineConsoleData  # the operator console's data (`/admin`, `dead-letters`)
     http: aiohttp.ClientSession  # outbound HTTP: messengers, notices
     http_services: list[Service]
     _turns: Turns | None
@@ -175,7 +180,7 @@ class Runtime:
             self.metrics,
             self.record_events,
         )
-        serve_console(app, self.settings, self.store, self.batcher)
+        mount_console(app, self.console, self.settings.admin_token)
         return app
 
     def sandbox_posts_to(self, base_url: str) -> None:
@@ -207,7 +212,8 @@ async def open_runtime(
         store = ConversationStore(
             redis, keys, o.dialogue_clock or clock, idle_ttl_s=settings.state_idle_ttl_s
         )
-        metrics = Metrics(batcher)
+        letters = DeadLetters(redis, keys, clock)
+        metrics = Metrics(batcher, letters)
         http = await stack.enter_async_context(aiohttp.ClientSession())
         health = RedisHealth(redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000)
         turns = None
@@ -227,6 +233,10 @@ async def open_runtime(
             metrics=metrics,
             health=health,
             inspector=Inspector(store, batcher, reminders, settings.salon_timezone),
+            dead_letters=letters,
+            console=EngineConsoleData(
+                store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE, letters
+            ),
             http=http,
             http_services=[],
             _turns=turns,

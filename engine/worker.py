@@ -27,6 +27,7 @@ from engine.batcher import Batch, Batcher
 from engine.clock import Clock
 from engine.due_scan import DueWork
 from engine.fencing import ClaimLost
+from engine.health import WORKERS_KEPT_MS
 from engine.redis_conn import REDIS_ERRORS
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,11 @@ class Worker(DueWork[Batch]):
                 log.warning("lease heartbeat failed: %s", exc)
 
     async def _report_alive(self, now: int) -> None:
-        await self.batcher.redis.zadd(self.batcher.keys.workers, {self.worker_id: now})
+        """Seen now; the ids of workers long gone leave the set (each restart adds one)."""
+        pipe = self.batcher.redis.pipeline(transaction=False)
+        pipe.zadd(self.batcher.keys.workers, {self.worker_id: now})
+        pipe.zremrangebyscore(self.batcher.keys.workers, "-inf", now - WORKERS_KEPT_MS)
+        await pipe.execute()
 
     @staticmethod
     async def _wait(stop: asyncio.Event, seconds: float) -> None:

@@ -25,10 +25,6 @@ class NotAvailableYet(AiAdminError):
         self.issue = issue
 
 
-class StorageUnavailable(AiAdminError):
-    """The state store did not answer; the console says so and the operator retries."""
-
-
 class ListView(enum.StrEnum):
     """The filters of the conversations list."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from states import prompts
-from states.machine import IDLE, fire
+from states.machine import fire
 from states.salon_errors import SalonAuthError
 from states.slot_fill import SlotFill
 from states.turn_context import Turn
@@ -139,11 +139,3 @@ async def hand_off(turn: Turn, fill: SlotFill) -> None:
     the bot on `handoff`); the visit being arranged is kept as it is."""
     await prompts.hand_off(turn, fill.intent.value)
     turn.quiet = True
-
-
-async def nothing_in_progress(turn: Turn, fill: SlotFill) -> None:
-    """ "Отмена" or "передумал" with nothing being arranged: the client's visit, if any,
-    is what they mean — asked to confirm before anything is cancelled."""
-    if turn.conversation.state != IDLE:
-        fire(turn.conversation, "reset")
-    await start_cancel(turn)

@@ -33,9 +33,3 @@ def mask_phone(value: str) -> str:
 
 def mask_phones_in_text(text: str) -> str:
     return _PHONE_IN_TEXT.sub(_hide, text)
-
-
-def mask_secret(value: str | None) -> str:
-    if not value:
-        return "<unset>"
-    return value[:2] + "***" if len(value) > 8 else "***"

@@ -34,8 +34,14 @@ class BatchStats:
         return dataclasses.asdict(self)
 
 
+class StorageUnavailable(AiAdminError):
+    """The state store did not answer (the ports raise it; the edges answer 503 and the
+    caller retries). Adapters know this, never the store's own errors."""
+
+
 class MessageQueue(Protocol):
-    """Where the webhook puts client messages; the batch worker takes them from there."""
+    """Where the webhook puts client messages; the batch worker takes them from there.
+    Each raises `StorageUnavailable` when the store does not answer."""
 
     async def append(self, phone: str, message: InboundMessage) -> AppendResult: ...
 
@@ -69,7 +75,8 @@ class Messenger(Protocol):
 
 
 class ConversationInspector(Protocol):
-    """State inspection for the engineer on call (`/conversations/{phone}`, `inspect`)."""
+    """State inspection for the engineer on call (`/conversations/{phone}`, `inspect`);
+    `StorageUnavailable` when the store does not answer."""
 
     async def view(self, phone: str) -> dict[str, object] | None:
         """The interface's JSON view of one conversation; None for a phone never seen."""

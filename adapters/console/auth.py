@@ -16,7 +16,7 @@ from adapters.console.context import CATALOGUE, PREFIX, SESSIONS, SID, THROTTLE,
 from adapters.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, Catalogue
 from adapters.console.render import page, problem
 from adapters.console.session import COOKIE, SESSION_TTL_S
-from states.console import StorageUnavailable
+from states.ports import StorageUnavailable
 
 LANG_COOKIE = "ai_admin_console_lang"
 PUBLIC_ROUTES = {"login_form", "login", "static"}

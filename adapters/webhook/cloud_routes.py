@@ -19,8 +19,9 @@ from adapters.webhook.cloud_signature import (
     verify_token_matches,
 )
 from adapters.webhook.context import CONFIG, QUEUE
-from adapters.webhook.routes import STORAGE_ERRORS, json_error
+from adapters.webhook.routes import json_error
 from states.errors import PayloadError
+from states.ports import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ async def receive_cloud(request: web.Request) -> web.Response:
     for inbound in parsed.inbound:  # in payload order: the batcher keeps arrival order
         try:
             result = await queue.append(inbound.chat.key, inbound.message)
-        except STORAGE_ERRORS as exc:
+        except StorageUnavailable as exc:
             log.error("could not queue a cloud message: %s", type(exc).__name__)
             return json_error(503, "message store unavailable, retry later")
         if result.queued:

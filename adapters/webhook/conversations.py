@@ -8,8 +8,8 @@ from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token
 from adapters.webhook.context import CONFIG, INSPECTOR
-from adapters.webhook.routes import STORAGE_ERRORS
 from states.messages import is_conversation_key
+from states.ports import StorageUnavailable
 
 
 def _phone(request: web.Request) -> str:
@@ -27,7 +27,7 @@ async def show(request: web.Request) -> web.Response:
     phone = _phone(request)
     try:
         view = await request.app[INSPECTOR].view(phone)
-    except STORAGE_ERRORS:
+    except StorageUnavailable:
         return web.json_response({"error": "state store unavailable"}, status=503)
     if view is None:
         return web.json_response({"error": "no conversation with this phone"}, status=404)
@@ -38,7 +38,7 @@ async def reset(request: web.Request) -> web.Response:
     phone = _phone(request)
     try:
         await request.app[INSPECTOR].reset(phone)
-    except STORAGE_ERRORS:
+    except StorageUnavailable:
         return web.json_response({"error": "state store unavailable"}, status=503)
     return web.json_response({"reset": True})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import redis.exceptions
 from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token, require_webhook_token
@@ -13,12 +12,12 @@ from adapters.webhook.context import CONFIG, HEALTH, OBSERVER, QUEUE
 from adapters.webhook.venom_payload import BodyTooLarge, read_venom_message
 from states.errors import PayloadError
 from states.messages import is_conversation_key
+from states.ports import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 # Storage failures the webhook answers with 503, so the gateway retries later: Redis away,
 # and Redis refusing (out of memory, a Cluster slot moving) — never a 500 (issue 11).
-STORAGE_ERRORS = (redis.exceptions.RedisError, OSError)
 
 
 def json_error(status: int, message: str) -> web.Response:
@@ -44,7 +43,7 @@ async def receive_venom(request: web.Request) -> web.Response:
     _, chat, message = verdict
     try:
         result = await request.app[QUEUE].append(chat.key, message)
-    except STORAGE_ERRORS as exc:
+    except StorageUnavailable as exc:
         log.error("could not queue a message: %s", exc)
         return json_error(503, "message store unavailable, retry later")
     if not result.queued:
@@ -57,7 +56,7 @@ async def batch_stats(request: web.Request) -> web.Response:
     require_admin_token(request, config.admin_token)
     try:
         stats = await request.app[QUEUE].stats()
-    except STORAGE_ERRORS:
+    except StorageUnavailable:
         return json_error(503, "message store unavailable")
     body: dict[str, int] = stats.as_dict()
     body["batch_timeout_ms"] = config.batch_timeout_ms
@@ -72,7 +71,7 @@ async def drop_batch(request: web.Request) -> web.Response:
         return json_error(400, "phone must be digits, as in 79161234567")
     try:
         deleted = await request.app[QUEUE].drop_pending(phone)
-    except STORAGE_ERRORS:
+    except StorageUnavailable:
         return json_error(503, "message store unavailable")
     return web.json_response({"deleted": deleted})
 

@@ -22,9 +22,10 @@ from aiohttp import web
 from adapters.webhook.auth import tokens_equal
 from adapters.webhook.body import BodyRefused, parse_json, read_body
 from adapters.webhook.context import CONFIG, OBSERVER, RECORD_EVENTS
-from adapters.webhook.routes import STORAGE_ERRORS, json_error
+from adapters.webhook.routes import json_error
 from adapters.yclients.record_webhook import WebhookBodyError, read_record_webhook
 from states.errors import PayloadError
+from states.ports import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def receive_record(request: web.Request) -> web.Response:
         return web.json_response({"status": "ignored", "reason": f"resource {hook.resource}"})
     try:
         await request.app[RECORD_EVENTS].add(change)
-    except STORAGE_ERRORS as exc:
+    except StorageUnavailable as exc:
         log.error("could not keep a YClients record event: %s", exc)
         observer.yclients_webhook(hook.status, "unavailable")
         return json_error(503, "event store unavailable")

@@ -13,14 +13,13 @@ import aiohttp
 
 from adapters.yclients.backend import YClientsBackend
 from adapters.yclients.client import YClientsClient
-from adapters.yclients.limiter import RateLimiter, TtlCache
+from adapters.yclients.limiter import RateLimiter
 from adapters.yclients.transport import RetryPolicy, Transport
 
 __all__ = [
     "RateLimiter",
     "RetryPolicy",
     "Transport",
-    "TtlCache",
     "YClientsBackend",
     "YClientsClient",
     "build_backend",

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from cachetools import TTLCache
 from pydantic import TypeAdapter, ValidationError
 
-from adapters.yclients.limiter import Monotonic, TtlCache
+from adapters.yclients.limiter import Monotonic
 from adapters.yclients.models import (
     AppointmentPayload,
     BookDatesModel,
@@ -31,6 +32,7 @@ from adapters.yclients.transport import Query, Transport
 from states.salon_errors import ScheduleUnavailable
 
 API = "/api/v1"
+CATALOGUE_ENTRIES = 256  # distinct catalogue reads cached at once (a few per salon)
 _staff_list = TypeAdapter(list[StaffModel])
 _seances = TypeAdapter(list[SeanceModel])
 _booked = TypeAdapter(list[BookedModel])
@@ -84,7 +86,10 @@ class YClientsClient:
     ) -> None:
         self.transport = transport
         self.company_id = _int_arg("company_id", company_id)
-        self._catalogue: TtlCache[Any] = TtlCache(catalogue_ttl_s, clock=clock)
+        # The catalogue (services, masters, company) changes rarely: read it once a minute.
+        self._catalogue: TTLCache[tuple[str, tuple[tuple[str, str], ...]], Any] = TTLCache(
+            maxsize=CATALOGUE_ENTRIES, ttl=catalogue_ttl_s, timer=clock
+        )
 
     def __repr__(self) -> str:
         return f"YClientsClient(company_id={self.company_id}, {self.transport!r})"
@@ -98,16 +103,13 @@ class YClientsClient:
     async def __aexit__(self, *_: object) -> None:
         await self.close()
 
-    def clear_cache(self) -> None:
-        self._catalogue.clear()
-
     async def _cached_get(self, path: str, query: Query) -> Any:
         key = (path, tuple(query))
         cached = self._catalogue.get(key)
         if cached is not None:
             return cached
         data = (await self.transport.call("GET", path, query=query)).data
-        self._catalogue.put(key, data)
+        self._catalogue[key] = data
         return data
 
     # ---- partner-token endpoints [APIB] ------------------------------------------

@@ -1,4 +1,4 @@
-"""Client-side rate limit and a short-lived catalogue cache.
+"""Client-side rate limit (the catalogue cache is `cachetools.TTLCache`, in the client).
 
 [APIB] "Лимиты": 200 requests per minute or 5 per second (per IP). The limiter keeps the
 send times of the last requests and waits until a new one fits in both windows.
@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Callable
 
 Monotonic = Callable[[], float]
-T = TypeVar("T")
 
 
 class RateLimiter:
@@ -63,28 +61,3 @@ class RateLimiter:
                     break
                 await asyncio.sleep(wait)
             self._sent.append(self._clock())
-
-
-class TtlCache(Generic[T]):
-    """A tiny in-memory cache whose entries expire `ttl_s` after they were stored."""
-
-    def __init__(self, ttl_s: float = 60.0, *, clock: Monotonic = time.monotonic) -> None:
-        self.ttl_s = ttl_s
-        self._clock = clock
-        self._entries: dict[Hashable, tuple[float, T]] = {}
-
-    def get(self, key: Hashable) -> T | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        stored_at, value = entry
-        if self._clock() - stored_at >= self.ttl_s:
-            del self._entries[key]
-            return None
-        return value
-
-    def put(self, key: Hashable, value: T) -> None:
-        self._entries[key] = (self._clock(), value)
-
-    def clear(self) -> None:
-        self._entries.clear()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from adapters.yclients.errors import error_for
 from adapters.yclients.limiter import RateLimiter
@@ -179,31 +180,60 @@ class Transport:
         if retryable is None:
             retryable = method == "GET"
         attempts = self.retry.attempts if retryable else 1
-        failure: SalonError | None = None
-        for attempt in range(attempts):
-            pause: float | None = None
-            try:
-                status, text, retry_after = await self._once(
-                    method, path, query, json_body, headers
-                )
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                log.warning(
-                    "yclients %s: %s (try %d/%d)", what, type(exc).__name__, attempt + 1, attempts
-                )
-                failure = ScheduleUnavailable(f"{what}: {type(exc).__name__}")
-            else:
-                log.debug("yclients %s -> %d", what, status)
-                if 200 <= status < 300:
-                    return unwrap(status, text, what)
-                failure = error_for(status, text, what=what)
-                if status != 429 and status < 500:
-                    raise failure
-                pause = retry_after_seconds(retry_after)
-                if pause is not None and pause > self.retry.max_retry_after_s:
-                    raise failure
-            if attempt + 1 < attempts:
-                if pause is None:
-                    pause = min(self.retry.backoff_s * 2**attempt, self.retry.max_backoff_s)
-                await self._sleep(pause)
-        assert failure is not None
-        raise failure
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(attempts),
+            wait=self._pause,
+            retry=retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    try:
+                        status, text, retry_after = await self._once(
+                            method, path, query, json_body, headers
+                        )
+                    except (TimeoutError, aiohttp.ClientError) as exc:
+                        tried = attempt.retry_state.attempt_number
+                        log.warning(
+                            "yclients %s: %s (try %d/%d)", what, type(exc).__name__, tried, attempts
+                        )
+                        raise _Retryable(
+                            ScheduleUnavailable(f"{what}: {type(exc).__name__}")
+                        ) from exc
+                    return self._answer(what, status, text, retry_after)
+        except _Retryable as exc:
+            raise exc.failure from None
+        raise AssertionError("unreachable: the last attempt raises")
+
+    def _answer(self, what: str, status: int, text: str, retry_after: str | None) -> Answer:
+        """A 2xx unwrapped; a 429/5xx `_Retryable` (unless its Retry-After is too long to
+        wait for); any other status its error."""
+        log.debug("yclients %s -> %d", what, status)
+        if 200 <= status < 300:
+            return unwrap(status, text, what)
+        failure = error_for(status, text, what=what)
+        if status != 429 and status < 500:
+            raise failure
+        pause = retry_after_seconds(retry_after)
+        if pause is not None and pause > self.retry.max_retry_after_s:
+            raise failure
+        raise _Retryable(failure, pause)
+
+    def _pause(self, state: RetryCallState) -> float:
+        """Retry-After when the answer gave one, else exponential backoff."""
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, _Retryable) and failure.pause is not None:
+            return failure.pause
+        backoff: float = self.retry.backoff_s * 2 ** (state.attempt_number - 1)
+        return min(backoff, self.retry.max_backoff_s)
+
+
+class _Retryable(Exception):
+    """A failed try worth another one (after `pause` seconds when the server said so)."""
+
+    def __init__(self, failure: SalonError, pause: float | None = None) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+        self.pause = pause

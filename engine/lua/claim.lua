@@ -4,7 +4,8 @@
 -- (in arrival order) are claimed, the rest stays pending as the next batch, due at once
 -- when this turn ends (interface: "a longer backlog becomes several batches, in order").
 -- KEYS: 1 due, 2 pending, 3 meta, 4 inflight, 5 claim, 6 dead, 7 stats, 8 oldest
--- ARGV: 1 phone, 2 now_ms, 3 lease_ms, 4 token, 5 max_attempts, 6 max_size
+-- ARGV: 1 phone, 2 now_ms, 3 lease_ms, 4 token, 5 max_attempts, 6 max_size,
+--       7 dead letters kept per bucket
 -- Returns nil when nothing was claimed, else
 --   {token, attempt, first_ms, due_ms, lease_until, message...}.
 local phone, now, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -42,6 +43,8 @@ if attempt > tonumber(ARGV[5]) then
   local n = redis.call('LLEN', KEYS[4])
   local items = redis.call('LRANGE', KEYS[4], 0, -1)
   redis.call('RPUSH', KEYS[6], cjson.encode({phone = phone, failed_ms = now, messages = items}))
+  -- Bounded: the newest letters are kept (the oldest are what the engineer has seen).
+  redis.call('LTRIM', KEYS[6], -tonumber(ARGV[7]), -1)
   redis.call('DEL', KEYS[4], KEYS[5])
   redis.call('HINCRBY', KEYS[7], 'failed_batches', 1)
   redis.call('HINCRBY', KEYS[7], 'pending_messages', -n)

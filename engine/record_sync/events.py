@@ -16,7 +16,7 @@ from typing import Any, Literal
 from engine.clock import Clock
 from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys, record_bucket
-from engine.redis_conn import AsyncRedis, as_text, lua_script
+from engine.redis_conn import AsyncRedis, as_text, lua_script, storage
 from states.record_change import RecordChange
 
 LEASE_MS = 60_000
@@ -82,7 +82,8 @@ class RecordEvents:
         pipe = self.redis.pipeline(transaction=True)  # one slot: a MULTI on Cluster too
         pipe.hset(events, event_id, json.dumps(entry, ensure_ascii=False))
         pipe.zadd(due, {event_id: now})
-        await pipe.execute()
+        with storage():  # the route answers 503 (states.ports.StorageUnavailable)
+            await pipe.execute()
         return event_id
 
     async def next_due(self) -> list[tuple[int, float | None]]:

@@ -19,8 +19,9 @@ from engine.keys import Keys, bucket_of
 from engine.redis_conn import AsyncRedis, client_for
 from engine.reminders import ReminderPolicy
 from engine.visit import Visit
-from states.console import ConversationRow, ListView, NotAvailableYet, StorageUnavailable
+from states.console import ConversationRow, ListView, NotAvailableYet
 from states.conversation import Conversation
+from states.ports import StorageUnavailable
 from tests.support.console import TIMEZONE, console_of, harness, make_dead_letter
 from tests.support.waiting import eventually
 

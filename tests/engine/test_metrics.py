@@ -13,11 +13,10 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.fillers import OfflineFiller
-from engine.clock import VirtualClock
-from engine.harness import engine_harness
+from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
-from engine.worker import Worker
+from tests.support.console import make_dead_letter
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # 15:00 Moscow, a Wednesday
@@ -38,8 +37,8 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 
 class Service:
-    def __init__(self, client: TestClient[Any, Any], worker: Worker, clock: VirtualClock) -> None:
-        self.client, self.worker, self.clock = client, worker, clock
+    def __init__(self, client: TestClient[Any, Any], h: Harness) -> None:
+        self.client, self.h, self.worker, self.clock = client, h, h.worker, h.clock
 
     async def post(self, msg_id: str, body: str) -> None:
         message = {
@@ -70,7 +69,7 @@ async def service(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Service]:
         engine_harness(redis, keys, OfflineFiller(), START) as h,
         TestClient(TestServer(h.runtime.webhook_app())) as client,
     ):
-        yield Service(client, h.worker, h.clock)
+        yield Service(client, h)
 
 
 async def test_a_booking_moves_the_counters(service: Service) -> None:
@@ -95,6 +94,12 @@ async def test_a_booking_moves_the_counters(service: Service) -> None:
     await service.post("m2", "да")  # a replayed message id
     again = await service.scrape()
     assert sample(again, "ai_admin_webhook_requests_total", outcome="ignored") == 1
+
+
+async def test_dead_letters_are_counted(service: Service) -> None:
+    assert sample(await service.scrape(), "ai_admin_dead_letters") == 0
+    await make_dead_letter(service.h.batcher, service.clock, "79990001122", "привет")
+    assert sample(await service.scrape(), "ai_admin_dead_letters") == 1
 
 
 async def test_bad_requests_are_counted(service: Service) -> None:

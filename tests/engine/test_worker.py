@@ -16,6 +16,7 @@ import pytest
 
 from engine.batcher import Batch, Batcher, BatchPolicy
 from engine.clock import SystemClock
+from engine.health import WORKERS_KEPT_MS
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from engine.worker import Worker
@@ -274,3 +275,20 @@ class FutureClock(SystemClock):
 
     def now_ms(self) -> int:
         return super().now_ms() + self.ahead_ms
+
+
+async def test_workers_long_gone_leave_the_workers_set(
+    batcher: Batcher, running: tuple[Worker, asyncio.Event]
+) -> None:
+    worker, _ = running
+    now = batcher.clock.now_ms()
+    workers = batcher.keys.workers
+    # Two restarts ago and an hour ago: only the one past a day is gone.
+    await batcher.redis.zadd(workers, {"host:1": now - WORKERS_KEPT_MS - 1000})
+    await batcher.redis.zadd(workers, {"host:2": now - 3600_000})
+
+    async def trimmed() -> bool:
+        members = await batcher.redis.zrange(workers, 0, -1)
+        return {m.decode() for m in members if isinstance(m, bytes)} == {"host:2", worker.worker_id}
+
+    await wait_for(trimmed, timeout_s=10)

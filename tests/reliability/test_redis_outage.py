@@ -163,6 +163,11 @@ async def test_embedded_restart_keeps_state_and_pending_batch_and_the_worker_fin
         store = frozen_store(redis, keys)
         await batcher.append(PHONE, client_message(PHONE, "m1", "Стрижка к Бари завтра в 18:00"))
         await eventually(lambda: _has_replies(gateway, 1), 20, "the first turn answered")
+
+        async def first_acked() -> bool:  # the ack follows the send: wait for it too
+            return (await batcher.stats()).processed_batches == 1
+
+        await eventually(first_acked, 10, "the first batch acked")
         before = await store.load(PHONE)
         assert before.state == "confirming"
 

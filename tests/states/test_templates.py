@@ -11,7 +11,7 @@ import pytest
 
 from states.conversation import Option
 from states.prompts import options_heading
-from states.templates import say, template, template_keys
+from states.templates import TEMPLATES, say
 from tests.states.conftest import World
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -21,9 +21,9 @@ def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-@pytest.mark.parametrize("key", sorted(template_keys()))
+@pytest.mark.parametrize("key", sorted(TEMPLATES))
 def test_every_template_renders_in_both_languages(key: str) -> None:
-    ru, en = template(key)
+    ru, en = TEMPLATES[key]
     assert fields(ru) == fields(en), "both languages take the same values"
     values = {name: f"<{name}>" for name in fields(ru)}
     for lang in ("ru", "en"):
