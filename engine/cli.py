@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from engine.dead_letters import LETTER_ID
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stdout, the diff of a failure on stderr; exit 1 if any failed.",
     )
     replay.add_argument("paths", nargs="+", metavar="PATH", help="transcript files or folders")
+    _add_eval_filler(commands)
     letters = commands.add_parser(
         "dead-letters",
         help="list batches that failed 5 times; requeue one",
@@ -59,6 +61,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--requeue", metavar="ID", type=_letter_id, help="the id of the letter to requeue"
     )
     return parser
+
+
+def _add_eval_filler(commands: argparse._SubParsersAction[_Parser]) -> None:
+    evals = commands.add_parser(
+        "eval-filler",
+        help="score a slot filler on the labelled utterances",
+        description="Per-slot accuracy of the offline filler (or, with --openai, of any "
+        "OpenAI-compatible endpoint: OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_API_KEY) on the "
+        "labelled sets, per catalogue and on the held-out part, then every misread utterance.",
+    )
+    evals.add_argument("--openai", action="store_true", help="score the LLM filler")
+    evals.add_argument(
+        "--catalogue", type=Path, metavar="PATH", help="only cases read against this salon file"
+    )
+    evals.add_argument(
+        "--labelled",
+        type=Path,
+        metavar="PATH",
+        help="labelled YAML file or folder (default: fixtures/nlu)",
+    )
+    evals.add_argument("--check", action="store_true", help="exit 1 on an unexpected miss")
 
 
 def _port(raw: str) -> int:
@@ -122,6 +145,18 @@ async def run_command(settings: Settings, args: argparse.Namespace) -> int:
         from engine.transcripts.replay import replay
 
         return await replay(settings, args.paths)
+    if args.command == "eval-filler":
+        from adapters.fillers.accuracy import run_eval
+
+        return await run_eval(
+            args.openai,
+            settings.openai_api_key,
+            settings.openai_base_url,
+            settings.openai_model,
+            catalogue=args.catalogue,
+            labelled=args.labelled,
+            check=args.check,
+        )
     if args.command == "chat":
         from engine.chat import chat
 

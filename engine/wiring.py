@@ -5,7 +5,9 @@ fallback, or offline), the messenger, the batching policy and the webhook's conf
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
+import sys
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -148,7 +150,11 @@ def salon_faq(settings: Settings) -> SalonFaq:
 
 def warm_up_fillers(clock: Clock) -> None:
     """Read one sample with the offline filler at start (the LLM filler falls back to it):
-    its dictionaries load here, not during the first client's turn (about a second)."""
+    its dictionaries load here, not during the first client's turn (about a second).
+
+    The filler reads in a worker thread (issue 13); a 1 ms GIL switch interval hands the
+    interpreter back to the event loop within a millisecond of its asking, and freezing
+    what start-up built (dictionaries, lexicon) keeps full garbage collections short."""
     sample = FillRequest(
         text="Запишите на стрижку завтра в 18:00",
         state="idle",
@@ -157,6 +163,8 @@ def warm_up_fillers(clock: Clock) -> None:
         timezone=DEFAULT_TIMEZONE,
     )
     OfflineFiller().fill_now(sample)
+    sys.setswitchinterval(0.001)
+    gc.freeze()
 
 
 def slot_filler(settings: Settings, metrics: Metrics | None = None) -> SlotFiller:

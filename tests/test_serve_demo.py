@@ -74,8 +74,8 @@ def wait_for(
     raise AssertionError(f"not reached; last view: {view}")
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[Service]:
+def start_service(tmp_path: Path, **env_overrides: str) -> Iterator[Service]:
+    """`ai-admin serve` with no configuration in a subprocess; stopped when resumed."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "YCLIENTS_"))}
     env.update(
@@ -84,6 +84,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
         BATCH_TIMEOUT_MS="300",
         AI_ADMIN_DATA_DIR=str(tmp_path / "data"),
     )
+    env.update(env_overrides)
     env.pop("OPENAI_API_KEY", None)
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen(
@@ -101,6 +102,11 @@ def service(tmp_path: Path) -> Iterator[Service]:
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    yield from start_service(tmp_path)
 
 
 def test_serve_without_configuration_books_in_the_demo_salon(

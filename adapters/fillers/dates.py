@@ -1,13 +1,14 @@
 """Dates in client words → `YYYY-MM-DD`, always relative to the salon's local "today".
 
-Common relative words (завтра, в субботу, через неделю) are read by explicit rules so the
-result never depends on a library's guess; dates with month names ("24 июля", "July 24")
-go through `dateparser` with the salon's local today as its base. The caller passes the
-already-normalised text (see `text.normalize`) and the salon-local today.
-
-Rules worth knowing:
+Every rule is explicit (no library guesses) and the caller passes the normalised text
+(see `text.normalize`; typos are already corrected by `reading.read`) and the salon-local
+today. Rules worth knowing:
 - a weekday names the next such day, today excluded ("в среду" said on a Wednesday is a week
   ahead: a client meaning today says "сегодня"); "в следующую пятницу" is next week's Friday;
+- a day and month without a year ("28 ноября", "28.11") is the nearest such date: on
+  30 November "28 ноября" is two days ago — a past date, which the dialogue says is past —
+  and "5 января" is next January;
+- a date that does not exist ("31 февраля", "30.02") is read as invalid, not dropped;
 - "dd.mm" is a date unless it reads as a clock time ("в 18.30": minute ≥ 13, or preceded
   by в/к/at) — see `times.py`;
 - when several dates are named, the last one wins ("на завтра, нет, на послезавтра").
@@ -19,7 +20,8 @@ import dataclasses
 import datetime as dt
 import re
 
-import dateparser
+from adapters.fillers.spans import Taken
+from adapters.fillers.text import mentions, word_pattern
 
 _WEEKDAYS = {
     "понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4, "суббот": 5,
@@ -31,20 +33,54 @@ _NUMBER_WORDS = {
     "шесть": 6, "семь": 7, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a": 1,
     "couple of": 2,
 }  # fmt: skip
+_MONTH_STEMS = {
+    "янв": 1, "фев": 2, "мар": 3, "апр": 4, "ма": 5, "июн": 6, "июл": 7, "авг": 8, "сен": 9,
+    "окт": 10, "ноя": 11, "дек": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5,
+    "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
 _MONTHS = (
     r"(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-zа-я]*"
 )
-
-_SIMPLE: tuple[tuple[str, int], ...] = (
-    (r"\bпослезавтр\w*|\bпосле\s+за[вф]тр\w*|\bday after tomorrow\b", 2),
-    (r"\bза[вф]тр[аоу]\w*|\btomm?orr?ow\b|\btmrw?\b", 1),
-    (r"\bсегодня\w*|\bседня\b|\bсегодн\w*|\btoday\b|\btonight\b", 0),
+# Ordinal day words: "на пятое декабря", "двадцать восьмого ноября".
+_ORDINAL_UNITS = {
+    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "шест": 6, "седьм": 7,
+    "восьм": 8, "девят": 9, "десят": 10, "одиннадцат": 11, "двенадцат": 12, "тринадцат": 13,
+    "четырнадцат": 14, "пятнадцат": 15, "шестнадцат": 16, "семнадцат": 17, "восемнадцат": 18,
+    "девятнадцат": 19, "двадцат": 20, "тридцат": 30,
+}  # fmt: skip
+_ORDINAL = (
+    r"(?:(?P<tens>двадцать|тридцать)\s+)?(?P<unit>"
+    + "|".join(sorted(_ORDINAL_UNITS, key=len, reverse=True))
+    + r")(?:ое|ого|ье|ьего|ий|ья)"
 )
-_WEEKDAY = re.compile(
-    r"(?:\b(?:в|во|на|on)\s+)?(?:\b(?P<which>эт[уоа]т?|следующ\w*|ближайш\w*|next|this)\s+)?"
+
+# (pattern, days from today, words one of which the pattern needs: a text without them is
+# not scanned at all — a long message without dates costs a few substring searches)
+_SIMPLE: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    (r"\bпослезавтр\w*|\bпосле\s+за[вф]тр\w*|\bday after tomorrow\b", 2,
+     ("завтр", "зафтр", "day after")),
+    (r"\bза[вф]тр[аоу]\w*|\btomm?orr?ow\b|\btmrw?\b", 1, ("завтр", "зафтр", "tom", "tmr")),
+    (r"\bсегодня\w*|\bседня\b|\bсегодн\w*|\btoday\b|\btonight\b", 0,
+     ("сегодн", "седня", "today", "tonight")),
+    (r"\bпозавчера\b", -2, ("позавчера",)),
+    (r"\bвчера\b|\byesterday\b", -1, ("вчера", "yesterday")),
+)  # fmt: skip
+_WEEKDAY_KEYS = ("понедельник", "вторник", "сред", "четверг", "пятниц", "суббот", "воскрес", "day")
+_MONTH_KEYS = (
+    "январ", "феврал", "март", "апрел", "мая", "май", "июн", "июл", "август", "сентябр",
+    "октябр", "ноябр", "декабр", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+    "oct", "nov", "dec",
+)  # fmt: skip
+_DIGIT = re.compile(r"\d")
+# The day word is found first (one cheap scan); what precedes it is read from a short
+# look-back, so a long text is not tried for "в следующую" at every position.
+_WEEKDAY_WORD = re.compile(
     r"\b(?P<day>понедельник|вторник|сред[ау]|четверг|пятниц[ауы]|суббот[ауы]|"
     r"воскресень[ея]|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+_WEEKDAY_BEFORE = re.compile(
+    r"(?:\b(?:в|во|на|on)\s+)?(?:\b(?P<which>эт[уоа]т?|следующ\w*|ближайш\w*|next|this)\s+)?$"
 )
 _IN_N = re.compile(
     r"\b(?:через|in)\s+(?P<n>\d+|одну|один|два|две|пару|три|четыре|пять|шесть|семь|"
@@ -56,13 +92,14 @@ _WEEKDAY_SHORT = re.compile(
     re.MULTILINE,
 )
 _SHORT_DAYS = {"пн": 0, "вт": 1, "ср": 2, "чт": 3, "пт": 4, "сб": 5, "вс": 6}
-_WEEKEND = re.compile(r"\b(?:на\s+)?выходн\w+\b|\b(?:this |on the )?weekend\b")
+_SIMPLE_PATTERNS = tuple((word_pattern(p), days, keys) for p, days, keys in _SIMPLE)
+_WEEKEND = word_pattern(r"\b(?:на\s+)?выходн\w+\b|\b(?:this |on the )?weekend\b")
 _NUMERIC = re.compile(
     r"(?<![\d:.])(?P<d>\d{1,2})[./](?P<m>\d{1,2})(?:[./](?P<y>\d{2,4}))?(?![\d:])"
 )
 _MONTH_NAME = re.compile(
-    rf"\b\d{{1,2}}(?:-?(?:го|е|ое|st|nd|rd|th))?\s+(?:of\s+)?{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}"
-    r"(?:st|nd|rd|th)?\b"
+    rf"\b(?:(?P<d>\d{{1,2}})(?:-?(?:го|е|ое|st|nd|rd|th))?|{_ORDINAL})\s+(?:of\s+)?"
+    rf"(?P<mon>{_MONTHS})\b|\b(?P<mon2>{_MONTHS})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\b"
 )
 # An LLM may normalise a phrase to ISO; it is still checked like any other date.
 _ISO = re.compile(r"\b(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
@@ -74,21 +111,23 @@ _CLOCK_BEFORE = re.compile(r"(?:\b(?:в|к|at|до|после|с)\s+)$")
 @dataclasses.dataclass(frozen=True)
 class DateReading:
     phrase: str
-    date: dt.date
+    date: dt.date | None  # None: the client named a date that does not exist
     start: int
+
+    @property
+    def invalid(self) -> bool:
+        return self.date is None
 
 
 def numeric_is_clock(before: str, first: int, second: int) -> bool:
     """True when "first.second" (preceded by `before`) reads as a clock time, not a date."""
     if not 1 <= second <= 12 or not 1 <= first <= 31:
         return first <= 23 and second <= 59
-    return bool(_CLOCK_BEFORE.search(before)) and first <= 23
+    return bool(_CLOCK_BEFORE.search(before[-12:])) and first <= 23  # a short look back
 
 
-def _weekday(match: re.Match[str], today: dt.date) -> dt.date:
-    day_word = match["day"]
+def _weekday(day_word: str, which: str, today: dt.date) -> dt.date:
     target = next(v for k, v in _WEEKDAYS.items() if day_word.startswith(k))
-    which = match["which"] or ""
     if which.startswith(("следующ", "next")):
         monday_next_week = today + dt.timedelta(days=7 - today.weekday())
         return monday_next_week + dt.timedelta(days=target)
@@ -100,21 +139,49 @@ def _in_n(match: re.Match[str], today: dt.date) -> dt.date:
     raw = match["n"]
     count = 1 if raw is None else int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw, 1)
     unit_days = 7 if match["unit"].startswith(("недел", "week")) else 1
-    return today + dt.timedelta(days=count * unit_days)
+    return today + dt.timedelta(days=min(count, 3660) * unit_days)
+
+
+def nearest(day: int, month: int, today: dt.date) -> dt.date | None:
+    """The day and month in the year that puts it nearest to today (a tie: the future);
+    None when no year has such a date (31 February; 29 February is kept for leap years)."""
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    if not candidates:
+        return None
+    return min(candidates, key=lambda d: (abs((d - today).days), d < today))
 
 
 def _numeric(match: re.Match[str], today: dt.date) -> dt.date | None:
     day, month = int(match["d"]), int(match["m"])
-    year = today.year
-    if match["y"]:
-        year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
+    if not match["y"]:
+        return nearest(day, month, today)
+    year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
     try:
-        value = dt.date(year, month, day)
+        return dt.date(year, month, day)
     except ValueError:
         return None
-    if not match["y"] and value < today:
-        value = value.replace(year=year + 1)
-    return value
+
+
+def _month_number(word: str) -> int:
+    return next(v for k, v in _MONTH_STEMS.items() if word.startswith(k))
+
+
+def _month_name(match: re.Match[str], today: dt.date) -> dt.date | None:
+    if match["mon2"]:
+        day, month = int(match["d2"]), _month_number(match["mon2"])
+    else:
+        month = _month_number(match["mon"])
+        if match["d"]:
+            day = int(match["d"])
+        else:
+            tens = {"двадцать": 20, "тридцать": 30}.get(match["tens"] or "", 0)
+            day = tens + _ORDINAL_UNITS[match["unit"]]
+    return nearest(day, month, today)
 
 
 def _iso(match: re.Match[str]) -> dt.date | None:
@@ -122,16 +189,6 @@ def _iso(match: re.Match[str]) -> dt.date | None:
         return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
         return None
-
-
-def _with_dateparser(phrase: str, today: dt.date) -> dt.date | None:
-    base = dt.datetime.combine(today, dt.time(12, 0))
-    parsed = dateparser.parse(
-        phrase,
-        languages=["ru", "en"],
-        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"},
-    )
-    return parsed.date() if parsed is not None else None
 
 
 def _day_of_month(match: re.Match[str], today: dt.date) -> dt.date | None:
@@ -151,40 +208,50 @@ def _day_of_month(match: re.Match[str], today: dt.date) -> dt.date | None:
 def read_dates(text: str, today: dt.date) -> list[DateReading]:
     """Every date named in the normalised `text`, in order of appearance."""
     found: list[DateReading] = []
-    taken: list[tuple[int, int]] = []
+    taken = Taken(len(text))
 
-    def add(match: re.Match[str], value: dt.date | None) -> None:
-        span = match.span()
-        if value is None or any(s < span[1] and span[0] < e for s, e in taken):
+    def add(match: re.Match[str], value: dt.date | None, start: int | None = None) -> None:
+        start = match.start() if start is None else start
+        end = match.end()
+        if not taken.free(start, end):
             return
-        taken.append(span)
-        found.append(DateReading(match.group().strip(), value, span[0]))
+        taken.take(start, end)
+        found.append(DateReading(text[start:end].strip(), value, start))
 
-    for pattern, days in _SIMPLE:
-        for m in re.finditer(pattern, text):
+    digits = bool(_DIGIT.search(text))
+    for pattern, days, keys in _SIMPLE_PATTERNS:
+        for m in pattern.finditer(text) if mentions(text, keys) else ():
             add(m, today + dt.timedelta(days=days))
-    for m in _WEEKDAY.finditer(text):
-        add(m, _weekday(m, today))
+    for m in _WEEKDAY_WORD.finditer(text) if mentions(text, _WEEKDAY_KEYS) else ():
+        before = _WEEKDAY_BEFORE.search(text, max(0, m.start() - 24), m.start())
+        start = before.start() if before is not None else m.start()
+        which = (before["which"] if before is not None else None) or ""
+        add(m, _weekday(m["day"], which, today), start)
     for m in _WEEKDAY_SHORT.finditer(text):
         ahead = (_SHORT_DAYS[m["a"] or m["b"]] - today.weekday()) % 7
         add(m, today + dt.timedelta(days=ahead or 7))
-    for m in _IN_N.finditer(text):
+    for m in _IN_N.finditer(text) if mentions(text, ("через", "in ")) else ():
         add(m, _in_n(m, today))
-    for m in _WEEKEND.finditer(text):
+    for m in _WEEKEND.finditer(text) if mentions(text, ("выходн", "weekend")) else ():
         add(m, today + dt.timedelta(days=(5 - today.weekday()) % 7))
-    for m in _ISO.finditer(text):
+    for m in _ISO.finditer(text) if digits else ():
         add(m, _iso(m))
-    for m in _MONTH_NAME.finditer(text):
-        add(m, _with_dateparser(m.group(), today))
-    for m in _DAY_OF_MONTH.finditer(text):
-        add(m, _day_of_month(m, today))
-    for m in _NUMERIC.finditer(text):
+    for m in _MONTH_NAME.finditer(text) if mentions(text, _MONTH_KEYS) else ():
+        add(m, _month_name(m, today))
+    for m in _DAY_OF_MONTH.finditer(text) if digits and "числ" in text else ():
+        if (value := _day_of_month(m, today)) is not None:
+            add(m, value)
+    for m in _NUMERIC.finditer(text) if digits else ():
+        day, month = int(m["d"]), int(m["m"])
         if (
             m["y"]
             or "/" in m.group()
-            or not numeric_is_clock(text[: m.start()], int(m["d"]), int(m["m"]))
+            or not numeric_is_clock(text[max(0, m.start() - 12) : m.start()], day, month)
         ):
-            add(m, _numeric(m, today))
+            value = _numeric(m, today)
+            # "31.02" is a date that does not exist; "18.75" is nothing at all.
+            if value is not None or (1 <= month <= 12 and 1 <= day <= 31):
+                add(m, value)
     return sorted(found, key=lambda r: r.start)
 
 

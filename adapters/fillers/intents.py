@@ -12,79 +12,80 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from adapters.fillers.text import word_pattern
 from states.slot_fill import FaqTopic, Intent, OfferedOption
 
-RESCHEDULE = re.compile(
+RESCHEDULE = word_pattern(
     r"\bперенес\w*|\bперенест\w*|\bперезапиш\w*|\bперезапис\w*|\bсдвин\w*|\bперенос\w*"
     r"|\breschedul\w*|\bmove\s+(?:my|the|it)\b|\bpostpone\w*"
 )
-CANCEL = re.compile(
+CANCEL = word_pattern(
     r"\bотмен(?:ите|ить|яйте|яю|и|им|ю)\b|\bотменя\w*|\bотказ\w*|\bне\s+(?:смогу\s+)?при(?:ду|йду|дем)\b"
     r"|\bудалит\w*\s+запис\w*|\bcancel\w*|\bcan'?t\s+(?:make|come)\b|\bwon'?t\s+(?:make|come)\b"
     r"|\bне\s+смогу\b|\bотмен\w*\s+(?:мо\w+\s+|вашу\s+|эту\s+)?запис\w*"
 )
 # Dropping the visit being arranged, not a booked one ("передумал", bare "отмена").
-ABORT = re.compile(
+ABORT = word_pattern(
     r"\bпередумал\w*|\bраздумал\w*|\bне\s+(?:надо|нужно)\b|^\W*отмена\W*$|\bотбой\b"
     r"|\bзабудьте\b|\bне\s+(?:буду|хочу)\s+(?:записыва\w*|записат\w*)"
     r"|\bnever\s*mind\b|\bforget\s+it\b|\bchanged\s+my\s+mind\b|\bdon'?t\s+book\b"
 )
-LATE = re.compile(
+LATE = word_pattern(
     r"\bопазд\w*|\bопозда\w*|\bопоздан\w*|\bзадерж(?:у|усь|иваюсь)\w*"
     r"|\bбуду\s+(?:через|минут\w*\s+через)\s+\d+\s*мин\w*|\bбуду\s+позже\s+на\b"
     r"|\b(?:running|be|am|i'?m)\s+(?:\w+\s+){0,4}late\b(?!\s+(?:in|evening|afternoon|night|slot|time))"
 )
-COMPLAINT = re.compile(
+COMPLAINT = word_pattern(
     r"\bжалоб\w*|\bпожаловат\w*|\bнедовол\w*|\bужасн\w*|\bотвратительн\w*|\bхамств\w*"
     r"|\bнахамил\w*|\bхамит\w*|\bиспортил\w*|\bплохо\s+(?:подстриг|сделал|покрас|обслуж)\w*"
     r"|\bне\s+понравил\w*|\bверните\s+деньги|\bвозврат\w*\s+(?:денег|средств)"
     r"|\bcomplain\w*|\bterrible\b|\bawful\b|\brude\b|\bruined\b|\brefund\b|\bdisappointed\b"
 )
-ASK_HUMAN = re.compile(
+ASK_HUMAN = word_pattern(
     r"\bадминистратор\w*|\bадмин\w*|\bменеджер\w*|\bоператор\w*|\bжив\w+\s+человек\w*"
     r"|\bруковод\w*|\bуправляющ\w*|\bдиректор\w*|\bначальств\w*|\bхозяин\w*|\bвладел\w*"
     r"|\bс\s+человеком\b|\bпозовите\b|\bсоедините\b|\bперезвоните\b|\bпозвоните\s+мне\b"
     r"|\bhuman\b|\breal\s+person\b|\bmanager\b|\boperator\b|\bcall\s+me\b"
     r"|\bspeak\s+to\s+(?:someone|a\s+person|a\s+human)\b"
 )
-SAME_TIME = re.compile(
+SAME_TIME = word_pattern(
     r"\b(?:в|на)\s+(?:то\s+же|это\s+же|тоже)\s+(?:самое\s+)?время\b|\bто\s+же\s+время\b"
     r"|\bsame\s+time\b"
 )
 # "раньше" / "позже" alone also tell stories ("я раньше ходил к Бари", "напишу позже").
-EARLIER = re.compile(
+EARLIER = word_pattern(
     r"\bпораньше\b|\b(?:можно|есть|нет|а)\s+(?:ли\s+)?(?:\w+\s+)?раньше\b|\bearlier\b"
     r"|\bsooner\b"
 )
-LATER = re.compile(
+LATER = word_pattern(
     r"\bпопозже\b|\b(?:можно|есть|нет|а)\s+(?:ли\s+)?(?:\w+\s+)?позже\b"
     r"|\blater\s+(?:time|slot|one)\b|\bsomething\s+later\b|\blater\s*\?"
 )
-OTHER_MASTER = re.compile(
+OTHER_MASTER = word_pattern(
     r"\bк\s+друг\w+\s+мастер\w*|\bдруг\w+\s+мастер\w*|\bк\s+кому[\s-]*(?:то|нибудь)\s+друг\w*"
     r"|\bкто[\s-]*(?:то|нибудь)\s+друг\w*|\banother\s+(?:master|barber|stylist)\b"
     r"|\bsomeone\s+else\b|\bdifferent\s+(?:master|barber|stylist)\b"
 )
-PRICE = re.compile(
+PRICE = word_pattern(
     r"\bсколько\s+(?:\w+\s+){0,2}(?:стоит|стоят|будет\s+стоить|по\s+деньгам)"
     r"|\bцен[аыу]\w*|\bпрайс\w*"
     r"|\bстоимост\w*|\bпо\s+чем\b|\bпочем\b|\bдорог\w*|\bдешев\w*|\bexpensive\b|\bcheap\w*"
     r"|\bhow\s+much\b|\bprices?\b|\bcost\w*"
     r"|\bсколько\s+(?:длится|идет|по\s+времени|времени\s+(?:занимает|идет))|\bhow\s+long\b"
 )
-ADDRESS = re.compile(
+ADDRESS = word_pattern(
     r"\bадрес\w*|\bгде\s+(?:вы|вас|у\s+вас|находит\w*|располож\w*|это|салон|барбершоп)\b"
     r"|\bкак\s+(?:вас\s+|к\s+вам\s+)?(?:найти|добраться|доехать|пройти)\b"
     r"|\bкуда\s+(?:идти|ехать|подъехать|приходить)\b|\bкакое\s+метро\b|\bближайшее\s+метро\b"
     r"|\bwhere\s+are\s+you\b|\baddress\b|\blocation\b|\bwhere\s+is\s+the\s+(?:salon|shop)\b"
     r"|\bhow\s+(?:do\s+i|to)\s+(?:get|find)\b"
 )
-WHO_WORKS = re.compile(
+WHO_WORKS = word_pattern(
     r"\bкто\s+(?:из\s+мастеров\s+)?(?:\w+\s+){0,2}(?:работает|работают|на\s+смене|принимает)\b"
     r"|\bкакие\s+(?:у\s+вас\s+)?мастера\b|\bкто\s+у\s+вас\s+(?:есть|работает)\b"
     r"|\bwho\s+(?:is|'s)\s+(?:working|in|on)\b|\bwhich\s+(?:masters|barbers|stylists)\b"
 )
-HOURS = re.compile(
+HOURS = word_pattern(
     r"\bдо\s+скольки\b|\bво\s+сколько\s+(?:вы\s+)?(?:открыва|закрыва|работа)\w*"
     r"|\bчасы\s+работы\b|\bрежим\s+работы\b|\bграфик\s+работы\b|\bграфик\b|\bрасписани\w+\s+работы\b"
     r"|\bкогда\s+(?:вы\s+)?(?:открыт|работает|работаете|открываетесь|закрываетесь)\w*"
@@ -92,7 +93,7 @@ HOURS = re.compile(
     r"|\bwhat\s+time\s+do\s+you\s+(?:open|close)\b|\bare\s+you\s+open\b"
     r"|\bwhen\s+do\s+you\s+(?:open|close)\b|\bdo\s+you\s+work\b|\bis\s+\w+\s+working\b"
 )
-FREE_SLOTS = re.compile(
+FREE_SLOTS = word_pattern(
     r"\bсвободн\w*\s+(?:окн\w*|окош\w*|врем\w*|мест\w*|слот\w*|запис\w*)|\bокошк\w*|\bокн[оа]\b"
     r"|\bкогда\s+(?:\w+\s+)?(?:свобод\w*|можно\s+(?:записаться|прийти|подойти))"
     r"|\bесть\s+(?:ли\s+)?(?:у\s+\w+\s+)?(?:свободн\w*\s+)?(?:время|места?|окн\w*)"
@@ -100,36 +101,36 @@ FREE_SLOTS = re.compile(
     r"|\bany\s+(?:slots|times|openings)\b"
 )
 FAQ_TOPICS: tuple[tuple[FaqTopic, re.Pattern[str]], ...] = (
-    (FaqTopic.PAYMENT, re.compile(
+    (FaqTopic.PAYMENT, word_pattern(
         r"\bоплат\w*|\bоплачива\w*|\bкартой\b|\bкарт[аыу]\s+(?:принима|можно)\w*|\bналичн\w*"
         r"|\bпереводом\b|\bсбп\b|\bбезнал\w*|\bpay\w*|\bby\s+card\b|\bcash\b|\bcredit\s+card\b"
     )),
-    (FaqTopic.PARKING, re.compile(
+    (FaqTopic.PARKING, word_pattern(
         r"\bпарков\w*|\bприпарков\w*|\bгде\s+(?:поставить|оставить)\s+машин\w*|\bpark\w*"
     )),
-    (FaqTopic.CERTIFICATES, re.compile(
+    (FaqTopic.CERTIFICATES, word_pattern(
         r"\bсертификат\w*|\bgift\s+(?:card|certificate)s?\b|\bvouchers?\b"
     )),
-    (FaqTopic.DISCOUNTS, re.compile(r"\bскидк\w*|\bакци[ияй]\w*|\bdiscount\w*|\bpromo\w*")),
-    (FaqTopic.CHILDREN, re.compile(
+    (FaqTopic.DISCOUNTS, word_pattern(r"\bскидк\w*|\bакци[ияй]\w*|\bdiscount\w*|\bpromo\w*")),
+    (FaqTopic.CHILDREN, word_pattern(
         r"\bс\s+(?:ребенком|ребёнком|детьми|малышом)\b|\bwith\s+(?:my\s+)?(?:kid|child)\w*"
     )),
-    (FaqTopic.PETS, re.compile(
+    (FaqTopic.PETS, word_pattern(
         r"\bс\s+(?:собак\w*|животн\w*|питомц\w*|кошк\w*)|\bpets?\b|\bwith\s+(?:my\s+)?dog\b"
     )),
-    (FaqTopic.WIFI, re.compile(r"\bwi-?fi\b|\bвай[\s-]?фай\w*|\bинтернет\w*")),
-    (FaqTopic.DRINKS, re.compile(
+    (FaqTopic.WIFI, word_pattern(r"\bwi-?fi\b|\bвай[\s-]?фай\w*|\bинтернет\w*")),
+    (FaqTopic.DRINKS, word_pattern(
         r"\bкофе\b|\bчай\b|\bчаю\b|\bнапит\w*|\bпиво\b|\bcoffee\b|\bdrinks?\b|\bbeer\b"
     )),
 )  # fmt: skip
 # A bare "не" refuses; "не знаю", "не уверен" do not.
-DENY = re.compile(
+DENY = word_pattern(
     r"^\W*(?:нет|неа|no|nope|nah)\b|^\W*не(?:\W*$|[,.!]+(?:\s|$))"
     r"|\bне\s+(?:подходит|устраивает|хочу|могу)\b"
     r"|\bнеудобно\b|\bне\s+то\b|\bне\s+вариант\b|\bdon'?t\b|\bnot\s+(?:good|ok|now)\b"
     r"|\bno\s+thanks?\b|\bnot\s+suitable\b"
 )
-CONFIRM = re.compile(
+CONFIRM = word_pattern(
     r"^\W*(?:да+|ага|угу|ок|окей|оке|ok|okay|kk|yes|yep|yeah|yup|sure)(?!\w)|^\s*\++\s*$|👍|👌|✅"
     r"|\bподтвержда\w*|\bподтверди\w*|\bверно\b|\bправильно\b|\bхорошо\b|\bотлично\b"
     r"|\bдоговорились\b|\bгодится\b|\bподходит\b|\bсупер\b|\bконечно\b|\bотлич\w*"
@@ -138,21 +139,21 @@ CONFIRM = re.compile(
 )
 # "можно" / "хочу" alone say nothing ("можно оплатить картой?"): a booking needs its verb
 # or a slot value (checked before this pattern is).
-BOOK = re.compile(
+BOOK = word_pattern(
     r"\bзапиш\w*|\bзапис\w*|\bмне\s+бы\b|\bхочу\s+к\s+вам\b"
     r"|\bbook\w*|\bappointment\b|\bi\s+(?:want|would like|need)\s+to\s+come\b"
 )
-GREETING = re.compile(
+GREETING = word_pattern(
     r"\bпривет\w*|\bздравствуй\w*|\bздрасьте\b|\bдобр(?:ый|ое|ого)\s+(?:день|утро|вечер"
     r"|времени)\w*|\bдоброго\b|\bхай\b|\bhi\b|\bhello\b|\bhey\b|\bgood\s+(?:morning|afternoon"
     r"|evening)\b|👋|🙋"
 )
-SMALL_TALK = re.compile(
+SMALL_TALK = word_pattern(
     r"\bспасибо\w*|\bблагодар\w*|\bспс\b|\bthanks?\b|\bthank\s+you\b|\bкак\s+дела\b"
     r"|\bдо\s+свидания\b|\bпока\b|\bbye\b|\bgood\s*bye\b|\bхорошего\s+дня\b|\bудачи\b"
     r"|^[\W\s]*$"
 )
-CHANGE = re.compile(
+CHANGE = word_pattern(
     r"\bлучше\b|\bвместо\b|\bпоменя\w*|\bизмени\w*|\bдругое\s+время\b|\bдругой\s+день\b"
     r"|\binstead\b|\bchange\b|\brather\b"
 )
@@ -164,7 +165,7 @@ QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (Intent.ASK_FREE_SLOTS, FREE_SLOTS),
     (Intent.ASK_HOURS, HOURS),
 )
-_PERIOD = re.compile(
+_PERIOD = word_pattern(
     r"\b(?P<this>на\s+этой\s+неделе|в\s+эт[уо]\s+недел\w*|this\s+week)\b"
     r"|\b(?P<next>на\s+следующей\s+неделе|next\s+week)\b"
     r"|\b(?P<weekend>на\s+(?:этих\s+)?выходных|(?:this\s+|on\s+the\s+)?weekend)\b"
@@ -173,14 +174,14 @@ _ORDINALS = {
     "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "first": 1, "second": 2,
     "third": 3, "fourth": 4, "fifth": 5,
 }  # fmt: skip
-_ORDINAL = re.compile(
+_ORDINAL = word_pattern(
     r"\b(?P<word>перв|втор|трет|четверт|пят)(?:ый|ой|ий|ая|ое|ую|ье|ья|ого|ему|ом|ый)\b"
     r"|\b(?P<en>first|second|third|fourth|fifth)\b|\b(?P<last>последн\w*|last)\b"
     r"|\b(?:вариант|option|номер|#|№)\s*(?P<num>\d)\b|(?P<hash>[#№])\s*(?P<hnum>\d)\b"
     r"|\b(?P<dnum>\d)\s*-?\s*(?:й|ой|ий|ый)\s*(?:вариант)?\b"
 )
-_BARE_NUMBER = re.compile(r"^\W*(?:давайте\s+|давай\s+|ну\s+)?(?P<n>\d)\W*$")
-_BUT_NOT_OPTION = re.compile(r"\bв\s+первый\s+раз\b|\bfirst\s+time\b")
+_BARE_NUMBER = word_pattern(r"^\W*(?:давайте\s+|давай\s+|ну\s+)?(?P<n>\d)\W*$")
+_BUT_NOT_OPTION = word_pattern(r"\bв\s+первый\s+раз\b|\bfirst\s+time\b")
 
 
 def pick_option(

@@ -40,6 +40,8 @@ class LabelledCase:
     expected: Mapping[str, object]
     known_miss: str | None
     source: str  # file name, for messages
+    path: Path  # the labelled file
+    salon: Path  # the salon file whose catalogue the case is read against
 
 
 def catalogue_from_salon(path: Path) -> Catalogue:
@@ -78,7 +80,8 @@ def load_file(path: Path) -> list[LabelledCase]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     now = dt.datetime.fromisoformat(_text(data["now"], f"{path.name}.now"))
     timezone = str(data["timezone"])
-    catalogue = catalogue_from_salon((path.parent / str(data["salon"])).resolve())
+    salon = (path.parent / str(data["salon"])).resolve()
+    catalogue = catalogue_from_salon(salon)
     option_sets = {
         name: tuple(
             OfferedOption(date=str(o["date"]), time=_text(o["time"], name), master=o.get("master"))
@@ -100,7 +103,7 @@ def load_file(path: Path) -> list[LabelledCase]:
         )
         cases.append(LabelledCase(
             case_id, request, _expected(raw.get("expect") or {}, case_id),
-            raw.get("known_miss"), path.name,
+            raw.get("known_miss"), path.name, path.resolve(), salon,
         ))  # fmt: skip
     ids = [c.id for c in cases]
     if len(ids) != len(set(ids)):
@@ -109,9 +112,15 @@ def load_file(path: Path) -> list[LabelledCase]:
 
 
 def load_cases(path: Path = DEFAULT_PATH) -> list[LabelledCase]:
-    """Every case in a YAML file, or in every *.yaml of a folder (sorted by name)."""
-    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
-    return [case for file in files for case in load_file(file)]
+    """Every case in a YAML file, or in every *.yaml under a folder (sorted by path)."""
+    if not path.exists():
+        raise FileNotFoundError(f"no such labelled set: {path}")
+    files = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
+    cases = [case for file in files for case in load_file(file)]
+    ids = [c.id for c in cases]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{path}: duplicate case ids across files")
+    return cases
 
 
 def observed(fill: SlotFill) -> dict[str, object]:

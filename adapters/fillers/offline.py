@@ -1,16 +1,17 @@
 """The rule-based slot filler: the default without an API key, and the LLM's fallback.
 
-Deterministic and fast (a few ms per batch after the first call has loaded pymorphy3):
-the same text, state and clock always give the same `SlotFill`.
+Deterministic: the same text, state and clock always give the same `SlotFill`. Reading is
+linear in the text's length (dictionary lookups per word, regexes without backtracking,
+spans marked in a byte mask) and runs in a worker thread (`asyncio.to_thread`), so a long
+message never holds the event loop: the thread yields the GIL every few milliseconds.
 """
 
 from __future__ import annotations
 
-import re
+import asyncio
+import functools
 
-from adapters.fillers.catalogue_match import match_masters, match_services
-from adapters.fillers.contact import read_name, read_phone
-from adapters.fillers.dates import read_dates
+from adapters.fillers.contact import NameReading, read_name, read_phone
 from adapters.fillers.intents import (
     decide_intent,
     pick_option,
@@ -18,12 +19,17 @@ from adapters.fillers.intents import (
     read_period,
     read_questions,
 )
-from adapters.fillers.text import detect_language, normalize
-from adapters.fillers.times import read_time
+from adapters.fillers.masters import MASTER_CUES, MasterMatch, master_index, match_masters
+from adapters.fillers.reading import Reading, Vocabulary, read, vocabulary
+from adapters.fillers.services import match_services
+from adapters.fillers.spans import Taken
+from adapters.fillers.text import detect_language, normalize, word_pattern
+from adapters.fillers.titles import title_index
 from adapters.fillers.unknown import read_unknown_master, read_unknown_service
-from states.slot_fill import FillRequest, FillSource, MasterChoice, SlotFill
+from adapters.fillers.when import read_when
+from states.slot_fill import Catalogue, FillRequest, FillSource, MasterChoice, SlotFill
 
-SAME_AS_LAST = re.compile(
+SAME_AS_LAST = word_pattern(
     r"\bто(?:т|го|му|м)\s+же\s+(?:самы\w+\s+)?мастер\w*|\b(?:к\s+тому|у\s+того)\s+же(?:\s+мастер\w*)?"
     r"|\bкак\s+в\s+(?:прошлый|прошлы\w+|предыдущий|тот)\s+раз\w*|\bкак\s+обычно\b|\bкак\s+всегда\b"
     r"|\b(?:к|у)\s+(?:моему|своему|прежнему|предыдущему|прошлому|моего|своего|прежнего|"
@@ -32,12 +38,18 @@ SAME_AS_LAST = re.compile(
     r"|\bas\s+last\s+time\b|\bmy\s+usual\b|\busual\s+(?:master|barber)\b"
     r"|\bprevious\s+(?:master|barber)\b|\blike\s+last\s+time\b"
 )
-ANY_MASTER = re.compile(
-    r"\bлюб(?:ой|ому|ого)\b|\bк\s+кому\s+(?:угодно|нибудь)\b|\bкто\s+(?:угодно|свободен)\b"
-    r"|\bбез\s+разницы\b|\bне\s*важно\s+к\s+кому\b|\bвсе\s*равно\s+к\s+кому\b"
-    r"|\bкто\s+будет\s+свободен\b|\bкого\s+угодно\b"
-    r"|\bany(?:one|body|\s+master|\s+barber)\b|\bdoesn'?t\s+matter\b|\bno\s+preference\b"
-    r"|\bwhoever\b|\bdon'?t\s+care\s+who\b"
+_DOES_NOT_MATTER = r"(?:не\s*важ\w*|без\s+разницы|вс[её]\s*равно|не\s+принципиальн\w*|неважн\w*)"
+_MASTER_WORD = r"(?:мастер\w*|барбер\w*|стилист\w*|специалист\w*)"
+ANY_MASTER = word_pattern(
+    rf"\bлюб(?:ой|ому|ого|ая|ую|ым)\b(?!\s+(?:день|дн\w+|врем\w+|час\w*|дат\w+|числ\w+|удобн\w+"
+    rf"|окн\w+|слот\w*|вариант\w*|раз|недел\w+))"
+    rf"|\bк\s+кому\s+(?:угодно|нибудь)\b|\bкто\s+(?:угодно|свобод\w+|будет\s+свобод\w+"
+    rf"|освободится|есть|сможет)\b|\bкого\s+угодно\b"
+    rf"|\b{_MASTER_WORD}\s+(?:мне\s+)?{_DOES_NOT_MATTER}|\b{_DOES_NOT_MATTER}\s+(?:какой\s+|к\s+какому\s+)?"
+    rf"{_MASTER_WORD}|\b{_DOES_NOT_MATTER}\s+(?:к\s+кому|кто)\b"
+    r"|\bбез(?<!время без)(?<!когда без)(?<!день без)\s+разницы\b"
+    r"|\bany(?:one|body|\s+master|\s+barber|\s+stylist)\b|\bdoesn'?t\s+matter\s+who\b"
+    r"|\bno\s+preference\b|\bwhoever\b|\bdon'?t\s+care\s+who\b"
 )
 # A phone number's digits must not be read as a time ("916 123-45-67" is not 9:16).
 _MASK = " "
@@ -50,72 +62,110 @@ def _masked(text: str, span: tuple[int, int] | None) -> str:
     return text[:start] + _MASK * (end - start) + text[end:]
 
 
+@functools.lru_cache(maxsize=64)
+def _salon_vocabulary(catalogue: Catalogue) -> Vocabulary:
+    """The words worth correcting typos towards, the salon's titles and masters included."""
+    return vocabulary(title_index(catalogue).words | frozenset(master_index(catalogue).by_form))
+
+
+def salon_reading(request: FillRequest) -> Reading:
+    """The text the rules read: phone digits blanked, normalised, typos corrected."""
+    phone = read_phone(request.text)
+    text = _masked(request.text, phone[1] if phone else None)
+    return read(text, _salon_vocabulary(request.catalogue))
+
+
+def _client_name(
+    reading: Reading, expecting_name: bool, masters: list[MasterMatch], catalogue: Catalogue
+) -> tuple[NameReading | None, list[MasterMatch]]:
+    """The client's own name, and the master mentions that are not that name."""
+    cued = {
+        m.phrase.split()[-1].lower() for m in masters if m.phrase.split()[0].lower() in MASTER_CUES
+    }
+    known = frozenset(master_index(catalogue).by_form)
+    name = read_name(reading.raw, expecting_name, {normalize(w) for w in cued}, known)
+    if name is None:
+        return None, masters
+    aligned = len(reading.raw) == len(reading.text)
+    own = normalize(name.name.split()[0])
+    kept = [
+        m
+        for m in masters
+        if not (
+            (m.start < name.end and name.start < m.end) if aligned else normalize(m.phrase) == own
+        )
+    ]
+    return name, kept
+
+
 class OfflineFiller:
-    """Russian-first rules (pymorphy3, dateparser, rapidfuzz); implements `SlotFiller`."""
+    """Russian-first rules (pymorphy3 dictionaries, explicit rules); implements `SlotFiller`."""
 
     source = FillSource.OFFLINE
 
     async def fill(self, request: FillRequest) -> SlotFill:
-        return self.fill_now(request)
+        return await asyncio.to_thread(self.fill_now, request)
 
     def fill_now(self, request: FillRequest) -> SlotFill:
         """The same reading, synchronously (for the accuracy command and the LLM repair)."""
-        raw = request.text
-        text = normalize(raw)
-        if len(text) != len(raw):
-            raw = text  # spans would not line up with the original: cut phrases from `text`
-        phone = read_phone(raw)
-        text = _masked(text, phone[1] if phone else None)
+        catalogue = request.catalogue
+        phone = read_phone(request.text)
+        reading = salon_reading(request)
+        text = reading.text
+        aligned_raw = reading.raw if len(reading.raw) == len(text) else None
         today = request.local_now.date()
 
-        dates = read_dates(text, today)
-        date = dates[-1] if dates else None
-        date_spans = [(r.start, r.start + len(r.phrase)) for r in dates]
-        time = read_time(text, date_spans)
-        services = match_services(text, request.catalogue)
-        masters = match_masters(_masked(raw, phone[1] if phone else None), request.catalogue)
+        when = read_when(text, today)
+        date, time, date_spans = when.date, when.time, list(when.date_spans)
+        services = match_services(text, catalogue, raw=aligned_raw)
+        name, masters = _client_name(
+            reading,
+            request.expecting == "name",
+            match_masters(text, catalogue, raw=aligned_raw),
+            catalogue,
+        )
         master = masters[-1] if masters else None
 
         master_choice: MasterChoice | None = None
         master_phrase: str | None = None
         master_name: str | None = None
-        taken = [*date_spans, *([(time.start, time.start + len(time.phrase))] if time else [])]
+        taken = Taken(len(reading.raw), date_spans)
+        if time is not None:
+            taken.take(time.start, time.end)
         if phone is not None:
-            taken.append(phone[1])
+            taken.take(*phone[1])
+        if name is not None:
+            taken.take(name.start, name.end)
+        for mm in masters:
+            taken.take(mm.start, mm.end)
         unknown_master = None
-        if master is not None:
+        if master is not None and master.name is not None:
             master_choice, master_phrase = MasterChoice.NAMED, master.phrase
             master_name = master.name
+        elif master is not None:
+            pass  # a word several masters share ("Саша"): no master, and not an unknown one
         elif (m := SAME_AS_LAST.search(text)) is not None:
-            master_choice, master_phrase = MasterChoice.SAME_AS_LAST, raw[m.start() : m.end()]
+            master_choice, master_phrase = MasterChoice.SAME_AS_LAST, reading.raw_span(*m.span())
         elif (m := ANY_MASTER.search(text)) is not None:
-            master_choice, master_phrase = MasterChoice.ANY, raw[m.start() : m.end()]
-        elif (unknown_master := read_unknown_master(raw, taken)) is not None:
+            master_choice, master_phrase = MasterChoice.ANY, reading.raw_span(*m.span())
+        elif (unknown_master := read_unknown_master(reading.raw, _spans(taken))) is not None:
             # Not in the catalogue: the engine checks the name and says there is no such master.
             master_choice, master_phrase = MasterChoice.NAMED, unknown_master.phrase
             master_name = unknown_master.name
         # Something asked for that the catalogue lacks: the phrase alone, no service name.
         unknown_service = None
         if not services:
-            taken += [(mm.start, mm.start + len(mm.phrase)) for mm in masters]
             if unknown_master is not None:
-                at = raw.rfind(unknown_master.phrase)
-                taken.append((at, at + len(unknown_master.phrase)))
-            unknown_service = read_unknown_service(raw, request.catalogue, taken)
+                at = reading.raw.rfind(unknown_master.phrase)
+                taken.take(at, at + len(unknown_master.phrase))
+            unknown_service = read_unknown_service(reading.raw, catalogue, _spans(taken))
 
         exact_time = time.time if time is not None else None
         window = time.window if time is not None else None
+        date_value = date.date.isoformat() if date and date.date else None
         option = pick_option(
-            text,
-            request.options,
-            exact_time,
-            date.date.isoformat() if date else None,
-            master.name if master else None,
+            text, request.options, exact_time, date_value, master_name if master else None
         )
-        not_names = {normalize(p) for mm in masters for p in mm.phrase.split()}
-        if unknown_master is not None:
-            not_names.add(normalize(unknown_master.word))
-        name = read_name(raw, request.expecting == "name", not_names)
         has_slots = bool(services or unknown_service or master_choice or date or time)
         intent = decide_intent(
             text,
@@ -128,6 +178,8 @@ class OfflineFiller:
         service_phrases = [s.phrase for s in services]
         if unknown_service is not None:
             service_phrases = [unknown_service]
+        date_phrase = reading.raw_span(date.start, date.start + len(date.phrase)) if date else None
+        time_phrase = reading.raw_span(time.start, time.end) if time else None
         return SlotFill(
             intent=intent,
             service_phrases=service_phrases,
@@ -135,18 +187,24 @@ class OfflineFiller:
             master_phrase=master_phrase,
             master_choice=master_choice,
             master=master_name,
-            date_phrase=raw[date.start : date.start + len(date.phrase)] if date else None,
-            date=date.date.isoformat() if date else period[0].isoformat() if period else None,
+            date_phrase=date_phrase if date_value else None,
+            date=date_value if date else period[0].isoformat() if period else None,
             date_until=period[1].isoformat() if period else None,
             questions=read_questions(text),
             faq_topics=read_faq_topics(text),
-            time_phrase=raw[time.start : time.start + len(time.phrase)] if time else None,
+            time_phrase=time_phrase if time and not time.invalid else None,
             time=exact_time,
             time_from=window[0] if window else None,
             time_to=window[1] if window else None,
+            invalid_time=time_phrase if time and time.invalid else None,
+            invalid_date=date_phrase if date and date.invalid else None,
             option=option,
-            client_name=name,
+            client_name=name.name if name else None,
             phone=phone[0] if phone else None,
-            language=detect_language(raw),
+            language=detect_language(reading.raw),
             source=self.source,
         )
+
+
+def _spans(taken: Taken) -> list[tuple[int, int]]:
+    return taken.spans()

@@ -45,14 +45,17 @@ Rules:
   ask_who_works, ask_free_slots, ask_faq ("сколько стоит и где вы?" → both); faq_topics:
   the salon facts asked about (payment, parking, certificates, discounts, children, pets,
   wifi, drinks).
-- service_phrases: the client's own words for each service ("стрижку", "бороду"), or the
-  catalogue name. Never ids or numbers.
-- master: a master's name exactly as in the catalogue, only if the client named one, else
-  null; master_choice: "named" with a name, "same_as_last" for "тот же мастер" / "как в
-  прошлый раз", "any" for "любой мастер" / "без разницы", else null. Never ids, never
-  "last".
+- service_phrases: the client's own words for each service they ask for, as written
+  ("на мужскую стрижку", "бороду"), or the catalogue name; not words from small talk
+  ("у меня двое детей" asks for nothing). Never ids or numbers.
+- master: the client's own word for a master as written ("к Тёме", "Саше", "Artyom") or
+  the catalogue name, only if the client named a master, else null; the client's own name
+  ("меня зовут Егор") is never a master. master_choice: "named" with a name,
+  "same_as_last" for "тот же мастер" / "как в прошлый раз", "any" for "любой",
+  "мастер не важен", "без разницы", "кто свободен", else null. Never ids, never "last".
 - date_phrase / time_phrase: copy the client's words ("завтра", "в субботу", "24.07",
-  "к 7", "вечером", "18:00"); do not compute dates.
+  "к 7", "вечером", "18:00"), even a date or time that does not exist ("25:00",
+  "31 февраля"); do not compute dates.
 - option: the 1-based number of the offered option the client picked, else null.
 - client_name / phone: only if the client wrote their own name / phone number.
 - language: "ru" or "en", the language the client writes in.
@@ -119,7 +122,9 @@ class OpenAIFiller:
 
     async def fill(self, request: FillRequest) -> SlotFill:
         self.calls += 1
-        offline = self._offline.fill_now(request)
+        # The offline reading (the fallback and the repairs' source) and the checks of the
+        # model's words are CPU work: a worker thread, so the event loop is never held.
+        offline = await asyncio.to_thread(self._offline.fill_now, request)
         try:
             content = await self._ask(request)
             proposal = LlmProposal.model_validate_json(content)
@@ -131,7 +136,7 @@ class OpenAIFiller:
             return self._fall_back(type(exc).__name__, offline)
         except (ValidationError, ValueError):
             return self._fall_back("invalid_output", offline)
-        fill = to_slot_fill(proposal, request, offline)
+        fill = await asyncio.to_thread(to_slot_fill, proposal, request, offline)
         if fill.source is FillSource.LLM_REPAIRED:
             self.repairs += 1
             log.info("llm fill repaired: %s", "; ".join(fill.notes))

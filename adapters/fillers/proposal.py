@@ -14,11 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.fillers.catalogue_match import match_masters, match_services
 from adapters.fillers.contact import read_phone
 from adapters.fillers.dates import read_date
-from adapters.fillers.text import normalize
+from adapters.fillers.masters import match_masters
+from adapters.fillers.offline import ANY_MASTER, salon_reading
+from adapters.fillers.services import match_services, requested_concepts
+from adapters.fillers.text import normalize, tokens
 from adapters.fillers.times import read_time
+from adapters.fillers.titles import concept_of, title_index
 from states.slot_fill import (
     QUESTION_INTENTS,
     FaqTopic,
@@ -93,8 +96,7 @@ class _Repair:
 
 
 def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[str], list[str]]:
-    names: list[str] = []
-    phrases: list[str] = []
+    kept: list[str] = []
     for phrase in p.service_phrases:
         if _id_like(phrase):
             fix.note(f"service dropped: id-like {phrase!r}")
@@ -103,10 +105,20 @@ def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[
         if not matched:
             fix.note(f"service dropped: not in catalogue {phrase!r}")
             continue
-        for m in matched:
-            if m.name not in names:
-                names.append(m.name)
-                phrases.append(phrase)
+        unasked = _unasked_modifiers(phrase, request)
+        if unasked:
+            # "у меня двое детей, хочу стрижку" read as "детская стрижка": the same rule as
+            # offline — a modifier counts only where the client asks for a service.
+            fix.note(
+                f"service dropped: {phrase!r} adds {sorted(unasked)} the client did not ask for"
+            )
+            continue
+        kept.append(phrase)
+    # The phrases together, as the client said them together: "стрижку" and "бороду" are
+    # the combo "Стрижка + борода" where the salon has one, as the offline reading has it.
+    together = match_services(normalize(" и ".join(kept)), request.catalogue)
+    names = [m.name for m in together]
+    phrases = [m.phrase for m in together]
     if not names and fix.notes and fix.offline.services:
         fix.note("services taken from the offline reading")
         return list(fix.offline.services), list(fix.offline.service_phrases)
@@ -118,12 +130,21 @@ def _services(p: LlmProposal, request: FillRequest, fix: _Repair) -> tuple[list[
     return names, phrases
 
 
+def _unasked_modifiers(phrase: str, request: FillRequest) -> set[str]:
+    index = title_index(request.catalogue)
+    said = requested_concepts(normalize(phrase), request.catalogue)
+    modifiers = {c for c in said if concept_of(c, index.concepts).role == "modifier"}
+    return modifiers - requested_concepts(salon_reading(request).text, request.catalogue)
+
+
 def _master(
     p: LlmProposal, request: FillRequest, fix: _Repair
 ) -> tuple[MasterChoice | None, str | None, str | None]:
     """(choice, catalogue name, phrase) for the master."""
     if p.master_choice in (MasterChoice.SAME_AS_LAST, MasterChoice.ANY):
         return p.master_choice, None, p.master if p.master and not _id_like(p.master) else None
+    if p.master is not None and ANY_MASTER.search(normalize(p.master)):
+        return MasterChoice.ANY, None, p.master  # "любой", "мастер не важен" as a name
     if p.master is None:
         if p.master_choice is MasterChoice.NAMED:
             fix.note("master dropped: named without a name")
@@ -134,11 +155,28 @@ def _master(
         problem = f"master dropped: id-like {p.master!r}"
     else:
         found = match_masters(p.master, request.catalogue)
-        if found:
-            return MasterChoice.NAMED, found[-1].name, p.master
-        problem = f"master dropped: not in catalogue {p.master!r}"
+        name = found[-1].name if found else None
+        if name is not None and _named_by_client(name, p.master, request, fix.offline):
+            return MasterChoice.NAMED, name, p.master
+        if name is not None:
+            problem = f"master dropped: {p.master!r} is not named in the client's words"
+        elif found:
+            problem = f"master dropped: {p.master!r} may be any of {list(found[-1].candidates)}"
+        else:
+            problem = f"master dropped: not in catalogue {p.master!r}"
     fix.note(problem)
     return fix.offline.master_choice, fix.offline.master, fix.offline.master_phrase
+
+
+def _named_by_client(name: str, said: str, request: FillRequest, offline: SlotFill) -> bool:
+    """A master is taken only when the client's words name it (the offline reading agrees,
+    or the model's word is in the text) — and never the client's own name."""
+    if offline.master == name:
+        return True
+    words = {normalize(w) for w in re.findall(r"\w+", said)}
+    own = {normalize(w) for w in (offline.client_name or "").split()}
+    text = {t.norm for t in tokens(salon_reading(request).text)}
+    return bool(words) and words <= text and not words & own
 
 
 def _phone(p: LlmProposal, request: FillRequest, fix: _Repair) -> str | None:
@@ -173,7 +211,8 @@ def to_slot_fill(p: LlmProposal, request: FillRequest, offline: SlotFill) -> Slo
     date_value, date_phrase = None, p.date_phrase
     if p.date_phrase:
         reading = read_date(normalize(p.date_phrase), today)
-        if reading is None:
+        if reading is None or reading.date is None:
+            # A date that does not exist is reported only as the client's own words are.
             fix.note(f"date phrase not understood: {p.date_phrase!r}")
             date_value, date_phrase = offline.date, offline.date_phrase
         else:
@@ -183,7 +222,7 @@ def to_slot_fill(p: LlmProposal, request: FillRequest, offline: SlotFill) -> Slo
     if p.time_phrase:
         phrase = normalize(p.time_phrase)
         reading_t = read_time(phrase, []) or read_time("в " + phrase, [])
-        if reading_t is None:
+        if reading_t is None or reading_t.invalid:
             fix.note(f"time phrase not understood: {p.time_phrase!r}")
             time_value, time_phrase = offline.time, offline.time_phrase
             if offline.time_from and offline.time_to:
@@ -211,6 +250,8 @@ def to_slot_fill(p: LlmProposal, request: FillRequest, offline: SlotFill) -> Slo
         master=master,
         date_phrase=date_phrase if date_value else None,
         date=date_value,
+        invalid_date=offline.invalid_date if date_value is None else None,
+        invalid_time=offline.invalid_time if time_value is None and window is None else None,
         time_phrase=time_phrase if (time_value or window) else None,
         time=time_value,
         time_from=window[0] if window else None,

@@ -14,7 +14,7 @@ import pymorphy3
 
 from states.slot_fill import Language
 
-_WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
+WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
@@ -35,6 +35,55 @@ class Token:
     end: int
 
 
+def word_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    r"""Compile `X|\bA|\bB|…|Y` as `X|\b(?:A|B|…)|Y`: each run of alternatives that start
+    with a word boundary tests it once per position instead of once per alternative, so a
+    long text is scanned several times faster (issue 13). The alternatives keep their
+    order, so every match is the one the plain pattern gives."""
+    parts: list[str] = []
+    depth, start, escaped, in_class = 0, 0, False, False
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    merged: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            merged.append(r"\b(?:" + "|".join(run) + ")")
+        elif run:
+            merged.append(r"\b" + run[0])
+        run.clear()
+
+    for part in parts:
+        if part.startswith(r"\b"):
+            run.append(part[2:])
+        else:
+            flush()
+            merged.append(part)
+    flush()
+    return re.compile("|".join(merged), flags)
+
+
+def mentions(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether any of the substrings occurs: a C-speed test that spares a regex scan."""
+    return any(key in text for key in keys)
+
+
 def normalize(text: str) -> str:
     """Lower case, ё → е, every blank a space: the form every regex here expects.
 
@@ -46,8 +95,11 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[Token]:
+    # A word holds no blank, so its normal form is lower case with ё → е (no regex per word).
     return [
-        Token(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)
+        Token(w, w.lower().replace("ё", "е"), m.start(), m.end())
+        for m in WORD.finditer(text)
+        for w in (m.group(),)
     ]
 
 
@@ -100,6 +152,6 @@ def latin_spellings(name: str) -> frozenset[str]:
 
 def detect_language(text: str) -> Language:
     """English only when Latin letters clearly outnumber Cyrillic; Russian is the default."""
-    latin = len(_LATIN.findall(text))
-    cyrillic = len(_CYRILLIC.findall(text))
+    latin = _LATIN.subn("", text)[1]  # counts without a list of one-letter strings
+    cyrillic = _CYRILLIC.subn("", text)[1]
     return Language.EN if latin > cyrillic and latin >= 2 else Language.RU

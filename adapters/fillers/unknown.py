@@ -22,8 +22,10 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from adapters.fillers.catalogue_match import _CONCEPTS
-from adapters.fillers.text import Token, analyzer, normalize, tokens
+from adapters.fillers.lexicon import service_lexicon
+from adapters.fillers.spans import Taken
+from adapters.fillers.text import Token, analyzer, normalize, tokens, word_pattern
+from adapters.fillers.titles import title_index
 from states.slot_fill import Catalogue
 
 Span = tuple[int, int]
@@ -40,6 +42,14 @@ _NOT_LATIN_NAMES = frozenset({
 })  # fmt: skip
 _NAME_MIN_SCORE = 0.1
 _COMPARISON = frozenset({"как", "like", "чем"})
+_MAX_TRIES = 20  # candidates read per text: the work stays bounded on long messages
+_SERVICE_CUE = re.compile(
+    r"\b(?:на|хочу|хочется|хотим|хотел|хотела|хотелось|нужен|нужна|нужно|нужны|сделать|"
+    r"сделайте|бы)\b"
+)
+_MASTER_CUE = re.compile(
+    r"\b(?:к|ко|у|with|мастер|мастеру|мастера|мастером|барберу|барбера)\b", re.IGNORECASE
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,48 +80,62 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
 
 
 def read_unknown_master(text: str, avoid: Iterable[Span] = ()) -> UnknownMaster | None:
-    """The last person named the way one names a master (`text` as written)."""
-    spans = list(avoid)
-    toks = tokens(text)
-    found: UnknownMaster | None = None
-    for i, tok in enumerate(toks):
-        if (
-            i == 0
-            or tok.norm.isdigit()
-            or len(tok.norm) < 2
-            or _overlaps(tok.start, tok.end, spans)
-        ):
+    """The last person named the way one names a master (`text` as written).
+
+    Only the words after a cue ("к", "у", "мастеру", "with") are read, from the text's end
+    back, at most `_MAX_TRIES` of them: a long text costs one regex scan.
+    """
+    taken = Taken(len(text), avoid)
+    tries = 0
+    for cue in reversed(list(_MASTER_CUE.finditer(text))):
+        offset = max(0, cue.start() - 24)
+        toks = [
+            dataclasses.replace(t, start=t.start + offset, end=t.end + offset)
+            for t in tokens(text[offset : cue.end() + 48])
+        ]
+        i = next((k + 1 for k, t in enumerate(toks) if t.start == cue.start()), len(toks))
+        if i >= len(toks) or not taken.free(toks[i].start, toks[i].end):
             continue
-        prev = toks[i - 1]
-        if not _adjacent(text, prev, tok):
-            continue
-        start = prev.start
-        if prev.norm in _MASTER_WORDS and i >= 2 and toks[i - 2].norm in _MASTER_PREPS:
-            start = toks[i - 2].start  # "к мастеру Василию"
-        elif prev.norm not in _MASTER_PREPS and prev.norm not in _MASTER_WORDS:
-            continue
-        before = toks[i - 2].norm if start == prev.start and i >= 2 else ""
-        if before in _COMPARISON:
-            continue  # "стрижку как у Димы" describes a haircut, not a master
-        if tok.text.isascii():
-            latin_ok = prev.norm in {"with", "мастер", "мастеру", "мастера"} or start != prev.start
-            if not (latin_ok and tok.text[:1].isupper() and tok.norm not in _NOT_LATIN_NAMES):
-                continue
-            name = tok.text
-        elif prev.norm == "with":
-            continue
-        else:
-            nominative = _given_name(tok.text)
-            if nominative is None:
-                continue
-            name = nominative
-        found = UnknownMaster(name=name, phrase=text[start : tok.end], word=tok.text)
-    return found
+        tries += 1
+        if tries > _MAX_TRIES:
+            break  # bounded work on long texts
+        found = _master_after(text, toks, i)
+        if found is not None:
+            return found
+    return None
+
+
+def _master_after(text: str, toks: list[Token], i: int) -> UnknownMaster | None:
+    """The name at token i, when the token before it is a master cue."""
+    tok, prev = toks[i], toks[i - 1]
+    if tok.norm.isdigit() or len(tok.norm) < 2 or not _adjacent(text, prev, tok):
+        return None
+    start = prev.start
+    if prev.norm in _MASTER_WORDS and i >= 2 and toks[i - 2].norm in _MASTER_PREPS:
+        start = toks[i - 2].start  # "к мастеру Василию"
+    elif prev.norm not in _MASTER_PREPS and prev.norm not in _MASTER_WORDS:
+        return None
+    before = toks[i - 2].norm if start == prev.start and i >= 2 else ""
+    if before in _COMPARISON:
+        return None  # "стрижку как у Димы" describes a haircut, not a master
+    if tok.text.isascii():
+        latin_ok = prev.norm in {"with", "мастер", "мастеру", "мастера"} or start != prev.start
+        if not (latin_ok and tok.text[:1].isupper() and tok.norm not in _NOT_LATIN_NAMES):
+            return None
+        name = tok.text
+    elif prev.norm == "with":
+        return None
+    else:
+        nominative = _given_name(tok.text)
+        if nominative is None:
+            return None
+        name = nominative
+    return UnknownMaster(name=name, phrase=text[start : tok.end], word=tok.text)
 
 
 # --- services -----------------------------------------------------------------------------
 # A cue that the client asks to book something, then (for Russian) "на" + the thing.
-_BOOK_CUE = re.compile(
+_BOOK_CUE = word_pattern(
     r"\bзапиш\w*|\bзапис\w*|\bхоч\w*|\bхотел\w*|\bхотим\b|\bнужн\w*|\bнужен\b|\bможно\b"
     r"|\bмне\s+бы\b|\bсделат\w*|\bсделайте\b|\bесть\s+ли\b"
 )
@@ -158,14 +182,14 @@ _CASES_DIRECT = frozenset({"accs", "nomn", "gent"})
 
 
 @functools.lru_cache(maxsize=64)
-def _known_stems(titles: tuple[str, ...]) -> frozenset[str]:
-    """6-letter stems of every catalogue word and every concept's own word."""
+def _known_stems(catalogue: Catalogue) -> frozenset[str]:
+    """6-letter stems of every catalogue word and of the word families its titles use."""
     words: set[str] = set()
-    for title in titles:
+    for title in (t for s in catalogue.services for t in (s.name, *s.aliases)):
         words.update(t.norm for t in tokens(normalize(title)) if len(t.norm) >= 4)
-    for concept, pattern in _CONCEPTS.items():
-        words.add(concept)
-        words.update(w for w in re.findall(r"[a-zа-я]{4,}", pattern))
+    lexicon = service_lexicon()
+    for concept in title_index(catalogue).titles_with:
+        words.update(w for w in lexicon.words_of.get(concept, ()) if len(w) >= 4)
     return frozenset(w[:6] for w in words)
 
 
@@ -222,6 +246,32 @@ def _ru_phrase(
     return toks[i].start, end
 
 
+def _service_after(
+    text: str, norm: str, toks: list[Token], cued: bool, stems: frozenset[str]
+) -> tuple[int, frozenset[str]] | None:
+    """(index of the thing's first word, the cases it may take) after the cue toks[0]."""
+    if len(toks) < 2:
+        return None
+    tok, nxt = toks[0], 1
+    if tok.norm == "на":
+        before = text[max(0, tok.start - 20) : tok.start].rstrip(" \t")
+        piece_start = tok.start == 0 or before.endswith("\n") or not before
+        if not (cued or piece_start):
+            return None
+        cases = _CASES_NA
+    elif tok.norm in _DIRECT_CUE:
+        while nxt < len(toks) - 1 and toks[nxt].norm in _SKIP_AFTER_CUE:
+            nxt += 1
+        if toks[nxt - 1].norm == "записаться":
+            return None  # "хочу записаться на …" is read at its "на"
+        cases = _CASES_DIRECT
+    else:
+        return None
+    if not _adjacent(norm, toks[nxt - 1], toks[nxt]):
+        return None
+    return nxt, cases
+
+
 def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] = ()) -> str | None:
     """The first thing the client asks to book that is not in the catalogue, as written.
 
@@ -229,32 +279,26 @@ def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] 
     normalised form has the same length); `avoid` are spans already read as a date, a
     time, a master or a phone.
     """
-    spans = list(avoid)
+    taken = Taken(len(text), avoid)
     norm = normalize(text)
-    titles = tuple(t for s in catalogue.services for t in (s.name, *s.aliases))
-    stems = _known_stems(titles)
-    toks = tokens(norm)
+    stems = _known_stems(catalogue)
     cued = bool(_BOOK_CUE.search(norm) or _EN_CUE.search(norm))
-    for i, tok in enumerate(toks[:-1]):
-        nxt = i + 1
-        if tok.norm == "на":
-            piece_start = tok.start == 0 or text[: tok.start].rstrip(" \t").endswith("\n")
-            if not (cued or piece_start):
-                continue
-            cases = _CASES_NA
-        elif tok.norm in _DIRECT_CUE:
-            while nxt < len(toks) - 1 and toks[nxt].norm in _SKIP_AFTER_CUE:
-                nxt += 1
-            if toks[nxt - 1].norm == "записаться":
-                continue  # "хочу записаться на …" is read at its "на"
-            cases = _CASES_DIRECT
-        else:
+    tries = 0
+    # Only the words after a cue are read, in windows: a long text costs one regex scan.
+    for cue in _SERVICE_CUE.finditer(norm):
+        toks = [
+            dataclasses.replace(t, start=t.start + cue.start(), end=t.end + cue.start())
+            for t in tokens(norm[cue.start() : cue.end() + 96])
+        ]
+        span = _service_after(text, norm, toks, cued, stems)
+        if span is None:
             continue
-        if not _adjacent(norm, toks[nxt - 1], toks[nxt]):
-            continue
-        span = _ru_phrase(norm, toks, nxt, cases, stems)
-        if span is not None and not _overlaps(*span, spans):
-            return text[span[0] : span[1]]
+        tries += 1
+        if tries > _MAX_TRIES:
+            break  # bounded work: a long text's first candidates are read
+        phrase = _ru_phrase(norm, toks, span[0], span[1], stems)
+        if phrase is not None and taken.free(*phrase):
+            return text[phrase[0] : phrase[1]]
     for m in _EN_CUE.finditer(norm):
         words: list[str] = []
         pos = m.start("np")
@@ -265,6 +309,6 @@ def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] 
         if not words or any(w in _GENERIC or _near_known(w, stems) for w in words):
             continue
         end = pos + len(" ".join(words))
-        if not _overlaps(pos, end, spans):
+        if taken.free(pos, end):
             return text[pos:end]
     return None

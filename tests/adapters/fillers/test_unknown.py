@@ -41,7 +41,6 @@ async def test_a_service_outside_the_catalogue_keeps_the_clients_words(
         "запишите на удобное время",
         "хочу к вам",
         "можно вопрос?",
-        "записаться на стришку",  # a typo of a known service is never "unknown"
         "I'd like an appointment tomorrow",
         "book me for tomorrow",
         "I need a receipt",
@@ -54,6 +53,13 @@ async def test_dates_times_and_generic_words_are_not_unknown_services(
 ) -> None:
     fill = await offline.fill(make_request(text))
     assert fill.service_phrases == []
+
+
+async def test_a_typo_of_a_known_service_is_that_service_not_an_unknown_one(
+    offline: OfflineFiller, make_request: RequestFactory
+) -> None:
+    fill = await offline.fill(make_request("записаться на стришку"))
+    assert fill.services == ["Мужская стрижка"] and fill.service_phrases == ["стришку"]
 
 
 async def test_a_known_service_is_never_reported_unknown(
