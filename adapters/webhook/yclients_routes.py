@@ -2,7 +2,7 @@
 
 YClients posts `{"resource": "record", "status": "create|update|delete", "company_id",
 "resource_id", "data": {…}}` once per event and never retries, so the route only checks
-and keeps the event (`RecordEventQueue`, one Redis transaction) and answers; a worker
+and keeps the event (`RecordEventQueue`, one Lua script) and answers; a worker
 applies it (`engine/record_sync/follower.py`). Nothing slow happens in the request.
 
 - YCLIENTS_WEBHOOK_SECRET unset, or another secret in the path → 404 (the route does not

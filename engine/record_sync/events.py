@@ -1,7 +1,7 @@
 """YClients record webhooks kept in Redis until they are applied (issue 16).
 
 YClients sends each event once and never retries, so the route only stores it (one
-transaction) and answers; a worker's follower (`engine/record_sync/follower.py`) claims it
+script) and answers; a worker's follower (`engine/record_sync/follower.py`) claims it
 with a lease, applies it, and only then drops it. An event is kept in its record's bucket
 (`Keys.record_events`), beside the record's log, so both are in one Redis Cluster slot.
 """
@@ -67,6 +67,7 @@ class RecordEvents:
         self.clock = clock
         self.lease_ms = lease_ms
         self.max_attempts = max_attempts
+        self._add = redis.register_script(lua_script("record_event_add.lua"))
         self._claim = redis.register_script(lua_script("record_event_claim.lua"))
         self._finish = redis.register_script(lua_script("record_event_finish.lua"))
 
@@ -78,12 +79,11 @@ class RecordEvents:
         now = self.clock.now_ms()
         event_id = f"{change.record_id}:{now}:{secrets.token_hex(6)}"
         entry = {"change": change_to_dict(change), "received_ms": now, "attempts": 0, "token": ""}
-        events, due = self._keys(record_bucket(change.record_id))
-        pipe = self.redis.pipeline(transaction=True)  # one slot: a MULTI on Cluster too
-        pipe.hset(events, event_id, json.dumps(entry, ensure_ascii=False))
-        pipe.zadd(due, {event_id: now})
         with storage():  # the route answers 503 (states.ports.StorageUnavailable)
-            await pipe.execute()
+            await self._add(
+                keys=self._keys(record_bucket(change.record_id)),
+                args=[event_id, json.dumps(entry, ensure_ascii=False), now],
+            )
         return event_id
 
     async def next_due(self) -> list[tuple[int, float | None]]:
