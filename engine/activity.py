@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.clock import Clock
 from engine.keys import BUCKETS, Keys
-from engine.redis_conn import REDIS_ERRORS, AsyncRedis
+from engine.redis_conn import REDIS_ERRORS, AsyncRedis, as_text
 from states.conversation import Conversation
 from states.effects import api_id_for
 from states.masking import mask_phone
@@ -28,10 +28,6 @@ log = logging.getLogger(__name__)
 TIMELINE_CAP = 100  # turns kept per phone (a turn record is 1–3 KB)
 ACTIONS_CAP = 50  # operator actions kept per phone
 BOOKINGS_KEEP_MS = 35 * 24 * 3600 * 1000  # the journal answers a few weeks of daily counts
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class ConversationActivity:
@@ -95,7 +91,7 @@ class ConversationActivity:
             pipe.zrevrange(self.keys.activity(bucket), 0, limit - 1, withscores=True)
         rows: list[list[tuple[bytes, float]]] = await pipe.execute()
         merged = heapq.merge(*rows, key=lambda item: -item[1])
-        return [(_text(phone), int(ms)) for phone, ms in list(merged)[:limit]]
+        return [(as_text(phone), int(ms)) for phone, ms in list(merged)[:limit]]
 
     async def booked_since(self, since_ms: int) -> list[tuple[str, int]]:
         """(phone, when) of every visit the bot booked since `since_ms`."""
@@ -103,7 +99,7 @@ class ConversationActivity:
         for bucket in range(BUCKETS):
             pipe.zrangebyscore(self.keys.bookings(bucket), since_ms, "+inf", withscores=True)
         rows: list[list[tuple[bytes, float]]] = await pipe.execute()
-        return [(_text(member).split("|")[0], int(ms)) for row in rows for member, ms in row]
+        return [(as_text(member).split("|")[0], int(ms)) for row in rows for member, ms in row]
 
     async def history(self, phone: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(turn records, operator actions) of one phone, each oldest first."""

@@ -37,8 +37,11 @@ async def serve(settings: Settings, mode: Mode) -> None:
             app = runtime.webhook_app()
             runner = web.AppRunner(app, **server_settings(settings.http_read_timeout_s))
             await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
             log.info("listening on http://%s:%d", settings.host, settings.port)
+            if mode == "serve":  # demo mode: the sandbox salon posts its record webhooks here
+                runtime.sandbox_posts_to(_own_url(site, settings.host))
         await stop.wait()
         log.info("stopping")
         # The HTTP side and the worker stop side by side, each bounded (a stop takes a few
@@ -84,6 +87,16 @@ def announce_exposure(settings: Settings) -> None:
         settings.port,
         missing,
     )
+
+
+def _own_url(site: web.TCPSite, host: str) -> str:
+    """This process's own listening address, as this machine reaches it."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    server = site._server
+    port = server.sockets[0].getsockname()[1] if server and server.sockets else 0  # type: ignore[attr-defined]
+    return f"http://{host}:{port}"
 
 
 def _redact_url(url: str) -> str:

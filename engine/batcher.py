@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import random
 import secrets
-from pathlib import Path
 from typing import Any, cast
 
 from redis.asyncio import ConnectionPool
@@ -21,8 +20,9 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import RedisCluster
 
 from engine.clock import Clock
+from engine.due_scan import bucket_heads, due_in
 from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis, is_cluster, storage
+from engine.redis_conn import AsyncRedis, is_cluster, lua_script, storage
 from states.messages import InboundMessage
 from states.ports import AppendResult, BatchStats
 
@@ -31,10 +31,6 @@ MAX_ATTEMPTS = 5  # a batch that failed this many claims goes to the dead list
 # Messages held past the flood limit: the latest this many per phone, for this long.
 HELD_MAX = 1000
 HELD_TTL_MS = 7 * 24 * 3600 * 1000
-
-
-def _script(name: str) -> str:
-    return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,11 +69,11 @@ class Batcher:
         self.keys = keys
         self.policy = policy
         self.clock = clock
-        self._append = redis.register_script(_script("append.lua"))
-        self._claim = redis.register_script(_script("claim.lua"))
-        self._extend = redis.register_script(_script("extend.lua"))
-        self._finish = redis.register_script(_script("finish.lua"))
-        self._drop = redis.register_script(_script("drop.lua"))
+        self._append = redis.register_script(lua_script("append.lua"))
+        self._claim = redis.register_script(lua_script("claim.lua"))
+        self._extend = redis.register_script(lua_script("extend.lua"))
+        self._finish = redis.register_script(lua_script("finish.lua"))
+        self._drop = redis.register_script(lua_script("drop.lua"))
         self._node_clients: dict[str, AsyncRedis] = {}
 
     def wake_subscriber(self) -> PubSub:
@@ -134,15 +130,10 @@ class Batcher:
 
     async def next_due(self) -> list[tuple[int, float | None]]:
         """(bucket, earliest due ms or None) for every bucket, in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for bucket in range(BUCKETS):
-            pipe.zrange(self.keys.due(bucket), 0, 0, withscores=True)
-        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
-        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+        return await bucket_heads(self.redis, self.keys.due)
 
     async def due_phones(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        raw = await self.redis.zrangebyscore(self.keys.due(bucket), "-inf", now_ms, 0, limit)
-        return [p.decode() if isinstance(p, bytes) else str(p) for p in raw]
+        return await due_in(self.redis, self.keys.due(bucket), now_ms, limit)
 
     async def claim(self, phone: str) -> Batch | None:
         """Claim the phone's due batch (or re-claim one whose lease ran out)."""
@@ -216,6 +207,12 @@ class Batcher:
         pipe.hget(k.meta, "due_ms")
         count, due = await pipe.execute()
         return int(count), (int(due) if due is not None and int(count) else None)
+
+    async def last_inbound_ms(self, phone: str) -> int | None:
+        """When the client's last message arrived (ms; kept 48 h): the Cloud API's 24-hour
+        customer service window runs from it."""
+        raw = await self.redis.hget(self.keys.phone_keys(phone).meta, "inbound_ms")
+        return int(raw) if raw is not None else None
 
     async def held_of(self, phone: str, last: int) -> tuple[int, list[InboundMessage]]:
         """(messages held past the flood limit, the latest `last` of them, oldest first)."""

@@ -11,7 +11,7 @@ import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from engine.activity import ConversationActivity
 from engine.clock import Clock
@@ -80,6 +80,26 @@ class ConversationStore:
         With the `fence` of a turn, the save also needs the turn's claim to be still held
         (checked in the same script): else ClaimLost, and nothing is written.
         """
+        outcome = await self._write(conversation, outbox, fence.token if fence else "")
+        if outcome == -1:
+            assert fence is not None
+            raise ClaimLost(f"state save of {mask_phone(conversation.phone)} fenced out")
+        return outcome == 1
+
+    async def save_between_turns(
+        self, conversation: Conversation, outbox: list[OutboxEntry]
+    ) -> Literal["saved", "conflict", "turn_under_way"]:
+        """A save from outside a turn (the salon changed a visit, issue 16): compare-and-set,
+        and only while no turn of the phone is under way — a turn's own save must never
+        lose to it; the caller tries again after the turn."""
+        outcome = await self._write(conversation, outbox, "*")
+        if outcome == 1:
+            return "saved"
+        return "turn_under_way" if outcome == -2 else "conflict"
+
+    async def _write(
+        self, conversation: Conversation, outbox: list[OutboxEntry], token: str
+    ) -> int:
         expected = conversation.version
         conversation.version = expected + 1
         args: list[Any] = [
@@ -87,7 +107,7 @@ class ConversationStore:
             conversation.version,
             json.dumps(conversation.to_dict(), ensure_ascii=False),
             RETENTION_S,
-            fence.token if fence else "",
+            token,
         ]
         for entry in outbox:
             args += [entry.id, entry.to_json()]
@@ -95,12 +115,9 @@ class ConversationStore:
         outcome = int(await self._save(keys=[k.state, k.outbox, k.claim], args=args))
         if outcome != 1:
             conversation.version = expected
-        if outcome == -1:
-            assert fence is not None
-            raise ClaimLost(f"state save of {mask_phone(conversation.phone)} fenced out")
-        if outcome == 1:
+        else:
             await self.activity.saved(conversation)
-        return outcome == 1
+        return outcome
 
     def fence(self, phone: str, token: str) -> Fence:
         """The fence of a turn holding `phone`'s claim with `token`."""

@@ -21,10 +21,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from engine.batcher import Batch
 from engine.clock import Clock
@@ -32,28 +31,24 @@ from engine.conversations import ConversationStore, OutboxEntry
 from engine.fencing import ClaimLost, Fence
 from engine.handoffs import HandOffs
 from engine.metrics import Metrics, TimedFiller
+from engine.outbox import SEND_BACKOFF_S, OutboxSender
 from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
 from engine.turn_reading import BatchReading, ReadCaps, read_batch
+from engine.visit_tracking import VisitTracker
 from states.conversation import Conversation
 from states.dialogue import DEFAULT_TIMEZONE, Dialogue, TurnInput, TurnResult
 from states.faq import SalonFaq
+from states.handlers_reminder import ReminderAsk
 from states.masking import mask_phone
-from states.menus import Menu, menu_for
-from states.ports import DeliveryError, Messenger
+from states.menus import menu_for
+from states.ports import Messenger
 from states.salon import SalonBackend
 from states.slot_fill import SlotFiller
 from states.templates import say
 
 log = logging.getLogger(__name__)
-
-SEND_TRIES = 3
-SEND_BACKOFF_S = 0.5
-
-
-class RepliesNotDelivered(Exception):
-    """Some replies are still in the outbox; the worker retries the batch later."""
 
 
 class DialogueRunner:
@@ -71,6 +66,7 @@ class DialogueRunner:
         caps: ReadCaps | None = None,
         pauses: PauseStore | None = None,
         handoffs: HandOffs | None = None,
+        visits: VisitTracker | None = None,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -79,12 +75,14 @@ class DialogueRunner:
         self.clock = clock
         self.timezone = timezone
         self.metrics = metrics
-        self.send_backoff_s = send_backoff_s
         self.faq = faq
         self.caps = caps or ReadCaps()
         self.pauses = pauses or PauseStore(store.redis, store.keys, clock, DEFAULT_PAUSE_S)
+        self.outbox = OutboxSender(store, messenger, metrics, send_backoff_s, self.pauses, clock)
         # Without notifiers a hand-off still pauses the chat and queues it in the console.
         self.handoffs = handoffs or HandOffs(self.pauses, None, None, timezone or DEFAULT_TIMEZONE)
+        # Visit reminders and the record log follow the turn's writes (issue 16).
+        self.visits = visits
 
     async def handle(self, batch: Batch) -> None:
         started = time.perf_counter()
@@ -129,10 +127,15 @@ class DialogueRunner:
             attempt=batch.attempt,
             now=self.clock.now(),
             choice=reading.choice,
+            reminder=await self._reminder_ask(batch),
         )
-        recorder = RecordingBackend(self.backend, before_write=fence.check)
+        turn_visits = None
+        if self.visits is not None:
+            turn_visits = self.visits.for_turn(self.backend, lambda: conversation.language)
+        recorder = RecordingBackend(self.backend, before_write=fence.check, visits=turn_visits)
+        answers = self.visits.reminders if self.visits else None
         try:
-            dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq)
+            dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq, answers)
             result = await dialogue.run(conversation, given)
         except (*REDIS_ERRORS, ClaimLost):
             raise  # storage trouble (retried later), or the batch is another worker's now
@@ -210,6 +213,22 @@ class DialogueRunner:
         )
         await self._save(conversation, [], fence, batch)
 
+    async def _reminder_ask(self, batch: Batch) -> ReminderAsk | None:
+        """The visit reminder awaiting this client's answer, if any (answered during an
+        earlier attempt of this batch counts: the retried turn sees the same question)."""
+        if self.visits is None:
+            return None
+        store = self.visits.reminders
+        asked = await store.awaiting_answer(
+            batch.phone, late=True, answered_since_ms=batch.first_ms
+        )
+        visit = await store.visit_of(batch.phone, asked.record_id) if asked else None
+        if asked is None or visit is None:
+            return None
+        zone = ZoneInfo(self.timezone) if self.timezone else None
+        sent_at = datetime.fromtimestamp(asked.sent_ms / 1000, UTC)
+        return ReminderAsk(asked.record_id, visit.as_booking(zone), sent_at)
+
     async def _apology(self, conversation: Conversation) -> TurnResult:
         try:
             phone = f": {(await self.backend.company()).phone}"
@@ -219,52 +238,5 @@ class DialogueRunner:
         return TurnResult([reply], None, [{"guard": "turn_completed", "ok": False}])
 
     async def deliver(self, phone: str, fence: Fence | None = None) -> None:
-        """Send what the outbox holds, in order; each reply leaves the outbox once sent.
-        With a fence, each reply is sent only while the turn still holds its claim."""
-        for entry in await self.store.pending_replies(phone):
-            if fence is not None:
-                await fence.check()
-            if await self._taken_over(phone, entry):
-                log.info("a person took %s over: a reply is not sent", mask_phone(phone))
-                self._count_reply("held")
-                await self.store.mark_sent(phone, entry)
-                continue
-            if not await self._send(entry):
-                raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
-            await self.store.mark_sent(phone, entry)
-
-    async def _taken_over(self, phone: str, entry: OutboxEntry) -> bool:
-        """A person took the chat after this reply was written: it must not go out (the
-        hand-off turn's own replies, which tell the client a person will answer, do)."""
-        state = await self.pauses.state(phone)
-        if not state.paused(self.clock.now_ms()):
-            return False
-        return state.handoff_id is None or not entry.id.startswith(f"{state.handoff_id}:")
-
-    async def _send(self, entry: OutboxEntry) -> bool:
-        """True once the reply is sent, or refused for good (it must not block the outbox);
-        False when the gateway kept failing (the batch is retried later)."""
-        menu = Menu.from_dict(entry.menu) if entry.menu else None
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(SEND_TRIES),
-            wait=wait_exponential(multiplier=self.send_backoff_s),
-            retry=retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.retryable),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    try:
-                        await self.messenger.send(entry.chat, entry.text, menu)
-                    except DeliveryError as error:
-                        log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
-                        self._count_reply("failed" if error.retryable else "rejected")
-                        raise
-        except DeliveryError as error:
-            return not error.retryable
-        self._count_reply("sent")
-        return True
-
-    def _count_reply(self, outcome: str) -> None:
-        if self.metrics:
-            self.metrics.replies.labels(outcome).inc()
+        """Send what the outbox holds, in order (`engine.outbox`)."""
+        await self.outbox.deliver(phone, fence)

@@ -14,9 +14,11 @@ every sender — replies, reminders, notices to the salon, the console's message
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
+from engine.reminders.delivery import TemplateMessenger
 from states.menus import Menu
 from states.messages import ChatId
 from states.ports import Messenger
@@ -78,3 +80,22 @@ class EchoNotingMessenger:
 
     async def mark_read(self, chat: str, message_id: str) -> None:
         await self.inner.mark_read(chat, message_id)
+
+
+class EchoNotingTemplateMessenger(EchoNotingMessenger):
+    """The same over the Cloud API, whose approved templates pass through (a template is
+    never echoed: only venom reports the bot's own messages)."""
+
+    def __init__(self, inner: TemplateMessenger, sent: SentTexts) -> None:
+        super().__init__(inner, sent)
+        self.templates = inner
+
+    async def send_template(self, chat: str, template: dict[str, Any]) -> None:
+        await self.templates.send_template(chat, template)
+
+
+def echo_noting(inner: Messenger, sent: SentTexts) -> EchoNotingMessenger:
+    """`inner` with every text noted; templates pass through where `inner` sends them."""
+    if isinstance(inner, TemplateMessenger):
+        return EchoNotingTemplateMessenger(inner, sent)
+    return EchoNotingMessenger(inner, sent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from engine.batcher import Batcher
@@ -9,6 +10,7 @@ from engine.console_views import moment
 from engine.conversations import ConversationStore
 from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.redis_conn import storage
+from engine.reminders.store import ReminderStore
 
 # Shown first, in this order, as the interface contract lists them; the rest follow.
 _CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
@@ -17,13 +19,20 @@ HELD_SHOWN, HELD_SHOWN_CHARS = 20, 500  # the latest held messages shown, each c
 
 class Inspector:
     def __init__(
-        self, store: ConversationStore, batcher: Batcher, pauses: PauseStore | None = None
+        self,
+        store: ConversationStore,
+        batcher: Batcher,
+        pauses: PauseStore | None = None,
+        reminders: ReminderStore | None = None,
+        timezone: str | None = None,
     ) -> None:
         self.store = store
         self.batcher = batcher
         self.pauses = pauses or PauseStore(
             batcher.redis, batcher.keys, batcher.clock, DEFAULT_PAUSE_S
         )
+        self.reminders = reminders
+        self.timezone = timezone  # the salon's: reminder times are shown in it
 
     async def view(self, phone: str) -> dict[str, object] | None:
         with storage():
@@ -31,8 +40,10 @@ class Inspector:
             pending, due_ms = await self.batcher.pending_of(phone)
             held, latest = await self.batcher.held_of(phone, HELD_SHOWN)
             pause = await self.pauses.state(phone)
+            reminders = await self.reminders.reminders_of(phone) if self.reminders else []
         paused_until = pause.until(self.batcher.clock.now_ms())
-        if document is None and not pending and not held and paused_until is None:
+        quiet = not pending and not held and not reminders and paused_until is None
+        if document is None and quiet:
             return None
         if document is None:  # messages waiting, no turn yet
             document = self.store.fresh(phone).to_dict()
@@ -77,7 +88,19 @@ class Inspector:
         )
         for key in extras:
             view[key] = document.get(key)
+        booking = document.get("booking")
+        if isinstance(booking, dict):  # the interface names the visit's moment `datetime`
+            view["booking"] = {**booking, "datetime": booking.get("datetime_iso")}
+        # Issue 16: the visit reminders, scheduled and sent, with what came of them.
+        view["reminders"] = [r.view(await self._zone(phone, r.record_id)) for r in reminders]
         return view
+
+    async def _zone(self, phone: str, record_id: int) -> str | tzinfo | None:
+        """SALON_TIMEZONE, else the offset of the visit's own time (as YClients gave it)."""
+        if self.timezone is not None or self.reminders is None:
+            return self.timezone
+        visit = await self.reminders.visit_of(phone, record_id)
+        return visit.start.tzinfo if visit else None
 
     async def reset(self, phone: str) -> None:
         with storage():

@@ -20,6 +20,11 @@ def bucket_of(phone: str) -> int:
     return zlib.crc32(phone.encode()) % BUCKETS
 
 
+def record_bucket(record_id: int) -> int:
+    """The bucket of a YClients record: its record log and its webhook events."""
+    return record_id % BUCKETS
+
+
 class Keys:
     """Key names under one prefix; tests use their own prefix to share a Redis safely."""
 
@@ -75,10 +80,28 @@ class Keys:
         send time, the end of its claim's lease, or its answer deadline once sent."""
         return f"{self._tag(bucket)}:reminders:due"
 
+    def _record_tag(self, bucket: int) -> str:
+        return f"{self.prefix}:{{r{bucket:02d}}}"
+
     def visit_record(self, record_id: int) -> str:
-        """HASH: what we last knew of one YClients record (fingerprint, snapshot), and the
-        fingerprints of changes the bot is about to make itself; tagged per record."""
-        return f"{self.prefix}:{{r{record_id % BUCKETS:02d}}}:record:{record_id}"
+        """HASH: what we last knew of one YClients record (fingerprint, snapshot), the
+        fingerprints of changes the bot is about to make itself, and `applied|<event>`
+        (what it was before that webhook event changed it); tagged per record."""
+        return f"{self._record_tag(record_bucket(record_id))}:record:{record_id}"
+
+    def record_events(self, bucket: int) -> str:
+        """HASH event id -> JSON: YClients record webhooks received and not yet applied,
+        in the bucket of their record (so the record's log is in the same slot)."""
+        return f"{self._record_tag(bucket)}:record_events"
+
+    def record_events_due(self, bucket: int) -> str:
+        """ZSET event id -> when it is due (ms): at once, after a retry's delay, or while
+        claimed, when the claim's lease ends."""
+        return f"{self._record_tag(bucket)}:record_events:due"
+
+    def record_events_dead(self, bucket: int) -> str:
+        """LIST of record events given up after too many failed attempts (capped)."""
+        return f"{self._record_tag(bucket)}:record_events:dead"
 
     def phone_keys(self, phone: str) -> PhoneKeys:
         return PhoneKeys(self._phone(phone), self, bucket_of(phone))

@@ -53,6 +53,7 @@ def secrets_of(settings: Settings) -> list[str]:
         settings.whatsapp_verify_token,
         settings.webhook_token,
         settings.admin_token,
+        settings.yclients_webhook_secret,  # it is in the webhook's URL path
     ]
     return [v for v in values if v]
 

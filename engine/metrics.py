@@ -145,10 +145,43 @@ class Metrics:
         )
         self.bookings = Counter("ai_admin_bookings", "Bookings by outcome", ["outcome"], registry=r)
         self.replies = Counter("ai_admin_replies", "Replies by outcome", ["outcome"], registry=r)
+        # Issue 16: visit reminders and the salon's own changes (YClients record webhooks).
+        self.reminders = Counter(
+            "ai_admin_reminders",
+            "Visit reminders by event: sent, confirmed, declined, unanswered, failed, "
+            "expired (the visit began first), retry",
+            ["event"],
+            registry=r,
+        )
+        self.admin_notices = Counter(
+            "ai_admin_admin_notices",
+            "Messages to the salon's ADMIN_CHAT by reason and outcome",
+            ["reason", "outcome"],
+            registry=r,
+        )
+        self.yclients_webhooks = Counter(
+            "ai_admin_yclients_webhooks",
+            "YClients webhooks received, by event status and what the route did",
+            ["status", "outcome"],
+            registry=r,
+        )
+        self.record_events = Counter(
+            "ai_admin_record_events",
+            "YClients record events applied, by status and effect (duplicate: a repeat of a "
+            "change already applied)",
+            ["status", "effect"],
+            registry=r,
+        )
 
     # The webhook's observer protocol (states.ports.WebhookObserver).
     def request(self, outcome: str) -> None:
         self.webhook_requests.labels(outcome).inc()
+
+    def yclients_webhook(self, status: str, outcome: str) -> None:
+        self.yclients_webhooks.labels(status, outcome).inc()
+
+    def record_event(self, status: str, effect: str) -> None:
+        self.record_events.labels(status, effect).inc()
 
     async def render(self) -> tuple[bytes, str]:
         if self.batcher is not None:
@@ -212,6 +245,8 @@ class Metrics:
                 self.bookings.labels("created").inc()
             elif guard.get("guard") == "yclients_accepted" and not guard.get("ok"):
                 self.bookings.labels("refused").inc()
+            elif guard.get("guard") == "reminder_answered":
+                self.reminders.labels(str(guard.get("detail"))).inc()
 
 
 class TimedFiller:

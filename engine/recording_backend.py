@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
+from engine.visit import Visit
+from engine.visit_tracking import TurnVisits
 from states.salon import (
     Appointment,
     BookingConfirmation,
@@ -26,13 +28,19 @@ T = TypeVar("T")
 
 class RecordingBackend:
     """`before_write`, when given, runs before each YClients write (book, cancel,
-    reschedule) and may raise to stop it: the turn's fence (`engine.fencing`)."""
+    reschedule, confirm_visit) and may raise to stop it: the turn's fence
+    (`engine.fencing`)."""
 
     def __init__(
-        self, inner: SalonBackend, before_write: Callable[[], Awaitable[None]] | None = None
+        self,
+        inner: SalonBackend,
+        before_write: Callable[[], Awaitable[None]] | None = None,
+        visits: TurnVisits | None = None,
     ) -> None:
         self.inner = inner
         self.before_write = before_write
+        # The record log and the reminders learn of each write (issue 16).
+        self.visits = visits
         self.calls: list[dict[str, Any]] = []
 
     async def _write(self, name: str, run: Callable[[], Awaitable[T]], **detail: Any) -> T:
@@ -99,16 +107,22 @@ class RecordingBackend:
 
     async def book(self, request: BookingRequest) -> BookingConfirmation:
         appointment = request.appointments[0]
-        return await self._write(
+        confirmation = await self._write(
             "book_record",
             lambda: self.inner.book(request),
             staff_id=appointment.staff_id,
             datetime=appointment.datetime_iso,
             api_id=request.api_id,
         )
+        if self.visits is not None:
+            await self.visits.booked(request, confirmation)
+        return confirmation
 
     async def find_booking(self, request: BookingRequest) -> BookingConfirmation | None:
-        return await self._call("find_booking", lambda: self.inner.find_booking(request))
+        found = await self._call("find_booking", lambda: self.inner.find_booking(request))
+        if found is not None and self.visits is not None:
+            await self.visits.booked(request, found)  # a retried turn: the same booking
+        return found
 
     async def find_client(self, phone: str) -> ClientInfo | None:
         return await self._call("clients_search", lambda: self.inner.find_client(phone))
@@ -117,14 +131,37 @@ class RecordingBackend:
         return await self._call("records", lambda: self.inner.client_records(client_id))
 
     async def cancel(self, record_id: int) -> None:
+        target = await self._expect(record_id, deleted=True)
         await self._write(
             "delete_record", lambda: self.inner.cancel(record_id), record_id=record_id
         )
+        if self.visits is not None:
+            await self.visits.changed(target)
 
     async def reschedule(self, record_id: int, datetime_iso: str) -> ClientRecord:
-        return await self._write(
+        target = await self._expect(record_id, start=datetime.fromisoformat(datetime_iso))
+        record = await self._write(
             "reschedule",
             lambda: self.inner.reschedule(record_id, datetime_iso),
             record_id=record_id,
             datetime=datetime_iso,
         )
+        if self.visits is not None:
+            await self.visits.changed(target, start=record.datetime)
+        return record
+
+    async def confirm_visit(self, record_id: int) -> ClientRecord:
+        target = await self._expect(record_id, attendance=2)
+        record = await self._write(
+            "confirm_visit", lambda: self.inner.confirm_visit(record_id), record_id=record_id
+        )
+        if self.visits is not None:
+            await self.visits.changed(target)
+        return record
+
+    async def _expect(self, record_id: int, **change: Any) -> Visit | None:
+        if self.visits is None:
+            return None
+        if self.before_write is not None:
+            await self.before_write()  # a fenced-out turn announces nothing either
+        return await self.visits.changing(record_id, **change)

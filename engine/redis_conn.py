@@ -117,3 +117,13 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
         await client.aclose()
         if embedded is not None:
             embedded.stop()
+
+
+def lua_script(name: str) -> str:
+    """The text of one of the engine's Lua scripts (`engine/lua/<name>`)."""
+    return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
+
+
+def as_text(value: object) -> str:
+    """A Redis reply (bytes, or already text) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)

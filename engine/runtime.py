@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
@@ -42,7 +43,8 @@ from engine.console_data import EngineConsoleData
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters
 from engine.dialogue_runner import DialogueRunner
-from engine.echoes import EchoNotingMessenger, SentTexts
+from engine.echoes import SentTexts, echo_noting
+from engine.follow_up import FollowUp, open_follow_up
 from engine.handoff_webhook import HandoffWebhook
 from engine.handoffs import HandOffs
 from engine.health import RedisHealth
@@ -50,13 +52,16 @@ from engine.inspection import Inspector
 from engine.keys import Keys
 from engine.metrics import Metrics
 from engine.pauses import PauseStore
+from engine.record_sync.events import RecordEvents
 from engine.redis_conn import AsyncRedis, open_redis
+from engine.reminders.store import ReminderStore
 from engine.salon_notice import SalonNotifier
 from engine.settings import Settings
 from engine.takeover import Takeovers
 from engine.wiring import (
     batch_policy,
     build_messenger,
+    follow_up_config,
     read_caps,
     salon_backend,
     salon_faq,
@@ -121,13 +126,15 @@ class Overrides:
 
 @dataclasses.dataclass(frozen=True)
 class Turns:
-    """The worker side: the salon, the dialogue runner and the batch worker that drives it."""
+    """The worker side: the salon, the dialogue runner and the batch worker that drives it,
+    and beside it the reminder sender and the record follower (issue 16)."""
 
     backend: SalonBackend
     sandbox: RunningSandbox | None  # demo mode: the sandbox salon served in-process
     messenger: Messenger
     runner: DialogueRunner
     worker: Worker
+    follow_up: FollowUp
     services: list[Service]  # what `serve`/`worker` run until the stop, the worker first
 
 
@@ -153,6 +160,12 @@ class Runtime:
     notifier: SalonNotifier  # ADMIN_CHAT: hand-offs, unanswered reminders
     http_services: list[Service]
     _turns: Turns | None
+    # Issue 16: the visit reminders (inspection shows them) and the YClients record events
+    # the webhook route keeps for the worker; the route's secret (YCLIENTS_WEBHOOK_SECRET,
+    # or in demo mode one made up at start, for the sandbox to post with).
+    reminders: ReminderStore
+    record_events: RecordEvents
+    yclients_webhook_secret: str | None
 
     @property
     def turns(self) -> Turns:
@@ -166,16 +179,31 @@ class Runtime:
 
     def webhook_app(self) -> web.Application:
         """The HTTP side: webhooks, stats, inspection, health, metrics, the console."""
+        sandbox = self._turns.sandbox if self._turns else None
         app = build_webhook_app(
             self.batcher,
             self.health,
-            webhook_config(self.settings),
+            webhook_config(
+                self.settings,
+                self.yclients_webhook_secret,
+                sandbox.company_id if sandbox else None,
+            ),
             self.inspector,
             self.metrics,
             self.takeover,
+            self.record_events,
         )
         mount_console(app, self.console, self.settings.admin_token)
         return app
+
+    def sandbox_posts_to(self, base_url: str) -> None:
+        """Demo mode: the sandbox salon posts its record webhooks to this service's route
+        (served at `base_url`), as YClients would to a registered URL."""
+        sandbox = self._turns.sandbox if self._turns else None
+        if sandbox is None or self.yclients_webhook_secret is None:
+            return
+        url = f"{base_url.rstrip('/')}/webhook/yclients/{self.yclients_webhook_secret}"
+        sandbox.webhooks.configure(url=url)
 
 
 @contextlib.asynccontextmanager
@@ -204,7 +232,7 @@ async def open_runtime(
         http = await stack.enter_async_context(aiohttp.ClientSession())
         health = RedisHealth(redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000)
         sent = SentTexts(redis, keys)
-        messenger = EchoNotingMessenger(o.messenger or build_messenger(settings, http), sent)
+        messenger = echo_noting(o.messenger or build_messenger(settings, http), sent)
         notifier = SalonNotifier(messenger, settings.admin_chat, sleep=clock.sleep)
         takeover = Takeovers(pauses, sent, store.activity, messenger)
         turns = None
@@ -213,8 +241,12 @@ async def open_runtime(
             hook = handoff_webhook(settings, http, clock)
             handoffs = HandOffs(pauses, notifier, hook, zone)
             turns = await _open_turns(
-                stack, settings, o, batcher, store, metrics, messenger, handoffs
+                stack, settings, o, batcher, store, metrics, messenger, handoffs, notifier
             )
+        reminders = ReminderStore(redis, keys, clock)
+        secret = settings.yclients_webhook_secret
+        if secret is None and settings.demo:
+            secret = secrets.token_urlsafe(18)  # known to this process and its sandbox only
         yield Runtime(
             settings=settings,
             clock=clock,
@@ -224,7 +256,7 @@ async def open_runtime(
             store=store,
             metrics=metrics,
             health=health,
-            inspector=Inspector(store, batcher, pauses),
+            inspector=Inspector(store, batcher, pauses, reminders, settings.salon_timezone),
             dead_letters=letters,
             console=EngineConsoleData(
                 store, batcher, settings.salon_timezone or DEFAULT_TIMEZONE, letters, takeover
@@ -236,6 +268,9 @@ async def open_runtime(
             notifier=notifier,
             http_services=[],
             _turns=turns,
+            reminders=reminders,
+            record_events=RecordEvents(redis, keys, clock),
+            yclients_webhook_secret=secret,
         )
 
 
@@ -248,6 +283,7 @@ async def _open_turns(
     metrics: Metrics,
     messenger: Messenger,
     handoffs: HandOffs,
+    notifier: SalonNotifier,
 ) -> Turns:
     clock = o.dialogue_clock or batcher.clock
     limits = o.yclients
@@ -263,6 +299,19 @@ async def _open_turns(
         )
     )
     backend = o.backend(yclients) if o.backend else yclients
+    follow_up = await open_follow_up(
+        follow_up_config(settings),
+        batcher.redis,
+        batcher.keys,
+        clock,
+        store,
+        backend,
+        yclients,
+        messenger,
+        notifier,
+        batcher.last_inbound_ms,
+        metrics,
+    )
     runner = DialogueRunner(
         store,
         backend,
@@ -275,6 +324,7 @@ async def _open_turns(
         caps=read_caps(settings),
         pauses=handoffs.pauses,
         handoffs=handoffs,
+        visits=follow_up.tracker,
     )
     worker = Worker(
         batcher,
@@ -283,7 +333,8 @@ async def _open_turns(
         worker_id=o.worker_id,
         on_flush_lag=lambda ms: metrics.flush_lag.observe(max(0, ms) / 1000),
     )
-    return Turns(backend, sandbox, messenger, runner, worker, services=[worker])
+    services: list[Service] = [worker, follow_up.follower, follow_up.sender]
+    return Turns(backend, sandbox, messenger, runner, worker, follow_up, services)
 
 
 def handoff_webhook(

@@ -16,7 +16,6 @@ the CLI turns into one line on stderr and exit status 2.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,14 +26,20 @@ import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from engine.follow_up_config import (
+    check_admin_chat,
+    check_answer_wait,
+    check_notices,
+    check_offsets,
+    check_quiet,
+    check_template,
+)
 from engine.reminders.timing import parse_duration
 from states.errors import ConfigError
 from states.faq import SalonFaq
-from states.messages import ChatId
 from states.ports import MAX_PAUSE_S
 
 MessengerKind = Literal["venom", "cloud", "log"]
-_GROUP = re.compile(r"[0-9]{5,20}(-[0-9]{5,20})?@g\.us")
 _SECRET = object()  # marks a token in a field's metadata
 
 
@@ -71,17 +76,6 @@ def _pause(raw: object) -> object:
     if seconds > MAX_PAUSE_S:
         raise ValueError(f"at most {MAX_PAUSE_S // 86400} days, got {raw!r}")
     return seconds
-
-
-def _chat(raw: str) -> str:
-    """A chat the bot can write to: `79161234567@c.us` (bare digits too), or a group
-    `…@g.us` (venom only)."""
-    if _GROUP.fullmatch(raw):
-        return raw
-    chat = ChatId.parse(raw)
-    if chat is None or chat.phone is None:
-        raise ValueError(f"expected a chat id like 79161234567@c.us, got {raw!r}")
-    return chat.raw
 
 
 HttpUrl = Annotated[str, _url("http", "https")]
@@ -153,7 +147,19 @@ class Settings(BaseSettings):
     )
     handoff_webhook_url: HttpUrl | None = None
     handoff_webhook_secret: Secret = None
-    admin_chat: Annotated[str, AfterValidator(_chat)] | None = None
+    # Issue 16: visit reminders and the salon's own changes in YClients (docs/reminders.md).
+    # When reminders go before a visit, the local hours none goes in, how long an answer is
+    # awaited before ADMIN_CHAT is told; "off" turns the first two off.
+    reminder_offsets: Annotated[str, AfterValidator(check_offsets)] = "24h,2h"
+    reminder_quiet: Annotated[str, AfterValidator(check_quiet)] = "22:00-09:00"
+    reminder_answer_wait: Annotated[str, AfterValidator(check_answer_wait)] = "3h"
+    # "name:language" of the approved Cloud API template for reminders outside 24 h.
+    whatsapp_reminder_template: Annotated[str, AfterValidator(check_template)] | None = None
+    yclients_webhook_secret: Secret = None  # enables POST /webhook/yclients/{secret}
+    # The salon's own WhatsApp chat: told of unanswered reminders (and hand-offs, issue 17).
+    admin_chat: Annotated[str, AfterValidator(check_admin_chat)] | None = None
+    # Which of the salon's changes to a visit the client is told of ("off": none).
+    salon_change_notices: Annotated[str, AfterValidator(check_notices)] = "moved,cancelled"
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _cased(str.upper)] = "INFO"
     log_format: Annotated[Literal["json", "text"], _cased(str.lower)] = "json"  # text: a terminal
 

@@ -10,6 +10,9 @@ import dataclasses
 import json
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from states.conversation import Booking
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,6 +42,12 @@ class Visit:
     @property
     def start_ms(self) -> int:
         return int(self.start.timestamp() * 1000)
+
+    def as_booking(self, zone: ZoneInfo | None = None) -> Booking:
+        """The conversation's view of the visit; date and time in `zone` (else as given)."""
+        return Booking.of_record(
+            self.record_id, self.staff_id, self.service_ids, self.start, self.api_id, zone
+        )
 
     def to_json(self) -> str:
         data = dataclasses.asdict(self)

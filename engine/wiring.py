@@ -16,13 +16,15 @@ from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.messengers.cloud import CloudMessenger
 from adapters.messengers.log import LogMessenger
 from adapters.messengers.venom import VenomMessenger
-from adapters.webhook.context import CloudConfig, WebhookConfig
+from adapters.webhook.context import CloudConfig, WebhookConfig, YClientsWebhookConfig
 from adapters.yclients import RateLimiter, RetryPolicy, YClientsBackend, build_backend
 from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
 from adapters.yclients.sandbox.fixture import DEMO_FAQ
 from engine.batcher import BatchPolicy
 from engine.clock import Clock
+from engine.follow_up_config import FollowUpConfig, notice_policy
 from engine.metrics import Metrics
+from engine.reminders.text import TemplateSpec
 from engine.settings import Settings, read_salon_faq
 from engine.turn_reading import ReadCaps
 from states.dialogue import DEFAULT_TIMEZONE
@@ -47,7 +49,23 @@ def read_caps(settings: Settings) -> ReadCaps:
     return ReadCaps(settings.message_max_chars, settings.batch_max_chars)
 
 
-def webhook_config(settings: Settings) -> WebhookConfig:
+def follow_up_config(settings: Settings) -> FollowUpConfig:
+    template = settings.whatsapp_reminder_template
+    return FollowUpConfig(
+        offsets=settings.reminder_offsets,
+        quiet=settings.reminder_quiet,
+        answer_wait=settings.reminder_answer_wait,
+        template=TemplateSpec.parse(template) if template else None,
+        admin_chat=settings.admin_chat,
+        notices=notice_policy(settings.salon_change_notices),
+        timezone=settings.salon_timezone,
+    )
+
+
+def webhook_config(
+    settings: Settings, yclients_secret: str | None = None, company_id: int | None = None
+) -> WebhookConfig:
+    """`yclients_secret`: YCLIENTS_WEBHOOK_SECRET, or the one the demo's sandbox posts with."""
     return WebhookConfig(
         webhook_token=settings.webhook_token,
         admin_token=settings.admin_token,
@@ -58,6 +76,10 @@ def webhook_config(settings: Settings) -> WebhookConfig:
         cloud=CloudConfig(
             verify_token=settings.whatsapp_verify_token,
             app_secret=settings.whatsapp_app_secret,
+        ),
+        yclients=YClientsWebhookConfig(
+            yclients_secret or settings.yclients_webhook_secret,
+            company_id or settings.yclients_company_id,
         ),
     )
 

@@ -18,13 +18,14 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from redis.asyncio.client import PubSub
 
 from engine.batcher import Batch, Batcher
 from engine.clock import Clock
+from engine.due_scan import DueWork
 from engine.fencing import ClaimLost
 from engine.health import WORKERS_KEPT_MS
 from engine.redis_conn import REDIS_ERRORS
@@ -41,7 +42,7 @@ class BatchHandler(Protocol):
     async def handle(self, batch: Batch) -> None: ...
 
 
-class Worker:
+class Worker(DueWork[Batch]):
     def __init__(
         self,
         batcher: Batcher,
@@ -52,14 +53,11 @@ class Worker:
         worker_id: str | None = None,
         on_flush_lag: Callable[[int], None] | None = None,
     ) -> None:
+        super().__init__(clock, concurrency, max_idle_s)
         self.batcher = batcher
         self.handler = handler
-        self.clock = clock
-        self.concurrency = concurrency
-        self.max_idle_s = max_idle_s
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.on_flush_lag = on_flush_lag
-        self._running: set[asyncio.Task[None]] = set()
 
     async def run(self, stop: asyncio.Event, drain_timeout_s: float = DRAIN_TIMEOUT_S) -> None:
         """Serve until `stop` is set; then finish the turns under way or give them back."""
@@ -95,7 +93,7 @@ class Worker:
             if now - last_seen_write >= 2000:
                 await self._report_alive(now)
                 last_seen_write = now
-            next_due = await self._claim_due()
+            next_due = await self.claim_due()
             if len(self._running) >= self.concurrency:
                 # At capacity: the next claim waits for a turn to end, not for the clock.
                 await asyncio.wait(
@@ -128,48 +126,26 @@ class Worker:
                 deadline, asyncio.get_running_loop().time() + (hinted - self.clock.now_ms()) / 1000
             )
 
-    async def run_once(self) -> int:
-        """Claim every batch due now and process them all (tests on a virtual clock)."""
-        before = set(self._running)
-        await self._claim_due()
-        started = self._running - before
-        if started:
-            await asyncio.gather(*started)
-        return len(started)
+    # The due work (engine.due_scan): batches due per bucket, claimed with a lease.
+    async def next_due(self) -> Sequence[tuple[int, float | None]]:
+        return await self.batcher.next_due()
 
-    async def _claim_due(self) -> float | None:
-        """Claim due batches up to capacity; return when the next pass should run.
+    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
+        return await self.batcher.due_phones(bucket, now_ms, limit)
 
-        A pass that met a due bucket asks for another pass at once (returns now): that
-        bucket's next due time — a batch falling due a moment later, or phones beyond the
-        free slots — is only known after a fresh read (found by benchmarks/flush_lag.py:
-        without this a burst drained one pass per `max_idle_s`).
-        """
-        now = self.clock.now_ms()
-        earliest_future: float | None = None
-        met_due = False
-        for bucket, due in await self.batcher.next_due():
-            if due is None:
-                continue
-            if due > now:
-                earliest_future = due if earliest_future is None else min(earliest_future, due)
-                continue
-            met_due = True
-            free = self.concurrency - len(self._running)
-            if free <= 0:
-                break
-            for phone in await self.batcher.due_phones(bucket, now, free):
-                batch = await self.batcher.claim(phone)
-                if batch is not None:
-                    self._start(batch)
-        return now if met_due else earliest_future
+    async def claim(self, member: str) -> Batch | None:
+        return await self.batcher.claim(member)
 
-    def _start(self, batch: Batch) -> None:
+    def task_name(self, job: Batch) -> str:
+        return f"turn:{job.phone[-4:]}"
+
+    def start(self, job: Batch) -> None:
         if self.on_flush_lag is not None:
-            self.on_flush_lag(self.clock.now_ms() - batch.due_ms)
-        task = asyncio.create_task(self._process(batch), name=f"turn:{batch.phone[-4:]}")
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+            self.on_flush_lag(self.clock.now_ms() - job.due_ms)
+        super().start(job)
+
+    async def process(self, job: Batch) -> None:
+        await self._process(job)
 
     async def _process(self, batch: Batch) -> None:
         turn = asyncio.current_task()

@@ -7,6 +7,8 @@ shown by `GET /conversations/{phone}` (interface contract: `slots` keys are fixe
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 TRACE_TURNS = 5  # how many past turns `GET /conversations/{phone}` shows
@@ -82,6 +84,30 @@ class Booking:
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def of_record(
+        cls,
+        record_id: int,
+        staff_id: int,
+        service_ids: Sequence[int],
+        start: datetime,
+        api_id: str,
+        zone: tzinfo | None = None,
+    ) -> Booking:
+        """A visit found in YClients (not booked by this conversation): date and time in
+        `zone` (else as given)."""
+        local = start.astimezone(zone) if zone else start
+        return cls(
+            record_id=record_id,
+            record_hash=None,
+            staff_id=staff_id,
+            service_ids=list(service_ids),
+            date=local.date().isoformat(),
+            time=local.strftime("%H:%M"),
+            datetime_iso=local.isoformat(),
+            api_id=api_id,
+        )
+
 
 @dataclasses.dataclass
 class Conversation:
@@ -118,6 +144,9 @@ class Conversation:
     # (issue 17); the first turn the bot answers again clears it.
     handoff: dict[str, str] | None = None
     last_batch_id: str | None = None
+    # The salon's own changes to the client's visits already applied here (YClients record
+    # webhook events, newest last; issue 16): a retried event is not applied twice.
+    followed: list[str] = dataclasses.field(default_factory=list)
     turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     updated_at: str | None = None
 
@@ -126,6 +155,7 @@ class Conversation:
         keep = (self.client_name, self.client_phone, self.language, self.booking, self.handoff)
         fresh = Conversation(phone=self.phone, chat=self.chat, version=self.version)
         fresh.turns, fresh.last_batch_id = self.turns, self.last_batch_id
+        fresh.followed = self.followed
         self.__dict__.update(fresh.__dict__)
         self.client_name, self.client_phone, self.language, self.booking, self.handoff = keep
 

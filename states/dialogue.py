@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from states import policy, prompts
 from states.conversation import Conversation
 from states.faq import SalonFaq
+from states.handlers_reminder import ReminderAsk, take_reminder
 from states.machine import BOOKED, fire, machine_state
 from states.menus import choice_fill
+from states.ports import ReminderAnswers
 from states.salon import SalonBackend
 from states.salon_errors import SalonError
 from states.salon_view import SalonView
@@ -45,6 +47,7 @@ class TurnInput:
     attempt: int
     now: datetime  # aware
     choice: str | None = None  # the id of a tapped choice: read without the filler
+    reminder: ReminderAsk | None = None  # a visit reminder awaiting the client's answer
 
 
 @dataclasses.dataclass
@@ -61,11 +64,13 @@ class Dialogue:
         filler: SlotFiller,
         timezone: str | None = None,
         faq: SalonFaq | None = None,
+        answers: ReminderAnswers | None = None,
     ) -> None:
         self.backend = backend
         self.filler = filler
         self.timezone = timezone
         self.faq = faq
+        self.answers = answers
 
     async def run(self, c: Conversation, given: TurnInput) -> TurnResult:
         replies: list[str] = []
@@ -80,7 +85,11 @@ class Dialogue:
             return TurnResult(replies, None, [{"guard": "catalogue_loaded", "ok": False}])
         zone = ZoneInfo(self.timezone or view.company.timezone or DEFAULT_TIMEZONE)
         now = given.now.astimezone(zone)
-        turn = Turn(c, view, self.backend, now, given.batch_id, given.attempt, replies=replies)
+        turn = Turn(
+            c, view, self.backend, now, given.batch_id, given.attempt, replies=replies,
+            answers=self.answers,
+        )  # fmt: skip
+        take_reminder(c, given.reminder)
         if given.pushname and not c.client_name:
             c.client_name = given.pushname
         tapped = choice_fill(c, given.choice) if given.choice else None
@@ -112,7 +121,7 @@ async def play(turn: Turn, fill: SlotFill) -> None:
 async def respond(turn: Turn, fill: SlotFill) -> None:
     """Run the policy's cell for every question of the batch and for its intent."""
     c = turn.conversation
-    was_booked = c.state == BOOKED
+    was_booked = machine_state(c) == BOOKED  # not while a reminder awaits its answer
     if was_booked:  # the visit is done: its slots do not carry into what comes next
         c.clear_request()
     note_invalid(turn, fill)
@@ -121,7 +130,7 @@ async def respond(turn: Turn, fill: SlotFill) -> None:
         await cell(
             turn, fill if intent is fill.intent else fill.model_copy(update={"intent": intent})
         )
-    if was_booked and c.state == BOOKED:
+    if was_booked and machine_state(c) == BOOKED:
         fire(c, "reset")  # "booked until the client writes again" (interface contract)
     if fill.intent not in QUESTION_INTENTS:
         c.topic = None  # a question's subject carries to the very next message only

@@ -50,10 +50,12 @@ class Awaiting(StrEnum):
     YES_NO = "yes_no"  # the summary of a booking, a move or a cancellation
     NAME = "name"
     PHONE = "phone"
+    REMINDER = "reminder"  # "да" or "не смогу" to a visit reminder (issue 16)
 
 
 # Sub-states: what each state can await. `booking` is never at rest (a turn enters and
-# leaves it), `idle` and `booked` await nothing. Issue 16 adds a `reminder` answer here.
+# leaves it), `idle` awaits nothing; `booked` awaits nothing, or the answer to a visit
+# reminder (issue 16: the reminder asked "да" or "не смогу").
 CHILDREN: dict[str, list[Awaiting]] = {
     COLLECTING: [
         Awaiting.SERVICE,
@@ -67,7 +69,10 @@ CHILDREN: dict[str, list[Awaiting]] = {
     CONFIRMING: [Awaiting.YES_NO, Awaiting.NAME, Awaiting.PHONE],
     CANCELLING: [Awaiting.YES_NO],
     RESCHEDULING: [Awaiting.DATE],
+    BOOKED: [Awaiting.REMINDER],
 }
+# States that also rest as themselves, awaiting nothing, besides their sub-states.
+RESTS_BARE = frozenset({BOOKED})
 
 
 def leaf(state: str, awaiting: str | None) -> str:
@@ -79,7 +84,10 @@ RESTING = [
     leaf(s, a)
     for s in STATES
     if s != BOOKING
-    for a in ([str(x) for x in CHILDREN[s]] if s in CHILDREN else [None])
+    for a in (
+        ([None] if s in RESTS_BARE or s not in CHILDREN else [])
+        + [str(x) for x in CHILDREN.get(s, [])]
+    )
 ]
 
 _BOOKING_FLOW = [COLLECTING, SUGGESTING, CONFIRMING, RESCHEDULING, IDLE, BOOKED]
@@ -148,6 +156,14 @@ TRANSITIONS: list[dict[str, Any]] = [
         "dest": leaf(RESCHEDULING, "date"),
         "conditions": "has_booking",
     },
+    # A visit reminder asked the client to confirm (issue 16); the answer leaves it.
+    {
+        "trigger": "remind",
+        "source": "*",
+        "dest": leaf(BOOKED, "reminder"),
+        "conditions": "has_booking",
+    },
+    {"trigger": "reminder_answered", "source": leaf(BOOKED, "reminder"), "dest": BOOKED},
     {"trigger": "reset", "source": "*", "dest": IDLE},
 ]
 
@@ -214,6 +230,8 @@ _MACHINE = HierarchicalMachine(
 def machine_state(c: Conversation) -> str:
     """The conversation's place in the machine; a parent without what it awaits (a state
     saved before issue 14) rests in its first sub-state."""
+    if c.state in RESTS_BARE and c.awaiting not in CHILDREN[c.state]:
+        return c.state
     if c.state in CHILDREN and c.awaiting not in CHILDREN[c.state]:
         return leaf(c.state, CHILDREN[c.state][0])
     if c.state not in CHILDREN:

@@ -3,51 +3,60 @@
 Rows are the intents the filler reports, columns the states a conversation rests in
 between turns (`machine.RESTING`); each cell names one handler below. The table is parsed
 at import: a missing or unknown cell is an error, and `tests/states/test_policy.py`
-walks every cell. Issue 16 adds a column for a reminder's answer; issue 17 sends
-`hand` cells to a person.
+walks every cell. Issue 17 sends `hand` cells to a person.
 
 Columns: idle · collecting (service, master, date, change, name, phone) · suggesting option ·
-confirming (yes_no, name, phone) · booked · cancelling yes_no · rescheduling date.
+confirming (yes_no, name, phone) · booked · booked awaiting a reminder's answer (issue 16:
+"да" confirms the visit, "не смогу" offers to move or cancel it) · cancelling yes_no ·
+rescheduling date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from states import answers, handlers_request, handlers_talk, handlers_visits
-from states.machine import RESTING
+from states import answers, handlers_reminder, handlers_request, handlers_talk, handlers_visits
+from states.machine import BOOKED, RESTING
 from states.slot_fill import Intent, SlotFill
 from states.turn_context import Turn
 
 Handler = Callable[[Turn, SlotFill], Awaitable[None]]
 
 TABLE = """
-intent          idle svc  mst  day  chg  cnm  cph  opt  yn   nam  fph  bkd  cyn  rdy
-book            new  req  req  req  req  cont cont pick chg  cont cont new  new  req
-confirm         chat one  one  one  req  wait wait one  yes  cont cont chat cnfc wait
-deny            chat wait wait wait wait wait wait nope what wait wait chat keep keep
-abort           cncl drop drop drop drop drop drop drop drop drop drop cncl keep keep
-choose_option   pick pick pick pick pick cont cont pick wait cont cont pick wait pick
-change          new  req  req  req  req  cont cont pick chg  cont cont new  new  req
-earlier         shft shft shft shft shft wait wait shft shft wait wait shft shft shft
-later           shft shft shft shft shft wait wait shft shft wait wait shft shft shft
-other_master    othr othr othr othr othr wait wait othr othr wait wait othr wait othr
-same_time       new  same same same same wait wait same same wait wait new  wait same
-cancel          cncl stop stop stop stop stop stop stop stop stop stop cncl cnfc cncl
-reschedule      resc resc resc resc resc resc resc resc resc resc resc resc resc resc
-ask_price       ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
-ask_address     ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
-ask_hours       ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
-ask_who_works   ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
-ask_free_slots  free free free free free ans  ans  free free ans  ans  free ans  free
-ask_faq         ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
-late_notice     late late late late late late late late late late late late late late
-complaint       hand hand hand hand hand hand hand hand hand hand hand hand hand hand
-ask_human       hand hand hand hand hand hand hand hand hand hand hand hand hand hand
-greeting        hi   hey  hey  hey  hey  hey  hey  hey  hey  hey  hey  hi   hey  hey
-small_talk      chat nod  nod  nod  nod  nod  nod  nod  nod  nod  nod  chat nod  nod
-unknown         help wait wait wait wait cont cont wait wait cont cont help wait wait
+intent          idle svc  mst  day  chg  cnm  cph  opt  yn   nam  fph  bkd  rem  cyn  rdy
+book            new  req  req  req  req  cont cont pick chg  cont cont new  new  new  req
+confirm         chat one  one  one  req  wait wait one  yes  cont cont chat cnfv cnfc wait
+deny            chat wait wait wait wait wait wait nope what wait wait chat decl keep keep
+abort           cncl drop drop drop drop drop drop drop drop drop drop cncl decl keep keep
+choose_option   pick pick pick pick pick cont cont pick wait cont cont pick wait wait pick
+change          new  req  req  req  req  cont cont pick chg  cont cont new  rres new  req
+earlier         shft shft shft shft shft wait wait shft shft wait wait shft rmov shft shft
+later           shft shft shft shft shft wait wait shft shft wait wait shft rmov shft shft
+other_master    othr othr othr othr othr wait wait othr othr wait wait othr rmov wait othr
+same_time       new  same same same same wait wait same same wait wait new  wait wait same
+cancel          cncl stop stop stop stop stop stop stop stop stop stop cncl decl cnfc cncl
+reschedule      resc resc resc resc resc resc resc resc resc resc resc resc rres resc resc
+ask_price       ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
+ask_address     ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
+ask_hours       ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
+ask_who_works   ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
+ask_free_slots  free free free free free ans  ans  free free ans  ans  free ans  ans  free
+ask_faq         ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans
+late_notice     late late late late late late late late late late late late late late late
+complaint       hand hand hand hand hand hand hand hand hand hand hand hand hand hand hand
+ask_human       hand hand hand hand hand hand hand hand hand hand hand hand hand hand hand
+greeting        hi   hey  hey  hey  hey  hey  hey  hey  hey  hey  hey  hi   hey  hey  hey
+small_talk      chat nod  nod  nod  nod  nod  nod  nod  nod  nod  nod  chat nod  nod  nod
+unknown         help wait wait wait wait cont cont wait wait cont cont help wait wait wait
 """
+
+
+async def declined_then_as_booked(turn: Turn, fill: SlotFill) -> None:
+    """In reply to a reminder, "пораньше", "попозже", "к другому мастеру": the client will
+    not come as reminded; then the intent is handled as for any booked visit."""
+    await handlers_reminder.record_declined(turn)
+    await handler(BOOKED, fill.intent)(turn, fill)
+
 
 HANDLERS: dict[str, Handler] = {
     # the visit being arranged
@@ -65,6 +74,11 @@ HANDLERS: dict[str, Handler] = {
     "shft": handlers_visits.shift,
     "othr": handlers_visits.other_master,
     "same": handlers_visits.same_time,
+    # a visit reminder's answer
+    "cnfv": handlers_reminder.confirm_visit,
+    "decl": handlers_reminder.decline,
+    "rres": handlers_reminder.reschedule_instead,
+    "rmov": declined_then_as_booked,
     # questions, from salon facts
     "ans": answers.answer,
     "free": answers.free_or_offer,
@@ -100,6 +114,7 @@ COLUMNS = dict(
             "nam",
             "fph",
             "bkd",
+            "rem",
             "cyn",
             "rdy",
         ],

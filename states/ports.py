@@ -13,6 +13,7 @@ from typing import Protocol
 from states.errors import AiAdminError
 from states.menus import Menu
 from states.messages import InboundMessage
+from states.record_change import RecordChange
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,6 +130,27 @@ class WebhookObserver(Protocol):
 
     def request(self, outcome: str) -> None: ...
 
+    def yclients_webhook(self, status: str, outcome: str) -> None:
+        """A YClients webhook: its event status (create, update, delete) and the outcome."""
+        ...
+
     async def render(self) -> tuple[bytes, str]:
         """The exposition body and its content type."""
+        ...
+
+
+class ReminderAnswers(Protocol):
+    """Where the dialogue records a client's answer to a visit reminder (issue 16)."""
+
+    async def answer(self, phone: str, record_id: int, outcome: str) -> int:
+        """`outcome` is "confirmed" or "declined"; how many reminders took it (one no
+        longer awaiting an answer is left as it is)."""
+        ...
+
+
+class RecordEventQueue(Protocol):
+    """Where the YClients webhook route keeps a record event until a worker applies it."""
+
+    async def add(self, change: RecordChange) -> str:
+        """Keep the event; its id. Raises when storage is unavailable."""
         ...

@@ -74,10 +74,21 @@ def summary(turn: Turn, variant: str = "") -> str:
     )
 
 
+def reminder_question(turn: Turn, variant: str = "") -> str:
+    """A visit reminder's question, as the dialogue asks it again: `variant` "" (as
+    first asked), "_again" (after an answer) or "_short" (how to answer)."""
+    b = turn.conversation.booking
+    assert b is not None  # `booked_reminder` needs a booking
+    master = turn.view.master_name(b.staff_id)
+    return turn.render("reminder_ask" + variant, date=turn.day(b.date), time=b.time, master=master)
+
+
 def plain(turn: Turn) -> str:
     """Level 0: the pending question, as first asked."""
     c = turn.conversation
     awaiting = c.awaiting
+    if awaiting == Awaiting.REMINDER:
+        return reminder_question(turn)
     if awaiting == Awaiting.SERVICE:
         return turn.render("ask_service", examples=turn.view.service_examples())
     if awaiting == Awaiting.MASTER:
@@ -100,6 +111,8 @@ def again(turn: Turn) -> str:
     """The pending question once more, in other words, after answering something else."""
     c = turn.conversation
     awaiting = c.awaiting
+    if awaiting == Awaiting.REMINDER:
+        return reminder_question(turn, "_again")
     if awaiting == Awaiting.YES_NO:
         return summary(turn, "_again")
     if awaiting == Awaiting.OPTION:
@@ -120,6 +133,8 @@ async def with_choices(turn: Turn) -> str:
         return turn.render("pick_option_again", options=turn.option_lines(c.offered))
     if awaiting == Awaiting.YES_NO:
         return summary(turn, "_short")
+    if awaiting == Awaiting.REMINDER:
+        return reminder_question(turn, "_short")
     if awaiting in (Awaiting.NAME, Awaiting.PHONE):
         return turn.render(f"ask_{awaiting}_again")
     c.choices = await _choices(turn, awaiting)

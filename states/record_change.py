@@ -8,7 +8,7 @@ changed, so every field but the status and the record id may be missing (None).
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Literal, Protocol
 
 RecordStatus = Literal["create", "update", "delete"]
 
@@ -30,3 +30,12 @@ class RecordChange:
     deleted: bool | None = None
     api_id: str | None = None
     last_change: str | None = None  # `last_change_date` as sent
+
+
+class RecordReader(Protocol):
+    """Reads one record from YClients as an event (for a partial webhook about a record
+    never seen, and before the bot changes a record it knows nothing of)."""
+
+    async def record_change(self, record_id: int) -> RecordChange | None:
+        """The record as it is now; None when YClients has no such record."""
+        ...

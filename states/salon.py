@@ -157,6 +157,10 @@ class SalonBackend(Protocol):
 
     async def reschedule(self, record_id: int, datetime_iso: str) -> ClientRecord: ...
 
+    async def confirm_visit(self, record_id: int) -> ClientRecord:
+        """Mark the visit confirmed (attendance 2): the client said "да" to a reminder."""
+        ...
+
 
 def last_master_id(records: Sequence[ClientRecord]) -> int | None:
     """The master of the client's latest attended visit ([APIB] attendance 1 = arrived),

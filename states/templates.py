@@ -7,10 +7,11 @@ from types import MappingProxyType
 
 from states.templates_flow import FLOW
 from states.templates_talk import TALK
+from states.templates_visits import VISITS
 
 # Every template's (ru, en) texts; read-only (tests check each one).
-TEMPLATES: Mapping[str, tuple[str, str]] = MappingProxyType({**FLOW, **TALK})
-assert len(TEMPLATES) == len(FLOW) + len(TALK), "a template key is defined twice"
+TEMPLATES: Mapping[str, tuple[str, str]] = MappingProxyType({**FLOW, **TALK, **VISITS})
+assert len(TEMPLATES) == len(FLOW) + len(TALK) + len(VISITS), "a template key is defined twice"
 
 
 def say(key: str, lang: str, **values: object) -> str:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from states.conversation import Conversation, Option
+from states.ports import ReminderAnswers
 from states.salon import SalonBackend
 from states.salon_view import SalonView
 from states.templates import say
@@ -35,6 +36,8 @@ class Turn:
     notes: list[str] = dataclasses.field(default_factory=list)
     # Schedule facts read during this turn (working days, free times), by key.
     cache: dict[tuple[object, ...], Any] = dataclasses.field(default_factory=dict)
+    # Where a client's answer to a visit reminder is recorded (None: nowhere, in tests).
+    answers: ReminderAnswers | None = None
 
     @property
     def lang(self) -> str:

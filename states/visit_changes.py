@@ -44,16 +44,8 @@ async def upcoming(turn: Turn) -> Booking | None:
     if not ahead:
         return None
     r = min(ahead, key=lambda record: record.datetime)
-    local = r.datetime.astimezone(turn.now.tzinfo)
-    return Booking(
-        record_id=r.id,
-        record_hash=None,
-        staff_id=r.staff_id,
-        service_ids=list(r.service_ids),
-        date=local.date().isoformat(),
-        time=local.strftime("%H:%M"),
-        datetime_iso=r.datetime.isoformat(),
-        api_id=r.api_id or "",
+    return Booking.of_record(
+        r.id, r.staff_id, r.service_ids, r.datetime, r.api_id or "", turn.now.tzinfo
     )
 
 

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.request import Request, urlopen
@@ -51,6 +51,27 @@ class Service:
                 pass
             time.sleep(0.2)
         raise AssertionError(f"state {state!r} not reached; last view: {view}")
+
+
+def sandbox_url(tmp_path: Path) -> str:
+    """Where the demo's sandbox salon listens, as the service's log says."""
+    for line in (tmp_path / "serve.log").read_text(encoding="utf-8").splitlines():
+        if line.startswith("{") and "demo salon sandbox at" in (msg := json.loads(line)["msg"]):
+            return str(msg.split(" at ")[1].split()[0])
+    raise AssertionError("the log does not say where the sandbox is")
+
+
+def wait_for(
+    service: Service, phone: str, ready: Callable[[dict[str, Any]], bool], timeout_s: float = 30
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    view: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        view = service.call("GET", f"/conversations/{phone}")
+        if ready(view):
+            return view
+        time.sleep(0.2)
+    raise AssertionError(f"not reached; last view: {view}")
 
 
 def start_service(tmp_path: Path, **env_overrides: str) -> Iterator[Service]:
@@ -111,6 +132,25 @@ def test_serve_without_configuration_books_in_the_demo_salon(
     view = service.wait_for_state(phone, "booked")
     assert "записаны" in view["last_turn"]["replies"][0]
     assert [c["call"] for c in view["last_turn"]["yclients"]] == ["book_check", "book_record"]
+    # Issue 16: the visit's reminders are scheduled (the 24 h one only while it is ahead)…
+    assert {r["kind"] for r in view["reminders"]} <= {"24h", "2h"} and view["reminders"]
+    assert all(r["status"] == "scheduled" for r in view["reminders"])
+    booking = view["booking"]
+    assert booking["datetime"] and booking["time"] == "18:00"
+    # …and the demo's sandbox salon posts its record webhooks to this service: the
+    # administrator moves the visit, the client is told and the booking follows.
+    move = {"datetime": f"{booking['date']}T12:00:00+03:00"}
+    admin = Request(
+        f"{sandbox_url(tmp_path)}/_sandbox/admin/records/{booking['record_id']}",
+        data=json.dumps(move).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urlopen(admin, timeout=10) as response:
+        assert response.status == 200
+    view = wait_for(service, phone, lambda v: (v.get("booking") or {}).get("time") == "12:00")
+    assert view["last_turn"]["salon_change"]["kind"] == "moved"
+    assert "перенёс" in view["last_turn"]["replies"][0]
     service.proc.terminate()
     service.proc.wait(timeout=20)
     lines = (tmp_path / "serve.log").read_text(encoding="utf-8").splitlines()

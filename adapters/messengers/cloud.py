@@ -90,17 +90,15 @@ class CloudMessenger:
         A failure on a later piece raises after earlier pieces went out; a retry then
         repeats those (WhatsApp has no idempotency key for sends).
         """
-        to = self._number(chat)
+        to = _number(chat)
         tappable = interactive(text, menu) if menu is not None else None
         if tappable is not None:
-            await self._post({"to": to, "type": "interactive", "interactive": tappable})
+            await self._post(to, "interactive", tappable)
             return
         pieces = split_text(text)
         for number, piece in enumerate(pieces, start=1):
             try:
-                await self._post(
-                    {"to": to, "type": "text", "text": {"preview_url": False, "body": piece}}
-                )
+                await self._post(to, "text", {"preview_url": False, "body": piece})
             except DeliveryError as exc:
                 if len(pieces) == 1:
                     raise
@@ -129,20 +127,21 @@ class CloudMessenger:
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("read receipt for %s not sent: %s", mask_phone(chat), type(exc).__name__)
 
-    @staticmethod
-    def _number(chat: str) -> str:
-        parsed = ChatId.parse(chat)
-        if parsed is None or parsed.phone is None:
-            # [interface] a `@lid` sender has no phone number, and the Cloud API sends only
-            # to numbers: retrying cannot help.
-            raise DeliveryError(
-                f"cannot send to {mask_phone(chat)} via the Cloud API: no phone number",
-                retryable=False,
-            )
-        return parsed.phone
+    async def send_template(self, chat: str, template: dict[str, Any]) -> None:
+        """Send an approved message template [Meta C.7]: `template` is the message's
+        `template` object (`name`, `language.code`, `components` with the parameters);
+        the only message allowed outside the 24-hour customer service window. Meta's
+        refusals (an unknown or unapproved template, wrong parameters) are not retryable."""
+        await self._post(_number(chat), "template", template)
 
-    async def _post(self, content: dict[str, Any]) -> None:
-        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", **content}
+    async def _post(self, to: str, kind: str, content: dict[str, Any]) -> None:
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": kind,
+            kind: content,
+        }
         try:
             async with self.session.post(
                 self.url, json=payload, headers=self._headers, timeout=self.timeout
@@ -157,6 +156,18 @@ class CloudMessenger:
         retryable = status >= 500 or status in (408, 429) or code in THROTTLING_CODES
         where = f"Cloud API answered {status}" + (f" (code {code})" if code is not None else "")
         raise DeliveryError(f"{where}: {message}", retryable=retryable)
+
+
+def _number(chat: str) -> str:
+    parsed = ChatId.parse(chat)
+    if parsed is None or parsed.phone is None:
+        # [interface] a `@lid` sender has no phone number, and the Cloud API sends only
+        # to numbers: retrying cannot help.
+        raise DeliveryError(
+            f"cannot send to {mask_phone(chat)} via the Cloud API: no phone number",
+            retryable=False,
+        )
+    return parsed.phone
 
 
 def _meta_error(detail: str) -> tuple[str, int | None]:

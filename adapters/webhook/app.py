@@ -16,16 +16,19 @@ from adapters.webhook.context import (
     INSPECTOR,
     OBSERVER,
     QUEUE,
+    RECORD_EVENTS,
     TAKEOVER,
     SilentObserver,
     WebhookConfig,
 )
 from adapters.webhook.conversations import add_conversation_routes
 from adapters.webhook.routes import add_routes, json_error
+from adapters.webhook.yclients_routes import add_yclients_routes
 from states.ports import (
     ConversationInspector,
     HealthProbe,
     MessageQueue,
+    RecordEventQueue,
     Takeover,
     WebhookObserver,
 )
@@ -86,6 +89,7 @@ def build_webhook_app(
     inspector: ConversationInspector | None = None,
     observer: WebhookObserver | None = None,
     takeover: Takeover | None = None,
+    record_events: RecordEventQueue | None = None,
 ) -> web.Application:
     app = web.Application(
         client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests, bounded_input]
@@ -101,6 +105,9 @@ def build_webhook_app(
     if inspector is not None:
         app[INSPECTOR] = inspector
         add_conversation_routes(app)
+    if record_events is not None:
+        app[RECORD_EVENTS] = record_events
+        add_yclients_routes(app)
     return app
 
 

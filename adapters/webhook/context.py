@@ -10,6 +10,7 @@ from states.ports import (
     ConversationInspector,
     HealthProbe,
     MessageQueue,
+    RecordEventQueue,
     Takeover,
     WebhookObserver,
 )
@@ -24,6 +25,15 @@ class CloudConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class YClientsWebhookConfig:
+    """`POST /webhook/yclients/{secret}`: enabled by YCLIENTS_WEBHOOK_SECRET; events of
+    another branch than `company_id` (when known) are ignored."""
+
+    secret: str | None = dataclasses.field(default=None, repr=False)
+    company_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class WebhookConfig:
     webhook_token: str | None = None
     admin_token: str | None = None
@@ -33,12 +43,16 @@ class WebhookConfig:
     # A request body not received in this long gets 408 (HTTP_READ_TIMEOUT_S).
     read_timeout_s: float = 10.0
     cloud: CloudConfig = dataclasses.field(default_factory=CloudConfig)
+    yclients: YClientsWebhookConfig = dataclasses.field(default_factory=YClientsWebhookConfig)
 
 
 class SilentObserver:
     """Counts nothing; for an app built without metrics (tests of other parts)."""
 
     def request(self, outcome: str) -> None:
+        return None
+
+    def yclients_webhook(self, status: str, outcome: str) -> None:
         return None
 
     async def render(self) -> tuple[bytes, str]:
@@ -51,3 +65,4 @@ HEALTH = web.AppKey("health", HealthProbe)
 INSPECTOR = web.AppKey("inspector", ConversationInspector)
 OBSERVER = web.AppKey("observer", WebhookObserver)
 TAKEOVER = web.AppKey("takeover", Takeover)
+RECORD_EVENTS = web.AppKey("record_events", RecordEventQueue)

@@ -17,6 +17,8 @@ from adapters.yclients.models import (
     RecordModel,
 )
 from adapters.yclients.record_edit import CONFIRMED, attendance_body
+from adapters.yclients.record_webhook import change_from_record
+from states.record_change import RecordChange
 from states.salon import (
     Appointment,
     BookedRecord,
@@ -269,6 +271,15 @@ class YClientsBackend:
             raise SalonNotFound(f"record {record_id} is deleted", status=404)
         body = attendance_body(record, CONFIRMED)
         return self._record(await self.client.update_record(record_id, body))
+
+    async def record_change(self, record_id: int) -> RecordChange | None:
+        """The record as an event (`states.record_change.RecordReader`); None when YClients
+        has no such record. Needs the user token, like `GET /record`."""
+        try:
+            record = await self.client.record(record_id)
+        except SalonNotFound:
+            return None
+        return change_from_record(record)
 
     def _parse(self, text: str) -> datetime:
         # [A.4] naive values are branch-local time.

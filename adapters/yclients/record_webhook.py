@@ -106,8 +106,20 @@ def parse_record_webhook(raw: bytes | str) -> RecordWebhook:
     try:
         return RecordWebhook.model_validate_json(raw)
     except ValidationError as exc:
-        where = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
-        raise WebhookBodyError(f"not a YClients webhook body: {where}") from None
+        raise WebhookBodyError(_where(exc)) from None
+
+
+def read_record_webhook(value: object) -> RecordWebhook:
+    """A body already parsed as JSON (the route reads it with its depth and number limits)."""
+    try:
+        return RecordWebhook.model_validate(value)
+    except ValidationError as exc:
+        raise WebhookBodyError(_where(exc)) from None
+
+
+def _where(exc: ValidationError) -> str:
+    where = ", ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors())
+    return f"not a YClients webhook body: {where}"
 
 
 def change_from_record(

@@ -14,6 +14,8 @@ if redis.call('ZSCORE', KEYS[4], msg_id) then
 end
 redis.call('ZADD', KEYS[4], now, msg_id)
 redis.call('PEXPIRE', KEYS[4], dedupe_ms)
+-- The client's last message: the Cloud API's 24-hour customer service window runs from it.
+redis.call('HSET', KEYS[2], 'inbound_ms', now)
 
 local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
 redis.call('PEXPIRE', KEYS[2], dedupe_ms)

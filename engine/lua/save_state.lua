@@ -4,9 +4,15 @@
 -- replies in the outbox in the same step.
 -- KEYS: 1 state hash, 2 outbox hash, 3 claim hash (same bucket, same slot)
 -- ARGV: 1 expected version, 2 new version, 3 document json, 4 ttl seconds,
---       5 claim token ('' = not a turn: no claim to check), 6.. outbox pairs (id, json)
--- Returns 1 saved, 0 another writer saved first, -1 the claim is not ours (fenced out).
-if ARGV[5] ~= '' and redis.call('HGET', KEYS[3], 'token') ~= ARGV[5] then return -1 end
+--       5 claim token ('' = not a turn: no claim to check; '*' = not a turn, and only
+--       while no turn of this phone is under way), 6.. outbox pairs (id, json)
+-- Returns 1 saved, 0 another writer saved first, -1 the claim is not ours (fenced out),
+-- -2 a turn of this phone is under way (its claim is held).
+if ARGV[5] == '*' then
+  if redis.call('HEXISTS', KEYS[3], 'token') == 1 then return -2 end
+elseif ARGV[5] ~= '' and redis.call('HGET', KEYS[3], 'token') ~= ARGV[5] then
+  return -1
+end
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])

@@ -8,14 +8,14 @@ calls YClients and records the result with `remember` after.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from engine.clock import Clock
 from engine.keys import Keys
 from engine.record_sync.effects import Known, fingerprint
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, as_text, lua_script
 from engine.visit import Visit
 
 MIN_TTL = timedelta(days=2)
@@ -25,21 +25,13 @@ EXPECT_FOR = timedelta(minutes=10)  # a change the bot makes reaches YClients we
 Outcome = Literal["applied", "own", "duplicate", "conflict"]
 
 
-def _script(name: str) -> str:
-    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 class RecordLog:
     def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock) -> None:
         self.redis = redis
         self.keys = keys
         self.clock = clock
-        self._commit = redis.register_script(_script("record_log.lua"))
-        self._expect = redis.register_script(_script("record_expect.lua"))
+        self._commit = redis.register_script(lua_script("record_log.lua"))
+        self._expect = redis.register_script(lua_script("record_expect.lua"))
 
     def _ttl_ms(self, visit: Visit) -> int:
         until_visit = visit.start_ms + KEEP_AFTER_VISIT / timedelta(milliseconds=1)
@@ -51,12 +43,19 @@ class RecordLog:
         )
         if fp is None or visit is None:
             return None
-        return Known(Visit.from_json(visit), _text(fp), _text(last_change) or None)
+        return Known(Visit.from_json(visit), as_text(fp), as_text(last_change) or None)
 
     async def commit(
-        self, known: Known | None, visit: Visit, last_change: str | None, *, force: bool = False
+        self,
+        known: Known | None,
+        visit: Visit,
+        last_change: str | None,
+        *,
+        force: bool = False,
+        event_id: str = "",
     ) -> Outcome:
-        """Store `visit` if the record is still as `known` (compare-and-set)."""
+        """Store `visit` if the record is still as `known` (compare-and-set); with the
+        webhook event's id, what the record was before is kept for `applied`."""
         out = await self._commit(
             keys=[self.keys.visit_record(visit.record_id)],
             args=[
@@ -67,12 +66,26 @@ class RecordLog:
                 self.clock.now_ms(),
                 self._ttl_ms(visit),
                 "force" if force else "",
+                event_id,
             ],
         )
-        verdict = _text(out[0])
+        verdict = as_text(out[0])
         if verdict == "applied":
             return "own" if int(out[1]) else "applied"
         return "duplicate" if verdict == "duplicate" else "conflict"
+
+    async def applied(self, record_id: int, event_id: str) -> tuple[Known | None, bool] | None:
+        """What the record was before event `event_id` changed it, and whether that change
+        was the bot's own; None when this event changed nothing (yet)."""
+        raw = await self.redis.hget(self.keys.visit_record(record_id), f"applied|{event_id}")
+        if raw is None:
+            return None
+        before: dict[str, Any] = json.loads(raw)
+        known = None
+        if before.get("fp") and before.get("visit"):
+            visit = Visit.from_json(before["visit"])
+            known = Known(visit, str(before["fp"]), str(before.get("last_change") or "") or None)
+        return known, bool(int(before.get("own") or 0))
 
     async def expect(self, visit: Visit) -> None:
         """The bot is about to make the record look like `visit` (book, move, cancel,

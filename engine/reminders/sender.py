@@ -11,22 +11,19 @@ duplicate possible is a reminder the gateway took just before its sender died.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from engine.clock import Clock
-from engine.due_scan import scan_due
+from engine.due_scan import DueWork
 from engine.redis_conn import REDIS_ERRORS
+from engine.reminders.delivery import ReminderDelivery
 from engine.reminders.store import ClaimedReminder, ReminderStore
-from engine.reminders.text import SalonInfo, reminder_text
-from engine.reminders.timing import ReminderPolicy, answer_deadline, send_decision
-from engine.visit import Visit
+from engine.reminders.timing import PolicySource, answer_deadline, send_decision
 from states.masking import mask_phone
-from states.ports import DeliveryError, Messenger
+from states.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -34,32 +31,14 @@ Event = Literal["sent", "retry", "failed", "expired", "unanswered"]
 EventHook = Callable[[Event, ClaimedReminder], Awaitable[None]]
 
 
-class ReminderDelivery(Protocol):
-    """Hands one reminder to WhatsApp; raises `DeliveryError` when it was not taken."""
+class ReminderSender(DueWork[ClaimedReminder]):
+    """Runs in a worker process: `run(stop)` (engine.due_scan) until stopped."""
 
-    async def deliver(self, visit: Visit, ask: bool) -> None: ...
-
-
-class TextDelivery:
-    """The reminder as a text message through the messenger (venom, or the Cloud API
-    inside the 24-hour window; outside it the integration sends the template instead)."""
-
-    def __init__(self, messenger: Messenger, salon: SalonInfo, clock: Clock) -> None:
-        self.messenger = messenger
-        self.salon = salon
-        self.clock = clock
-
-    async def deliver(self, visit: Visit, ask: bool) -> None:
-        text = reminder_text(visit, self.salon, self.clock.now(), lang=visit.language, ask=ask)
-        await self.messenger.send(visit.chat, text)
-
-
-class ReminderSender:
     def __init__(
         self,
         store: ReminderStore,
         delivery: ReminderDelivery,
-        policy: ReminderPolicy,
+        policy: PolicySource,
         clock: Clock,
         *,
         on_event: EventHook | None = None,
@@ -67,62 +46,24 @@ class ReminderSender:
         max_idle_s: float = 1.0,
         retry_after: timedelta = timedelta(minutes=1),
     ) -> None:
+        super().__init__(clock, concurrency, max_idle_s)
         self.store = store
         self.delivery = delivery
         self.policy = policy
-        self.clock = clock
         self.on_event = on_event
-        self.concurrency = concurrency
-        self.max_idle_s = max_idle_s
         self.retry_after = retry_after
-        self._running: set[asyncio.Task[None]] = set()
 
-    async def run(self, stop: asyncio.Event, drain_timeout_s: float = 10.0) -> None:
-        """Serve until `stop` is set; Redis going away is waited out, not fatal."""
-        while not stop.is_set():
-            try:
-                next_due = await self._claim_due()
-            except REDIS_ERRORS as exc:
-                log.warning("reminder sender lost redis, retrying: %s", exc)
-                next_due = None
-            wait_s = self.max_idle_s
-            if next_due is not None:
-                wait_s = max(0.0, min(wait_s, (next_due - self.clock.now_ms()) / 1000))
-            if len(self._running) >= self.concurrency:
-                await asyncio.wait(
-                    self._running, timeout=self.max_idle_s, return_when=asyncio.FIRST_COMPLETED
-                )
-            elif wait_s > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=wait_s)
-        if self._running:
-            await asyncio.wait(self._running, timeout=drain_timeout_s)
+    async def next_due(self) -> Sequence[tuple[int, float | None]]:
+        return await self.store.next_due()
 
-    async def run_once(self) -> int:
-        """Claim every job due now and run them all (tests on a virtual clock)."""
-        before = set(self._running)
-        await self._claim_due()
-        started = self._running - before
-        if started:
-            await asyncio.gather(*started)
-        return len(started)
+    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
+        return await self.store.due_members(bucket, now_ms, limit)
 
-    async def _claim_due(self) -> float | None:
-        """Claim due jobs up to capacity; when the next pass should run (None: idle)."""
-        now = self.clock.now_ms()
+    async def claim(self, member: str) -> ClaimedReminder | None:
+        return await self.store.claim(member)
 
-        async def take(bucket: int, room: int) -> None:
-            for member in await self.store.due_members(bucket, now, room):
-                claim = await self.store.claim(member)
-                if claim is not None:
-                    task = asyncio.create_task(self._process(claim))
-                    self._running.add(task)
-                    task.add_done_callback(self._running.discard)
-
-        def free() -> int:
-            return self.concurrency - len(self._running)
-
-        return await scan_due(await self.store.next_due(), now, free, take)
+    async def process(self, job: ClaimedReminder) -> None:
+        await self._process(job)
 
     async def _process(self, claim: ClaimedReminder) -> None:
         try:
@@ -148,7 +89,8 @@ class ReminderSender:
             await self.store.finish(claim, "unanswered")
             return
         now = self.clock.now()
-        decision = send_decision(now, visit.start, self.policy)
+        policy = await self.policy.current()
+        decision = send_decision(now, visit.start, policy)
         if decision.action == "expire":
             await self.store.finish(claim, "expired")
             await self._event("expired", claim)
@@ -168,7 +110,7 @@ class ReminderSender:
                 await self.store.finish(claim, "failed")
                 await self._event("failed", claim)
             return
-        deadline = answer_deadline(now, visit.start, self.policy) if ask else None
+        deadline = answer_deadline(now, visit.start, policy) if ask else None
         if not await self.store.finish(claim, "sent", deadline):
             log.warning("reminder sent after its claim was lost; another sender may repeat it")
         await self._event("sent", claim)

@@ -18,14 +18,14 @@ import dataclasses
 import json
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
-from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis
+from engine.due_scan import bucket_heads, due_in
+from engine.keys import Keys
+from engine.redis_conn import AsyncRedis, as_text, lua_script
 from engine.reminders.timing import PlannedReminder, ReminderPolicy, SkippedReminder, plan_reminders
 from engine.visit import Visit
 
@@ -38,14 +38,7 @@ Status = Literal[
     "failed", "expired",
 ]  # fmt: skip
 Outcome = Literal["sent", "retry", "failed", "expired", "unanswered"]
-
-
-def _script(name: str) -> str:
-    return (Path(__file__).parent.parent / "lua" / name).read_text(encoding="utf-8")
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+ANSWERS = ("confirmed", "declined")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,9 +70,9 @@ class Reminder:
         """The interface's status word: a claimed job still shows what it was."""
         return {"sending": "scheduled", "expiring": "sent"}.get(self.status, self.status)
 
-    def view(self, timezone: str | None = None) -> dict[str, Any]:
+    def view(self, timezone: str | tzinfo | None = None) -> dict[str, Any]:
         """Inspection's `reminders[]` item: `at`, `kind`, `status`, and a few extras."""
-        zone = None if timezone is None else ZoneInfo(timezone)
+        zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
 
         def moment(ms: int) -> str | None:
             if not ms:
@@ -145,11 +138,11 @@ class ReminderStore:
         self.lease_ms = lease_ms
         self.max_attempts = max_attempts
         self.keep_after_visit_ms = keep_after_visit_ms
-        self._schedule = redis.register_script(_script("reminder_schedule.lua"))
-        self._claim = redis.register_script(_script("reminder_claim.lua"))
-        self._finish = redis.register_script(_script("reminder_finish.lua"))
-        self._answer = redis.register_script(_script("reminder_answer.lua"))
-        self._drop = redis.register_script(_script("reminder_drop.lua"))
+        self._schedule = redis.register_script(lua_script("reminder_schedule.lua"))
+        self._claim = redis.register_script(lua_script("reminder_claim.lua"))
+        self._finish = redis.register_script(lua_script("reminder_finish.lua"))
+        self._answer = redis.register_script(lua_script("reminder_answer.lua"))
+        self._drop = redis.register_script(lua_script("reminder_drop.lua"))
 
     def _keys(self, phone: str) -> list[str]:
         k = self.keys.phone_keys(phone)
@@ -199,7 +192,7 @@ class ReminderStore:
         found = [
             Reminder.from_entry(phone, value)
             for field, value in raw.items()
-            if not _text(field).startswith("v|")
+            if not as_text(field).startswith("v|")
         ]
         return sorted(found, key=lambda r: (r.at_ms, r.record_id, r.kind))
 
@@ -207,16 +200,31 @@ class ReminderStore:
         raw = await self.redis.hget(self.keys.phone_keys(phone).reminders, f"v|{record_id}")
         return Visit.from_json(raw) if raw else None
 
-    async def awaiting_answer(self, phone: str) -> Reminder | None:
-        """The latest reminder sent to this phone that asked for an answer and has none."""
-        found = await self.reminders_of(phone)
-        waiting = [r for r in found if r.status in ("sent", "expiring") and r.asked]
+    async def awaiting_answer(
+        self, phone: str, *, late: bool = False, answered_since_ms: int | None = None
+    ) -> Reminder | None:
+        """The latest reminder sent to this phone that asked for an answer and has none.
+        With `late`, also one whose wait is over (`unanswered`) while its visit is ahead: a
+        "да" hours later still confirms. With `answered_since_ms`, also one answered since
+        then (a turn retried after it recorded the answer sees the same question)."""
+        now = self.clock.now_ms()
+
+        def open_(r: Reminder) -> bool:
+            if r.status in ("sent", "expiring"):
+                return True
+            if late and r.status == "unanswered" and r.visit_ms > now:
+                return True
+            since = answered_since_ms
+            return since is not None and r.status in ANSWERS and r.answered_ms >= since
+
+        waiting = [r for r in await self.reminders_of(phone) if r.asked and open_(r)]
         return max(waiting, key=lambda r: r.sent_ms) if waiting else None
 
-    async def answer(
-        self, phone: str, record_id: int, outcome: Literal["confirmed", "declined"]
-    ) -> int:
-        """The client answered about the visit: its reminders awaiting an answer take it."""
+    async def answer(self, phone: str, record_id: int, outcome: str) -> int:
+        """The client answered about the visit ("confirmed" or "declined"): its reminders
+        awaiting an answer, or past their wait, take it (`states.ports.ReminderAnswers`)."""
+        if outcome not in ANSWERS:
+            raise ValueError(f"not an answer to a reminder: {outcome!r}")
         n = await self._answer(
             keys=self._keys(phone), args=[phone, record_id, outcome, self.clock.now_ms()]
         )
@@ -226,17 +234,10 @@ class ReminderStore:
 
     async def next_due(self) -> list[tuple[int, float | None]]:
         """(bucket, earliest due ms or None) for every bucket, in one round trip."""
-        pipe = self.redis.pipeline(transaction=False)
-        for bucket in range(BUCKETS):
-            pipe.zrange(self.keys.reminders_due(bucket), 0, 0, withscores=True)
-        rows: list[list[tuple[bytes, float]]] = await pipe.execute()
-        return [(b, row[0][1] if row else None) for b, row in enumerate(rows)]
+        return await bucket_heads(self.redis, self.keys.reminders_due)
 
     async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        raw = await self.redis.zrangebyscore(
-            self.keys.reminders_due(bucket), "-inf", now_ms, 0, limit
-        )
-        return [_text(m) for m in raw]
+        return await due_in(self.redis, self.keys.reminders_due(bucket), now_ms, limit)
 
     async def claim(self, member: str) -> ClaimedReminder | None:
         """Claim the member's due job (or one whose lease ran out)."""
@@ -253,7 +254,7 @@ class ReminderStore:
         job, entry, visit_raw, confirmed = out
         visit = Visit.from_json(visit_raw) if visit_raw else None
         return ClaimedReminder(
-            job=_text(job),  # type: ignore[arg-type]
+            job=as_text(job),  # type: ignore[arg-type]
             reminder=Reminder.from_entry(phone, entry),
             visit=visit,
             token=token,

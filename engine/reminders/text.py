@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from engine.visit import Visit
@@ -43,6 +43,16 @@ class SalonInfo:
     title: str
     address: str
     timezone: str  # IANA name: dates and times are shown in the salon's zone
+
+    async def info(self) -> SalonInfo:
+        """A `SalonSource` that never changes (tests, a fixed salon)."""
+        return self
+
+
+class SalonSource(Protocol):
+    """The salon's name, address and zone, as YClients says now (read when a text is made)."""
+
+    async def info(self) -> SalonInfo: ...
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 BEFORE_QUIET = timedelta(minutes=30)
@@ -151,6 +151,10 @@ class ReminderPolicy:
             parse_duration(answer_wait, "REMINDER_ANSWER_WAIT")[1],
         )
 
+    async def current(self) -> ReminderPolicy:
+        """A `PolicySource` that never changes (the zone known from the settings, tests)."""
+        return self
+
     def in_quiet(self, moment: datetime) -> bool:
         return self.quiet is not None and self.quiet.contains(self._local(moment).time())
 
@@ -168,6 +172,12 @@ class ReminderPolicy:
         if self.quiet is None or not self.in_quiet(moment):
             return moment
         return self.quiet.ends(self._local(moment))
+
+
+class PolicySource(Protocol):
+    """The policy in the salon's zone, which may only be known once YClients answered."""
+
+    async def current(self) -> ReminderPolicy: ...
 
 
 @dataclasses.dataclass(frozen=True)

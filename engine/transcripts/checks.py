@@ -28,7 +28,10 @@ class StepOutcome:
     requests: list[LoggedRequest]
     llm_calls: int = 0
     paused: bool = False  # a person has the chat after the step
+    reminders: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # after it
     admin_chat: list[str] = dataclasses.field(default_factory=list)  # sent during it
+    webhooks_received: int = 0
+    record_effects: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def subset_problems(expected: Any, got: Any, path: str = "") -> list[str]:
@@ -80,6 +83,7 @@ def _visit(r: SandboxRecord, salon: SandboxSalon) -> dict[str, Any]:
         "staff_id": r.staff_id,
         "at": local.strftime("%Y-%m-%d %H:%M"),
         "services": list(r.service_ids),
+        "attendance": r.attendance,
     }
 
 
@@ -108,17 +112,17 @@ def upcoming_visits(salon: SandboxSalon, phone: str, now: datetime) -> list[dict
     return [_visit(r, salon) for r in sorted(ahead, key=lambda r: (r.start, r.id))]
 
 
-def _check_texts(want: RepliesExpect | None, said: list[str], what: str) -> list[Mismatch]:
+def _check_texts(want: RepliesExpect | None, texts: list[str], what: str) -> list[Mismatch]:
     if want is None:
         return []
     found: list[Mismatch] = []
-    text = "\n".join(said)
-    if want.count is not None and len(said) != want.count:
-        found.append(Mismatch(f"{what} count", want.count, len(said)))
-    found += [Mismatch(f"{what} contain", s, said) for s in want.contains if s not in text]
-    found += [Mismatch(f"{what} do not contain", s, said) for s in want.not_contains if s in text]
+    text = "\n".join(texts)
+    if want.count is not None and len(texts) != want.count:
+        found.append(Mismatch(f"{what} count", want.count, len(texts)))
+    found += [Mismatch(f"{what} contain", s, texts) for s in want.contains if s not in text]
+    found += [Mismatch(f"{what} do not contain", s, texts) for s in want.not_contains if s in text]
     found += [
-        Mismatch(f"{what} match regex", p, said)
+        Mismatch(f"{what} match regex", p, texts)
         for p in want.regex
         if not re.search(p, text, re.MULTILINE)
     ]
@@ -129,6 +133,24 @@ def _check_replies(step: Step, out: StepOutcome) -> list[Mismatch]:
     return _check_texts(step.expect.replies, out.replies, "replies") + _check_texts(
         step.expect.admin_chat, out.admin_chat, "admin chat messages"
     )
+
+
+def _check_reminders_and_events(step: Step, out: StepOutcome) -> list[Mismatch]:
+    e = step.expect
+    found: list[Mismatch] = []
+    if e.reminders is not None:
+        want = [r.model_dump(exclude_none=True) for r in e.reminders]
+        if subset_problems(want, out.reminders):
+            found.append(Mismatch("reminders", want, out.reminders))
+    events = e.record_events
+    received = events.received if events is not None else None
+    if received is not None and received != out.webhooks_received:
+        found.append(Mismatch("record webhooks received", received, out.webhooks_received))
+    if events is not None and events.effects is not None:
+        got = {k: out.record_effects.get(k, 0) for k in events.effects}
+        if got != events.effects:
+            found.append(Mismatch("record event effects", events.effects, out.record_effects))
+    return found
 
 
 def _check_conversation(step: Step, out: StepOutcome) -> list[Mismatch]:
@@ -194,4 +216,5 @@ def check_step(step: Step, out: StepOutcome, salon: SandboxSalon, now: datetime)
         found.append(Mismatch("a person has the chat (paused)", step.expect.paused, out.paused))
     found += _check_requests(step, out)
     found += _check_salon(step, salon, now)
+    found += _check_reminders_and_events(step, out)
     return found

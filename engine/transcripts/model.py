@@ -7,43 +7,52 @@ and the key named, never turn into an expectation that silently checks nothing.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from adapters.yclients.sandbox import Fault
 from adapters.yclients.sandbox.control import ENDPOINTS
+from engine.transcripts.salon_model import (
+    AdminAction,
+    RecordEventsExpect,
+    ReminderExpect,
+    ReminderSetup,
+    SalonSetup,
+    Visit,
+    WebhookSetup,
+    check_faults,
+)
+from engine.transcripts.strict import (
+    DEFAULT_PHONE,
+    LOCAL_MOMENT,
+    Strict,
+    TranscriptError,
+    listed,
+    seconds,
+)
 from states.machine import STATES
 
-DEFAULT_PHONE = "79990001122"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-class TranscriptError(Exception):
-    """A transcript file that cannot be read; the message names the file and the key."""
-
-
-def seconds(value: float | str) -> float:
-    """`8d`, `90s`, `2h`, `15m`, `500ms` or a number of seconds."""
-    if isinstance(value, int | float):
-        return float(value)
-    match = _DURATION.match(value)
-    if match is None:
-        raise ValueError(f"not a duration: {value!r} (use e.g. 3, 90s, 15m, 2h, 8d)")
-    return float(match.group(1)) * _UNIT_S[match.group(2) or "s"]
-
-
-def _listed(value: Any) -> Any:
-    """A single string where a list of strings is expected is a one-item list."""
-    return [value] if isinstance(value, str) else value
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = [
+    "DEFAULT_PHONE",
+    "AdminAction",
+    "LlmAnswer",
+    "Message",
+    "RepliesExpect",
+    "RequestExpect",
+    "SalonSetup",
+    "Step",
+    "StepExpect",
+    "Transcript",
+    "TranscriptError",
+    "Visit",
+    "load_transcript",
+    "parse_transcript",
+    "seconds",
+]
 
 
 class Message(Strict):
@@ -90,7 +99,7 @@ class RepliesExpect(Strict):
     not_contains: list[str] = Field(default_factory=list)
     regex: list[str] = Field(default_factory=list)
 
-    _lists = field_validator("contains", "not_contains", "regex", mode="before")(_listed)
+    _lists = field_validator("contains", "not_contains", "regex", mode="before")(listed)
 
     @field_validator("regex")
     @classmethod
@@ -118,14 +127,6 @@ class RequestExpect(Strict):
         return endpoint
 
 
-class Visit(Strict):
-    """A record in the sandbox: master, local start `YYYY-MM-DD HH:MM`, services."""
-
-    staff_id: int
-    at: str = Field(pattern=r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
-    services: list[int] | None = None
-
-
 class StepExpect(Strict):
     replies: RepliesExpect | None = None
     turns: int | None = Field(default=None, ge=0)
@@ -139,9 +140,11 @@ class StepExpect(Strict):
     records: list[Visit] | None = None  # the bot's bookings, exactly (none: [])
     visits: dict[str, list[Visit]] | None = None  # phone -> upcoming visits, exactly
     paused: bool | None = None  # a person has the chat after the step (issue 17)
+    reminders: list[ReminderExpect] | None = None  # the phone's reminders, exactly, by time
     admin_chat: RepliesExpect | None = None  # messages to ADMIN_CHAT during the step
+    record_events: RecordEventsExpect | None = None
 
-    _lists = field_validator("no_requests", mode="before")(_listed)
+    _lists = field_validator("no_requests", mode="before")(listed)
 
     @field_validator("state")
     @classmethod
@@ -155,6 +158,8 @@ class Step(Strict):
     send: list[str | Message] = Field(default_factory=list)
     note: str | None = None
     wait: float = 0.0  # clock advance before the step: 3, 90s, 8d
+    until: str | None = Field(default=None, pattern=LOCAL_MOMENT)  # or to this local moment
+    admin: list[AdminAction] = Field(default_factory=list)  # before the step's messages
     gap_s: float = Field(default=3.0, ge=0)
     pushname: str | None = None
     phone: str | None = None
@@ -169,7 +174,13 @@ class Step(Strict):
     salon: str | None = None
     expect: StepExpect = Field(default_factory=StepExpect)
 
-    _send = field_validator("send", mode="before")(_listed)
+    _send = field_validator("send", mode="before")(listed)
+
+    @model_validator(mode="after")
+    def _one_way_to_wait(self) -> Step:
+        if self.wait and self.until:
+            raise ValueError("give `wait` or `until`, not both")
+        return self
 
     @field_validator("wait", mode="before")
     @classmethod
@@ -184,47 +195,7 @@ class Step(Strict):
     @field_validator("faults")
     @classmethod
     def _fault_endpoints(cls, faults: list[Fault]) -> list[Fault]:
-        return _check_faults(faults)
-
-
-class BusySlot(Strict):
-    staff_id: int
-    date: date
-    time: time
-    minutes: int = Field(default=60, gt=0)
-
-
-class PastRecord(Strict):
-    date: date
-    time: time
-    staff_id: int
-    services: list[int]
-    attendance: int = 1
-    master_request: int = 1
-
-
-class ExtraClient(Strict):
-    name: str
-    phone: str
-    records: list[PastRecord] = Field(default_factory=list)
-
-
-class SalonSetup(Strict):
-    """The salon to play against: the demo salon (fixtures/salon/demo.yaml) or `file`, a
-    salon in the same YAML shape, with its `faq` (SALON_FAQ; the demo salon's by default,
-    none with another `file`); then the additions below, before the first step. Paths are
-    relative to the transcript's folder."""
-
-    file: Path | None = None
-    faq: Path | None = None
-    busy: list[BusySlot] = Field(default_factory=list)
-    clients: list[ExtraClient] = Field(default_factory=list)
-    faults: list[Fault] = Field(default_factory=list)
-
-    @field_validator("faults")
-    @classmethod
-    def _fault_endpoints(cls, faults: list[Fault]) -> list[Fault]:
-        return _check_faults(faults)
+        return check_faults(faults)
 
 
 class Transcript(Strict):
@@ -238,6 +209,9 @@ class Transcript(Strict):
     llm_timeout_s: float = Field(default=10.0, gt=0)
     yclients_timeout_s: float | None = Field(default=None, gt=0)
     salon: SalonSetup = Field(default_factory=SalonSetup)
+    reminders: ReminderSetup = Field(default_factory=ReminderSetup)
+    webhooks: WebhookSetup = Field(default_factory=WebhookSetup)
+    admin_chat: str | None = "79000000001@c.us"  # ADMIN_CHAT; null: unset
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("start")
@@ -252,13 +226,6 @@ class Transcript(Strict):
         if self.filler != "llm" and any(step.llm for step in self.steps):
             raise ValueError("steps script `llm` answers but `filler` is not `llm`")
         return self
-
-
-def _check_faults(faults: list[Fault]) -> list[Fault]:
-    for fault in faults:
-        if fault.endpoint != "*" and fault.endpoint not in ENDPOINTS:
-            raise ValueError(f"unknown fault endpoint {fault.endpoint!r}")
-    return faults
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

@@ -11,19 +11,21 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
+from adapters.yclients.sandbox import WebhookConfig
 from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
 from engine.runtime import YClientsLimits
-from engine.settings import read_salon_faq
+from engine.settings import Settings, read_salon_faq
 from engine.transcripts.checks import StepOutcome, check_step
 from engine.transcripts.model import LlmAnswer, Message, Step, Transcript
 from engine.transcripts.report import Mismatch
+from engine.transcripts.salon_side import admin_act, local_moment, record_counters, reminders_of
 from states.faq import SalonFaq
 from states.slot_fill import SlotFiller
 
@@ -99,32 +101,23 @@ def _seed_salon(h: Harness, t: Transcript) -> None:
         h.sandbox.control.add_fault(fault.model_copy())  # the sandbox counts faults down
 
 
-async def _run_due_until(h: Harness, moment: datetime) -> int:
-    """Run every batch due up to `moment`, moving the clock to each due time on the way."""
-    turns = 0
-    target_ms = int(moment.timestamp() * 1000)
-    while True:
-        due = [d for _, d in await h.batcher.next_due() if d is not None]
-        if not due or min(due) > target_ms:
-            break
-        h.clock.set(datetime.fromtimestamp(max(min(due), h.clock.now_ms()) / 1000, moment.tzinfo))
-        ran = await h.worker.run_once()
-        turns += ran
-        if not ran:
-            break  # due but claimed elsewhere (cannot happen here): do not spin
-    h.clock.set(max(moment, h.clock.now()))
-    return turns
-
-
 async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> StepOutcome:
     phone = step.phone or t.phone
     chat = step.chat or t.chat or f"{phone}@c.us"
-    h.clock.advance(step.wait)
     for fault in step.faults:
         h.sandbox.control.add_fault(fault.model_copy())
     replies_before = len(h.messenger.to(chat))
-    admin_before = len(h.notices())
+    admin_before = len(h.messenger.to(t.admin_chat)) if t.admin_chat else 0
     requests_before = len(h.sandbox.control.requests)
+    received_before, effects_before = record_counters(h)
+    turns = 0
+    if step.until is not None:  # time passes: reminders and record events go on the way
+        turns += await h.run_until(local_moment(h, step.until))
+    elif step.wait:
+        turns += await h.run_until(h.clock.now() + timedelta(seconds=step.wait))
+    for action in step.admin:
+        await admin_act(h, action, phone)
+        turns += await h.run_due_now()
     if step.resume:
         await h.takeover.resume(phone)
     if step.pause is not None and step.pause is not False:
@@ -132,11 +125,11 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
     if step.salon is not None:
         await h.takeover.salon_wrote(phone, step.salon)
     began = h.clock.now()
-    turns, offset = 0, 0.0
+    offset = 0.0
     for i, item in enumerate(step.send):
         message = Message(text=item) if isinstance(item, str) else item
         offset = message.at if message.at is not None else (offset + step.gap_s if i else 0.0)
-        turns += await _run_due_until(h, began + timedelta(seconds=offset))
+        turns += await h.run_until(began + timedelta(seconds=offset))
         await h.send(
             phone,
             message.text,
@@ -146,6 +139,7 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
             chat=chat,
         )
     turns += await h.settle()
+    received, effects = record_counters(h)
     return StepOutcome(
         number=number,
         phone=phone,
@@ -154,8 +148,23 @@ async def _play_step(h: Harness, t: Transcript, step: Step, number: int) -> Step
         conversation=(await h.conversation(phone)).to_dict(),
         requests=h.sandbox.control.requests[requests_before:],
         paused=await h.takeover.paused_until(phone) is not None,
-        admin_chat=h.notices()[admin_before:],
+        reminders=await reminders_of(h, phone),
+        admin_chat=h.messenger.to(t.admin_chat)[admin_before:] if t.admin_chat else [],
+        webhooks_received=received - received_before,
+        record_effects={k: v - effects_before.get(k, 0) for k, v in effects.items()},
     )
+
+
+def _settings(t: Transcript) -> Settings:
+    """Demo mode with the transcript's reminder settings and ADMIN_CHAT."""
+    env = {
+        "REMINDER_OFFSETS": t.reminders.offsets,
+        "REMINDER_QUIET": t.reminders.quiet,
+        "REMINDER_ANSWER_WAIT": t.reminders.answer_wait,
+    }
+    if t.admin_chat:
+        env["ADMIN_CHAT"] = t.admin_chat
+    return Settings.from_mapping(env)
 
 
 def _salon_files(t: Transcript) -> tuple[SalonFixture | None, SalonFaq | None]:
@@ -179,7 +188,14 @@ async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> Transc
             t.start,
             salon_fixture=fixture,
             faq=faq,
+            settings=_settings(t),
             yclients=YClientsLimits.lifted(t.yclients_timeout_s),
+            webhooks=WebhookConfig(
+                update_copies=t.webhooks.update_copies,
+                max_delay_s=t.webhooks.max_delay_s,
+                partial=t.webhooks.partial,
+                seed=1,
+            ),
         ) as h,
     ):
         _seed_salon(h, t)

@@ -13,9 +13,10 @@ from adapters.messengers.venom import VenomMessenger
 from engine.batcher import Batch, Batcher, BatchPolicy
 from engine.clock import VirtualClock
 from engine.conversations import ConversationStore
-from engine.dialogue_runner import DialogueRunner, RepliesNotDelivered
+from engine.dialogue_runner import DialogueRunner
 from engine.keys import Keys
 from engine.metrics import Metrics
+from engine.outbox import RepliesNotDelivered
 from engine.redis_conn import AsyncRedis
 from engine.settings import Settings
 from engine.wiring import salon_backend

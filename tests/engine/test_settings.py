@@ -153,3 +153,72 @@ def test_salon_faq_is_read_and_checked_at_start(tmp_path: Path) -> None:
         assert caught.value.variable == "SALON_FAQ"
     with pytest.raises(ConfigError, match="cannot read"):
         Settings.from_mapping({"SALON_FAQ": str(tmp_path / "missing.yaml")})
+
+
+def test_reminder_and_salon_change_settings(tmp_path: Path) -> None:
+    """Issue 16: REMINDER_*, WHATSAPP_REMINDER_TEMPLATE, YCLIENTS_WEBHOOK_SECRET, ADMIN_CHAT,
+    SALON_CHANGE_NOTICES: their defaults, and what the follow-up is built from."""
+    from engine.record_sync import NoticePolicy
+    from engine.wiring import follow_up_config
+
+    s = Settings.from_mapping({})
+    assert (s.reminder_offsets, s.reminder_quiet, s.reminder_answer_wait) == (
+        "24h,2h", "22:00-09:00", "3h")  # fmt: skip
+    assert s.whatsapp_reminder_template is None and s.yclients_webhook_secret is None
+    assert s.admin_chat is None and s.salon_change_notices == "moved,cancelled"
+    assert follow_up_config(s).notices == NoticePolicy(moved=True, cancelled=True, created=False)
+    given = Settings.from_mapping(
+        {"REMINDER_OFFSETS": "2d,3h", "REMINDER_QUIET": "off", "REMINDER_ANSWER_WAIT": "90m",
+         "WHATSAPP_REMINDER_TEMPLATE": "visit_reminder:en_US", "ADMIN_CHAT": "79001112233",
+         "SALON_CHANGE_NOTICES": "off", "YCLIENTS_WEBHOOK_SECRET": "hook-9f2",
+         "SALON_TIMEZONE": "Asia/Yekaterinburg"}
+    )  # fmt: skip
+    config = follow_up_config(given)
+    assert config.admin_chat == "79001112233@c.us"
+    assert config.template is not None and config.template.language == "en_US"
+    assert config.notices == NoticePolicy(moved=False, cancelled=False, created=False)
+    assert (config.offsets, config.quiet, config.answer_wait) == ("2d,3h", "off", "90m")
+    assert config.timezone == "Asia/Yekaterinburg"
+    group = Settings.from_mapping({"ADMIN_CHAT": "120363000000000000@g.us"})
+    assert group.admin_chat == "120363000000000000@g.us"  # venom writes to groups
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"REMINDER_OFFSETS": "24x"}, "REMINDER_OFFSETS"),
+        ({"REMINDER_OFFSETS": "24h,1440m"}, "REMINDER_OFFSETS"),
+        ({"REMINDER_OFFSETS": "60d"}, "REMINDER_OFFSETS"),
+        ({"REMINDER_QUIET": "22:00"}, "REMINDER_QUIET"),
+        ({"REMINDER_QUIET": "25:00-09:00"}, "REMINDER_QUIET"),
+        ({"REMINDER_QUIET": "01:00-23:00"}, "REMINDER_QUIET"),
+        ({"REMINDER_ANSWER_WAIT": "0h"}, "REMINDER_ANSWER_WAIT"),
+        ({"WHATSAPP_REMINDER_TEMPLATE": "Visit Reminder"}, "WHATSAPP_REMINDER_TEMPLATE"),
+        ({"WHATSAPP_REMINDER_TEMPLATE": "visit_reminder"}, "WHATSAPP_REMINDER_TEMPLATE"),
+        ({"YCLIENTS_WEBHOOK_SECRET": "   "}, "YCLIENTS_WEBHOOK_SECRET"),
+        ({"ADMIN_CHAT": "the admin"}, "ADMIN_CHAT"),
+        ({"ADMIN_CHAT": "123456789012345@lid"}, "ADMIN_CHAT"),
+        (
+            {
+                "MESSENGER": "cloud",
+                "WHATSAPP_TOKEN": "t",
+                "WHATSAPP_PHONE_NUMBER_ID": "1",
+                "ADMIN_CHAT": "120363000000000000@g.us",
+            },
+            "ADMIN_CHAT",
+        ),
+        ({"SALON_CHANGE_NOTICES": "moved,later"}, "SALON_CHANGE_NOTICES"),
+    ],
+)
+def test_bad_reminder_settings_name_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_mapping(env)
+    assert caught.value.variable == variable
+    assert not caught.value.problem.startswith(variable), "the variable is named once"
+
+
+def test_a_bad_reminder_setting_stops_the_cli_with_one_line() -> None:
+    result = run_cli("worker", env={"REMINDER_QUIET": "late"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "REMINDER_QUIET: 'late'" in lines[0]

@@ -115,7 +115,7 @@ async def test_a_reply_written_before_a_person_took_over_is_not_sent(h: Harness)
         async def mark_read(self, chat: str, message_id: str) -> None:
             return None
 
-    h.worker.handler.messenger = TakesOverWhileSending(h)  # type: ignore[attr-defined]
+    h.worker.handler.outbox.messenger = TakesOverWhileSending(h)  # type: ignore[attr-defined]
     await h.send(PHONE, "Здравствуйте", pushname="Ира")
     await h.send(PHONE, "Сколько стоит стрижка и где вы?")
     await h.settle()

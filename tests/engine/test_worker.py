@@ -212,7 +212,7 @@ async def test_a_pass_that_met_due_work_asks_for_another_at_once(
     await batcher.append(same_bucket[1], message("b", same_bucket[1], 1.0))
     clock.advance(0.995)  # now only the first is due
     worker = Worker(batcher, RecordingHandler(any_redis, keys.prefix), clock)
-    next_pass = await worker._claim_due()
+    next_pass = await worker.claim_due()
     # The bucket's next due time was not read in this pass: run another at once rather
     # than sleep until a hint or `max_idle_s`.
     assert next_pass is not None and next_pass <= clock.now_ms()

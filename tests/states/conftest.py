@@ -23,6 +23,7 @@ from engine.settings import read_salon_faq
 from states.conversation import Conversation
 from states.dialogue import play
 from states.faq import SalonFaq
+from states.handlers_reminder import ReminderAsk, take_reminder
 from states.machine import machine_state
 from states.salon_view import SalonView
 from states.slot_fill import Intent, MasterChoice, SlotFill
@@ -88,6 +89,10 @@ class World:
             if step == "fault_435":
                 self.sandbox.control.add_fault(BOOK_435)
                 continue
+            if step == "reminder":  # a visit reminder asked to confirm the booking
+                assert c.booking is not None
+                take_reminder(c, ReminderAsk(c.booking.record_id, c.booking, self.now))
+                continue
             assert isinstance(step, SlotFill)
             await self.play(c, step)
         assert machine_state(c) == row, (row, c.state, c.awaiting)
@@ -108,6 +113,7 @@ ROUTES: dict[str, list[SlotFill | str]] = {
     "confirming_name": [*SUMMARY, fill(Intent.CONFIRM)],
     "confirming_phone": [*SUMMARY, fill(Intent.CONFIRM)],
     "booked": [*SUMMARY, fill(Intent.CONFIRM)],
+    "booked_reminder": [*SUMMARY, fill(Intent.CONFIRM), "reminder"],
     "cancelling_yes_no": [fill(Intent.CANCEL)],
     "rescheduling_date": [fill(Intent.RESCHEDULE)],
 }

@@ -1,24 +1,7 @@
-"""Serve a small aiohttp app on 127.0.0.1 (an ephemeral port) for the length of a test."""
+"""Serve a small aiohttp app on 127.0.0.1 for the length of a test (`engine.loopback`)."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
+from engine.loopback import loopback
 
-from aiohttp import web
-
-
-@contextlib.asynccontextmanager
-async def loopback(app: web.Application) -> AsyncIterator[str]:
-    """Yield the server's base URL, `http://127.0.0.1:<port>`; stopped at the end."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert server is not None
-    port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+__all__ = ["loopback"]

@@ -26,7 +26,8 @@ from adapters.messengers.venom import VenomMessenger
 from engine.clock import SystemClock
 from engine.keys import Keys
 from engine.redis_conn import connect
-from engine.reminders.sender import Event, ReminderSender, TextDelivery
+from engine.reminders.delivery import TextDelivery
+from engine.reminders.sender import Event, ReminderSender
 from engine.reminders.store import ClaimedReminder, ReminderStore
 from engine.reminders.text import SalonInfo
 from engine.reminders.timing import ReminderPolicy

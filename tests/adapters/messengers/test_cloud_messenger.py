@@ -254,3 +254,52 @@ async def test_mark_read_shows_the_typing_indicator_and_never_raises(
     await CloudMessenger(session, "http://127.0.0.1:9/v20.0", NUMBER_ID, TOKEN).mark_read(
         "79161234567@c.us", "wamid.x"
     )  # unreachable: logged, not raised
+
+
+TEMPLATE = {
+    "name": "visit_reminder",
+    "language": {"code": "ru"},
+    "components": [{"type": "body", "parameters": [{"type": "text", "text": "завтра"}]}],
+}
+
+
+async def test_a_template_is_sent_as_meta_documents_it(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    await messenger(session, stub).send_template("79161234567@c.us", TEMPLATE)
+    [request] = stub.requests
+    assert request.path == f"/v20.0/{NUMBER_ID}/messages"
+    assert request.json == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "79161234567",
+        "type": "template",
+        "template": TEMPLATE,
+    }
+
+
+@pytest.mark.parametrize(
+    ("reply", "retryable"),
+    [
+        (meta_error(404, "Template name does not exist in the translation", 132001), False),
+        (meta_error(400, "Number of parameters does not match", 132000), False),
+        (meta_error(500, "An unknown error occurred", 1), True),
+        (meta_error(400, "Rate limit hit", 130429), True),
+    ],
+)
+async def test_a_refused_template_says_whether_to_retry(
+    session: aiohttp.ClientSession, stub: HttpStub, reply: Reply, retryable: bool
+) -> None:
+    stub.script(reply)
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send_template("79161234567@c.us", TEMPLATE)
+    assert caught.value.retryable is retryable
+    assert TOKEN not in str(caught.value)
+
+
+async def test_a_template_needs_a_phone_number(
+    session: aiohttp.ClientSession, stub: HttpStub
+) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        await messenger(session, stub).send_template("123456789012345@lid", TEMPLATE)
+    assert caught.value.retryable is False and stub.requests == []

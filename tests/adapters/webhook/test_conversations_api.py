@@ -77,3 +77,35 @@ async def test_admin_token_and_phone_format(api: tuple[TestClient[Any, Any], Har
     wrong = {"Authorization": "Bearer nope"}
     assert (await client.delete(f"/conversations/{PHONE}", headers=wrong)).status == 401
     assert (await client.get("/conversations/abc", headers=ADMIN)).status == 400
+
+
+async def test_inspection_shows_the_booking_and_its_reminders(
+    api: tuple[TestClient[Any, Any], Harness],
+) -> None:
+    """Issue 16: `booking` (with `datetime`) and `reminders` (`at`, `kind`, `status`), in
+    the salon's zone; a reminder's question shows as awaiting `reminder`; the answer counts."""
+    client, h = api
+    await h.turn(PHONE, "Стрижка к Бари завтра в 18:00", pushname="Ира")
+    await h.turn(PHONE, "да")
+    view = await (await client.get(f"/conversations/{PHONE}", headers=ADMIN)).json()
+    booking = view["booking"]
+    assert (booking["staff_id"], booking["service_ids"]) == (3413963, [18356010])
+    assert booking["datetime"] == "2025-07-24T18:00:00+03:00" and booking["record_id"]
+    assert [(r["kind"], r["at"], r["status"]) for r in view["reminders"]] == [
+        ("24h", "2025-07-23T18:00:00+03:00", "scheduled"),
+        ("2h", "2025-07-24T16:00:00+03:00", "scheduled"),
+    ]
+    await h.run_until(datetime(2025, 7, 23, 15, 0, tzinfo=UTC))  # 18:00 in Moscow
+    [reminder] = h.messenger.to(f"{PHONE}@c.us")[-1:]
+    assert "Напоминаем" in reminder
+    view = await (await client.get(f"/conversations/{PHONE}", headers=ADMIN)).json()
+    assert view["reminders"][0]["status"] == "sent" and view["reminders"][0]["answer_until"]
+    assert await h.turn(PHONE, "где вы находитесь?")
+    view = await (await client.get(f"/conversations/{PHONE}", headers=ADMIN)).json()
+    assert (view["state"], view["awaiting"]) == ("booked", "reminder")
+    await h.turn(PHONE, "да")
+    view = await (await client.get(f"/conversations/{PHONE}", headers=ADMIN)).json()
+    assert view["reminders"][0]["status"] == "confirmed" and view["awaiting"] is None
+    scraped = (await (await client.get("/metrics")).read()).decode()
+    assert 'ai_admin_reminders_total{event="sent"} 1.0' in scraped
+    assert 'ai_admin_reminders_total{event="confirmed"} 1.0' in scraped

@@ -12,11 +12,15 @@ import pytest
 from adapters.messengers.venom import VenomMessenger
 from engine.clock import VirtualClock
 from engine.keys import Keys
+from engine.metrics import Metrics
 from engine.redis_conn import AsyncRedis
-from engine.reminders.sender import Event, ReminderSender, TextDelivery
+from engine.reminders.delivery import TextDelivery
+from engine.reminders.events import ReminderEvents
+from engine.reminders.sender import Event, ReminderSender
 from engine.reminders.store import ClaimedReminder, ReminderStore
 from engine.reminders.text import SalonInfo
 from engine.reminders.timing import ReminderPolicy
+from engine.salon_notice import SalonNotifier
 from engine.visit import Visit
 from tests.support.gateway import RecordingGateway
 
@@ -59,11 +63,19 @@ class Sending:
 
 
 @pytest.fixture
-async def sending(redis: AsyncRedis, keys: Keys) -> AsyncIterator[Sending]:
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+@pytest.fixture
+async def sending(
+    redis: AsyncRedis, keys: Keys, session: aiohttp.ClientSession
+) -> AsyncIterator[Sending]:
     clock = VirtualClock(moscow(23, 9))
     store = ReminderStore(redis, keys, clock)
     await store.schedule_visit(VISIT, POLICY)
-    async with RecordingGateway().running() as gateway, aiohttp.ClientSession() as session:
+    async with RecordingGateway().running() as gateway:
         yield Sending(store, gateway, clock, session)
 
 
@@ -132,3 +144,25 @@ async def test_a_moved_visit_is_reminded_at_its_new_time(sending: Sending) -> No
     assert await sending.at(moscow(24, 12)) == 1
     assert "25 июля" in sending.gateway.to(CHAT)[0] and "12:00" in sending.gateway.to(CHAT)[0]
     assert timedelta(0) < moved.start - sending.clock.now()
+
+
+@pytest.mark.parametrize("admin_chat", ["79001112233@c.us", None])
+async def test_no_answer_tells_the_salons_admin_chat(
+    sending: Sending, session: aiohttp.ClientSession, admin_chat: str | None
+) -> None:
+    metrics = Metrics()
+    notifier = SalonNotifier(VenomMessenger(session, sending.gateway.url), admin_chat)
+    sending.sender.on_event = ReminderEvents(notifier, SALON, sending.clock, metrics)
+    await sending.at(moscow(23, 18))
+    await sending.at(moscow(23, 21))
+    told = sending.gateway.to(admin_chat) if admin_chat else []
+    if admin_chat is None:
+        assert [chat for chat, _ in sending.gateway.received] == [CHAT]
+    else:
+        [text] = told
+        assert "Ира (+79161234567)" in text and "не ответил" in text and "18:00" in text
+    scraped = (await metrics.render())[0].decode()
+    assert 'ai_admin_reminders_total{event="sent"} 1.0' in scraped
+    assert 'ai_admin_reminders_total{event="unanswered"} 1.0' in scraped
+    outcome = "sent" if admin_chat else "off"
+    assert f'outcome="{outcome}",reason="reminder_unanswered"}} 1.0' in scraped

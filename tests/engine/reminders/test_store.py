@@ -109,7 +109,14 @@ async def test_no_answer_becomes_unanswered(store: ReminderStore, clock: Virtual
     assert statuses(await store.reminders_of(PHONE))[0] == ("24h", "sent")  # while claimed
     assert await store.finish(expiring, "unanswered")
     assert statuses(await store.reminders_of(PHONE))[0] == ("24h", "unanswered")
-    assert await store.answer(PHONE, 600000001, "confirmed") == 0  # too late to count
+    assert await due_now(store) == []
+    # The salon was told; a "да" hours later still confirms the visit (the dialogue offers
+    # it while the visit is ahead: `awaiting_answer(late=True)`).
+    late = await store.awaiting_answer(PHONE, late=True)
+    assert late is not None and late.kind == "24h"
+    assert await store.awaiting_answer(PHONE) is None
+    assert await store.answer(PHONE, 600000001, "confirmed") == 1
+    assert statuses(await store.reminders_of(PHONE))[0] == ("24h", "confirmed")
     assert await due_now(store) == []
 
 

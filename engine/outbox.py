@@ -1,0 +1,102 @@
+"""Sending what a phone's outbox holds: replies of turns, and notices about the salon's own
+changes to a visit (issue 16). Each message leaves the outbox once the gateway took it, so
+a crash in between sends it again — the one duplicate allowed (at-least-once delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from engine.clock import Clock
+from engine.conversations import ConversationStore, OutboxEntry
+from engine.fencing import Fence
+from engine.metrics import Metrics
+from engine.pauses import PauseStore
+from states.masking import mask_phone
+from states.menus import Menu
+from states.ports import DeliveryError, Messenger
+
+log = logging.getLogger(__name__)
+
+SEND_TRIES = 3
+SEND_BACKOFF_S = 0.5
+
+
+class RepliesNotDelivered(Exception):
+    """Some replies are still in the outbox; the worker retries the batch later."""
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        store: ConversationStore,
+        messenger: Messenger,
+        metrics: Metrics | None = None,
+        send_backoff_s: float = SEND_BACKOFF_S,
+        pauses: PauseStore | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.metrics = metrics
+        self.send_backoff_s = send_backoff_s
+        self.pauses = pauses  # a person's takeover holds what the bot wrote (issue 17)
+        self.clock = clock or store.clock
+
+    async def deliver(self, phone: str, fence: Fence | None = None, only: str = "") -> None:
+        """Send what the outbox holds (entries whose id starts with `only`), in order; each
+        leaves the outbox once sent. With a fence, each is sent only while the turn still
+        holds its claim. RepliesNotDelivered when the gateway could not take one now."""
+        for entry in await self.store.pending_replies(phone):
+            if not entry.id.startswith(only):
+                continue
+            if fence is not None:
+                await fence.check()
+            if await self._taken_over(phone, entry):
+                log.info("a person took %s over: a reply is not sent", mask_phone(phone))
+                self._count("held")
+                await self.store.mark_sent(phone, entry)
+                continue
+            if not await self._send(entry):
+                raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
+            await self.store.mark_sent(phone, entry)
+
+    async def _taken_over(self, phone: str, entry: OutboxEntry) -> bool:
+        """A person took the chat after this reply was written: it must not go out (the
+        hand-off turn's own replies, which tell the client a person will answer, do)."""
+        if self.pauses is None:
+            return False
+        state = await self.pauses.state(phone)
+        if not state.paused(self.clock.now_ms()):
+            return False
+        return state.handoff_id is None or not entry.id.startswith(f"{state.handoff_id}:")
+
+    async def _send(self, entry: OutboxEntry) -> bool:
+        """True once the reply is sent, or refused for good (it must not block the outbox);
+        False when the gateway kept failing (the batch is retried later)."""
+        menu = Menu.from_dict(entry.menu) if entry.menu else None
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(SEND_TRIES),
+            wait=wait_exponential(multiplier=self.send_backoff_s),
+            retry=retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.retryable),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    try:
+                        await self.messenger.send(entry.chat, entry.text, menu)
+                    except DeliveryError as error:
+                        log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
+                        self._count("failed" if error.retryable else "rejected")
+                        raise
+        except DeliveryError as error:
+            return not error.retryable
+        self._count("sent")
+        return True
+
+    def _count(self, outcome: str) -> None:
+        if self.metrics:
+            self.metrics.replies.labels(outcome).inc()
