@@ -10,9 +10,9 @@ also listed (`read_questions`), so "сколько стоит и где вы?" g
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from adapters.fillers.text import word_pattern
+from adapters.fillers.word_pattern import WordPattern
 from states.slot_fill import FaqTopic, Intent, OfferedOption
 
 RESCHEDULE = word_pattern(
@@ -100,7 +100,7 @@ FREE_SLOTS = word_pattern(
     r"|\bfree\s+(?:slots?|times?|spots?)\b|\bavailab\w*|\bopenings\b|\bwhen\s+is\s+\w+\s+free\b"
     r"|\bany\s+(?:slots|times|openings)\b"
 )
-FAQ_TOPICS: tuple[tuple[FaqTopic, re.Pattern[str]], ...] = (
+FAQ_TOPICS: tuple[tuple[FaqTopic, WordPattern], ...] = (
     (FaqTopic.PAYMENT, word_pattern(
         r"\bоплат\w*|\bоплачива\w*|\bкартой\b|\bкарт[аыу]\s+(?:принима|можно)\w*|\bналичн\w*"
         r"|\bпереводом\b|\bсбп\b|\bбезнал\w*|\bpay\w*|\bby\s+card\b|\bcash\b|\bcredit\s+card\b"
@@ -158,7 +158,7 @@ CHANGE = word_pattern(
     r"|\binstead\b|\bchange\b|\brather\b"
 )
 # Questions in the order their answers are given.
-QUESTIONS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+QUESTIONS: tuple[tuple[Intent, WordPattern], ...] = (
     (Intent.ASK_PRICE, PRICE),
     (Intent.ASK_ADDRESS, ADDRESS),
     (Intent.ASK_WHO_WORKS, WHO_WORKS),
@@ -221,10 +221,11 @@ def pick_option(
     return None
 
 
-def read_questions(text: str) -> list[Intent]:
-    """Every question asked in the text, FAQ topics included, in answering order."""
+def read_questions(text: str, faq_topics: list[FaqTopic]) -> list[Intent]:
+    """Every question asked in the text, FAQ topics (`read_faq_topics`) included, in
+    answering order."""
     found = [intent for intent, pattern in QUESTIONS if pattern.search(text)]
-    if read_faq_topics(text):
+    if faq_topics:
         found.append(Intent.ASK_FAQ)
     if Intent.ASK_WHO_WORKS in found and Intent.ASK_HOURS in found:
         found.remove(Intent.ASK_HOURS)  # "кто работает завтра?" asks who, not the hours
@@ -251,7 +252,7 @@ def read_period(text: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
 
 
 # (intent, pattern) in priority order; `decide_intent` takes the first that applies.
-RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+RULES: tuple[tuple[Intent, WordPattern], ...] = (
     (Intent.RESCHEDULE, RESCHEDULE),
     (Intent.LATE_NOTICE, LATE),
     (Intent.COMPLAINT, COMPLAINT),
@@ -259,7 +260,7 @@ RULES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     (Intent.ABORT, ABORT),
     (Intent.CANCEL, CANCEL),
 )
-MOVES: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+MOVES: tuple[tuple[Intent, WordPattern], ...] = (
     (Intent.SAME_TIME, SAME_TIME),
     (Intent.OTHER_MASTER, OTHER_MASTER),
     (Intent.EARLIER, EARLIER),
@@ -274,8 +275,10 @@ def decide_intent(
     has_slots: bool,
     option: int | None,
     has_contact: bool,
+    questions: list[Intent],
 ) -> Intent:
-    """The client's intent from normalised `text` and what else was read from it."""
+    """The client's intent from normalised `text` and what else was read from it
+    (`questions`: `read_questions`, read once per text: each scans all of it)."""
     for intent, pattern in RULES:
         if pattern.search(text):
             return intent
@@ -285,7 +288,6 @@ def decide_intent(
         # "пораньше утром" with a day and a service is a request, not "earlier than that".
         if pattern.search(text) and (intent is Intent.SAME_TIME or not has_slots):
             return intent
-    questions = read_questions(text)
     if questions and not BOOK.search(text):
         return questions[0]
     if has_slots:

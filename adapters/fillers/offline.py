@@ -167,12 +167,15 @@ class OfflineFiller:
             text, request.options, exact_time, date_value, master_name if master else None
         )
         has_slots = bool(services or unknown_service or master_choice or date or time)
+        faq_topics = read_faq_topics(text)
+        questions = read_questions(text, faq_topics)
         intent = decide_intent(
             text,
             state=request.state,
             has_slots=has_slots,
             option=option,
             has_contact=bool(name or phone),
+            questions=questions,
         )
         period = read_period(text, today)  # "на этой неделе": questions read a span of days
         service_phrases = [s.phrase for s in services]
@@ -190,8 +193,8 @@ class OfflineFiller:
             date_phrase=date_phrase if date_value else None,
             date=date_value if date else period[0].isoformat() if period else None,
             date_until=period[1].isoformat() if period else None,
-            questions=read_questions(text),
-            faq_topics=read_faq_topics(text),
+            questions=questions,
+            faq_topics=faq_topics,
             time_phrase=time_phrase if time and not time.invalid else None,
             time=exact_time,
             time_from=window[0] if window else None,

@@ -12,6 +12,7 @@ import re
 
 import pymorphy3
 
+from adapters.fillers.word_pattern import WordPattern, split_alternatives
 from states.slot_fill import Language
 
 WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
@@ -35,30 +36,12 @@ class Token:
     end: int
 
 
-def word_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def word_pattern(pattern: str, flags: int = 0) -> WordPattern:
     r"""Compile `X|\bA|\bB|…|Y` as `X|\b(?:A|B|…)|Y`: each run of alternatives that start
     with a word boundary tests it once per position instead of once per alternative, so a
     long text is scanned several times faster (issue 13). The alternatives keep their
-    order, so every match is the one the plain pattern gives."""
-    parts: list[str] = []
-    depth, start, escaped, in_class = 0, 0, False, False
-    for i, ch in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-    parts.append(pattern[start:])
+    order, so every match is the one the plain pattern gives; the result skips a text that
+    holds none of the words the alternatives start with (`word_pattern.WordPattern`)."""
     merged: list[str] = []
     run: list[str] = []
 
@@ -69,14 +52,14 @@ def word_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
             merged.append(r"\b" + run[0])
         run.clear()
 
-    for part in parts:
+    for part in split_alternatives(pattern):
         if part.startswith(r"\b"):
             run.append(part[2:])
         else:
             flush()
             merged.append(part)
     flush()
-    return re.compile("|".join(merged), flags)
+    return WordPattern(re.compile("|".join(merged), flags), pattern)
 
 
 def mentions(text: str, keys: tuple[str, ...]) -> bool:
