@@ -1,9 +1,9 @@
 """Jobs kept in Redis, due in per-bucket due sets and claimed with a lease: visit reminders
 (`engine/reminders/store.py`) and the salon's record events (`engine/record_sync/events.py`).
 
-`LeasedQueue` is what their stores share: the client, keys and clock, the lease and the
-attempts a job gets, the due sets' reads, and the claim (a token, and a script that starts
-with `engine/lua/due_claim.lua`). `QueueWork` runs one queue's jobs in a worker process
+`LeasedQueue` is what their stores share: the lease and the attempts a job gets, the due
+sets' reads, and the claim (a token, and a script that starts with
+`engine/lua/due_claim.lua`). `QueueWork` runs one queue's jobs in a worker process
 (`engine.due_scan.DueWork`): its subclasses only say how to process a job.
 """
 
@@ -14,12 +14,9 @@ import dataclasses
 import secrets
 from typing import Any, Generic, TypeVar
 
-from redis.commands.core import AsyncScript
-
 from engine.clock import Clock
 from engine.due_scan import DueWork, bucket_heads, due_in
-from engine.keys import Keys
-from engine.redis_conn import AsyncRedis, lua_script
+from engine.redis_store import RedisStore
 
 J = TypeVar("J")
 
@@ -27,16 +24,10 @@ LEASE_MS = 60_000  # outlives one job (the messengers' and YClients' timeouts ar
 
 
 @dataclasses.dataclass(eq=False)
-class LeasedQueue(abc.ABC, Generic[J]):
-    redis: AsyncRedis
-    keys: Keys
-    clock: Clock
+class LeasedQueue(RedisStore, abc.ABC, Generic[J]):
     _: dataclasses.KW_ONLY
     lease_ms: int = LEASE_MS
     max_attempts: int = 5  # claims before a job is given up (its claimer kept dying)
-    _scripts: dict[str, AsyncScript] = dataclasses.field(
-        default_factory=dict, init=False, repr=False
-    )
 
     @abc.abstractmethod
     def due_set(self, bucket: int) -> str:
@@ -46,16 +37,6 @@ class LeasedQueue(abc.ABC, Generic[J]):
     async def claim(self, member: str) -> J | None:
         """Take the member's due job (or one whose lease ran out); None when it is not
         due, someone else has it, or nothing is left to do."""
-
-    def script(self, name: str, *, prelude: str = "") -> AsyncScript:
-        """`engine/lua/<name>.lua` (with `<prelude>.lua` in front), registered once."""
-        found = self._scripts.get(name)
-        if found is None:
-            text = lua_script(f"{name}.lua")
-            if prelude:
-                text = f"{lua_script(f'{prelude}.lua')}\n{text}"
-            found = self._scripts[name] = self.redis.register_script(text)
-        return found
 
     async def lease(self, name: str, keys: list[str], *head: Any) -> tuple[Any, str]:
         """Run the claim script `name` with ARGV `head`, then now_ms, lease_ms, a new token
