@@ -30,7 +30,7 @@ ACTIONS_CAP = 50  # operator actions kept per phone
 BOOKINGS_KEEP_MS = 35 * 24 * 3600 * 1000  # the journal answers a few weeks of daily counts
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class ConversationActivity(RedisStore):
     retention_s: int
 

@@ -37,7 +37,7 @@ class OutboxEntry:
         return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class ConversationStore(RedisStore):
     idle_ttl_s: int
     activity: ConversationActivity = dataclasses.field(init=False)  # the console's index

@@ -21,7 +21,7 @@ class ClaimLost(AiAdminError):
     """Another worker holds this batch now; the turn stops without effects."""
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True)
 class Fence:
     """The claim one turn holds: `check()` raises ClaimLost once it is someone else's."""
 

@@ -29,7 +29,7 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class HandoffWebhook(Retried):
     session: aiohttp.ClientSession = dataclasses.field(repr=False)
     url: str

@@ -18,7 +18,7 @@ _CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
 HELD_SHOWN, HELD_SHOWN_CHARS = 20, 500  # the latest held messages shown, each cut to this
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class Inspector:
     store: ConversationStore
     batcher: Batcher

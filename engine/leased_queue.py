@@ -23,7 +23,7 @@ J = TypeVar("J")
 LEASE_MS = 60_000  # outlives one job (the messengers' and YClients' timeouts are 10 s)
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class LeasedQueue(RedisStore, abc.ABC, Generic[J]):
     _: dataclasses.KW_ONLY
     lease_ms: int = LEASE_MS

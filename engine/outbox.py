@@ -29,7 +29,7 @@ class RepliesNotDelivered(Exception):
     """Some replies are still in the outbox; the worker retries the batch later."""
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class OutboxSender:
     store: ConversationStore
     messenger: Messenger

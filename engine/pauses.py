@@ -72,7 +72,7 @@ class Waiting:
     reason: str
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class PauseStore(RedisStore):
     default_s: int = DEFAULT_PAUSE_S  # HANDOFF_PAUSE
 

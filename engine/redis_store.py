@@ -12,13 +12,13 @@ from engine.keys import Keys
 from engine.redis_conn import AsyncRedis, lua_script
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class RedisStore:
     redis: AsyncRedis
     keys: Keys
     clock: Clock
     _scripts: dict[str, AsyncScript] = dataclasses.field(
-        default_factory=dict, init=False, repr=False
+        default_factory=dict, init=False, repr=False, compare=False
     )
 
     def script(self, name: str, *, prelude: str = "") -> AsyncScript:

@@ -34,7 +34,7 @@ class Outcome(enum.StrEnum):
         return self is not Outcome.FAILED
 
 
-@dataclasses.dataclass(eq=False, kw_only=True)
+@dataclasses.dataclass(kw_only=True)
 class Retried:
     """Deliveries tried up to `tries` times, `backoff_s` apart, then twice as long, …"""
 
@@ -54,7 +54,7 @@ class Retried:
         return Outcome.FAILED
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class SalonNotifier(Retried):
     """`notify(text)` writes to the salon's admin chat; without `ADMIN_CHAT` it does nothing."""
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 SHOWN_CHARS = 1000  # what the timeline keeps of a person's message
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class Takeovers:
     pauses: PauseStore
     sent: SentTexts

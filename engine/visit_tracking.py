@@ -32,7 +32,7 @@ from states.salon_errors import SalonError
 log = logging.getLogger(__name__)
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class VisitTracker:
     """Long-lived: the record log, the reminders and what they need."""
 

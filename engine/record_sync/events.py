@@ -50,7 +50,7 @@ class RecordEvent:
         return record_bucket(self.change.record_id)
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class RecordEvents(LeasedQueue[RecordEvent]):
     """Each event in its record's bucket: a hash of events and their due set."""
 

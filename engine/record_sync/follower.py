@@ -62,7 +62,7 @@ def effect_label(effect: RecordEffect) -> str:
     return f"{effect.kind}_own" if effect.own and effect.kind != "none" else effect.kind
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class RecordFollower(QueueWork[RecordEvent]):
     events: RecordEvents
     sync: RecordSync

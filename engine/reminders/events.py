@@ -32,7 +32,7 @@ def unanswered_notice(visit: Visit, salon: SalonInfo, clock: Clock) -> str:
     )
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class ReminderEvents:
     """The sender's `on_event` hook."""
 

@@ -32,7 +32,7 @@ Event = Literal["sent", "retry", "failed", "expired", "unanswered"]
 EventHook = Callable[[Event, ClaimedReminder], Awaitable[None]]
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class ReminderSender(QueueWork[ClaimedReminder]):
     """Runs in a worker process: `run(stop)` (engine.due_scan) until stopped."""
 

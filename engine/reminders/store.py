@@ -117,7 +117,7 @@ class ScheduleResult:
     skipped: tuple[SkippedReminder, ...]
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass
 class ReminderStore(LeasedQueue[ClaimedReminder]):
     """Each phone's reminders in one hash, their next jobs in the bucket's due set."""
 
