@@ -27,8 +27,9 @@ class Fence:
 
     redis: AsyncRedis
     claim_key: str
-    token: str
-    phone: str
+    # Kept out of any log line that prints the fence.
+    token: str = dataclasses.field(repr=False)
+    phone: str = dataclasses.field(repr=False)
 
     async def check(self) -> None:
         held = await self.redis.hget(self.claim_key, "token")

@@ -59,7 +59,7 @@ class SalonNotifier(Retried):
     """`notify(text)` writes to the salon's admin chat; without `ADMIN_CHAT` it does nothing."""
 
     messenger: Messenger
-    admin_chat: str | None
+    admin_chat: str | None = dataclasses.field(repr=False)  # a phone's chat, at times
 
     async def notify(self, text: str) -> Outcome:
         chat = self.admin_chat
