@@ -10,15 +10,15 @@ the bookings per day. One call touches one bucket's keys: one Lua script, one Cl
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
-from engine.clock import Clock
-from engine.keys import BUCKETS, Keys
-from engine.redis_conn import REDIS_ERRORS, AsyncRedis, as_text
+from engine.keys import BUCKETS
+from engine.redis_conn import REDIS_ERRORS, as_text
+from engine.redis_store import RedisStore
 from states.conversation import Conversation
 from states.effects import api_id_for
 from states.masking import mask_phone
@@ -30,14 +30,9 @@ ACTIONS_CAP = 50  # operator actions kept per phone
 BOOKINGS_KEEP_MS = 35 * 24 * 3600 * 1000  # the journal answers a few weeks of daily counts
 
 
-class ConversationActivity:
-    def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock, retention_s: int) -> None:
-        self.redis = redis
-        self.keys = keys
-        self.clock = clock
-        self.retention_s = retention_s
-        script = (Path(__file__).parent / "lua" / "note_activity.lua").read_text(encoding="utf-8")
-        self._note = redis.register_script(script)
+@dataclasses.dataclass
+class ConversationActivity(RedisStore):
+    retention_s: int
 
     async def saved(self, conversation: Conversation) -> None:
         """Index a conversation just saved. Never fails the save: the index is a view."""
@@ -59,7 +54,7 @@ class ConversationActivity:
             booking = conversation.booking
             if booking is not None and booking.api_id == api_id_for(turn_id):
                 booked = f"{conversation.phone}|{booking.record_id}"
-        await self._note(
+        await self.script("note_activity")(
             keys=[self.keys.activity(k.bucket), k.timeline, self.keys.bookings(k.bucket)],
             args=[
                 conversation.phone,

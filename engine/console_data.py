@@ -9,22 +9,20 @@ API's and the CLI's.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import time
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from engine.batcher import Batcher
-from engine.console_views import iso, moment, shown_in, timeline_of, turn_failed
+from engine.console_health import read_health
+from engine.console_rows import Hands, conversation_row, read_rows
+from engine.console_views import iso, moment, per_day, shown_in, timeline_of
 from engine.conversations import ConversationStore
 from engine.dead_letters import DeadLetters, shown_message
 from engine.echoes import SentTexts
-from engine.health import WORKER_SILENCE_MS, WORKERS_KEPT_MS, RedisHealth
+from engine.health import RedisHealth
 from engine.pauses import DEFAULT_PAUSE_S, PauseStore
-from engine.redis_conn import REDIS_ERRORS, storage
+from engine.redis_conn import storage
 from engine.reminders import ReminderStore
 from engine.takeover import Takeovers
 from states.console import (
@@ -37,19 +35,9 @@ from states.console import (
     ListView,
     NotAvailableYet,
     ReminderView,
-    WorkerSeen,
 )
-from states.ports import StorageUnavailable
 
 SCAN = 500  # conversations read to build one list page (the newest first)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Hands:
-    """Who has which chats: paused phones (until, ms) and those waiting for a person."""
-
-    paused: dict[str, int]
-    waiting: dict[str, str]  # phone -> reason
 
 
 class EngineConsoleData:
@@ -79,10 +67,10 @@ class EngineConsoleData:
         )
         self.pauses = self.takeover.pauses
 
-    async def _hands(self) -> _Hands:
+    async def _hands(self) -> Hands:
         paused = await self.pauses.paused_phones()
         waiting = {w.phone: w.reason for w in await self.pauses.waiting()}
-        return _Hands(paused, waiting)
+        return Hands(paused, waiting)
 
     @property
     def timezone(self) -> str:
@@ -108,65 +96,11 @@ class EngineConsoleData:
             hands = await self._hands()
             for phone in hands.waiting:  # a chat waiting for a person is always listed
                 recent.setdefault(phone, self.clock.now_ms())
-            rows = await self._rows(recent, booked, failed, hands)
+            rows = await read_rows(self.store, recent, booked, failed, hands)
         today = moment(self._day_start_ms())
         rows = [row for row in rows if shown_in(view, row, today)]
         rows.sort(key=lambda row: row.last_activity, reverse=True)
         return rows[:limit]
-
-    async def _rows(
-        self,
-        recent: dict[str, int],
-        booked: dict[str, int],
-        failed: dict[str, int],
-        hands: _Hands,
-    ) -> list[ConversationRow]:
-        phones = list(recent)
-        pipe = self.redis.pipeline(transaction=False)
-        for phone in phones:
-            k = self.keys.phone_keys(phone)
-            pipe.hget(k.state, "doc")
-            pipe.llen(k.pending)
-        raw: list[Any] = await pipe.execute()
-        rows = []
-        for i, phone in enumerate(phones):
-            if raw[2 * i] is None and phone not in failed and phone not in hands.waiting:
-                continue  # expired with its retention
-            document: dict[str, Any] = (
-                json.loads(raw[2 * i]) if raw[2 * i] else self.store.fresh(phone).to_dict()
-            )
-            pending = int(raw[2 * i + 1])
-            rows.append(self._row(phone, document, recent[phone], pending, booked, failed, hands))
-        return rows
-
-    def _row(
-        self,
-        phone: str,
-        document: dict[str, Any],
-        active_ms: int,
-        pending: int,
-        booked: dict[str, int],
-        failed: dict[str, int],
-        hands: _Hands,
-    ) -> ConversationRow:
-        until = hands.paused.get(phone)
-        state = document.get("state", "idle")
-        if self.store.idle_too_long(document.get("updated_at")):
-            state = "idle"  # what the next turn will see (the store's expiry)
-        return ConversationRow(
-            phone=phone,
-            client_name=document.get("client_name"),
-            state=state,
-            awaiting=document.get("awaiting") or document.get("expecting"),
-            last_activity=moment(active_ms),
-            pending_messages=pending,
-            paused_until=moment(until) if until else None,
-            handoff_reason=hands.waiting.get(phone),
-            failed_batches=failed.get(phone, 0),
-            turn_failed=turn_failed(document.get("turns") or []),
-            booking=document.get("booking"),
-            booked_at=moment(booked[phone]) if phone in booked else None,
-        )
 
     async def conversation(self, phone: str) -> ConversationDetail | None:
         with storage():
@@ -184,7 +118,7 @@ class EngineConsoleData:
             booked = dict(await self.activity.booked_since(self._day_start_ms(30)))
             pause = await self.pauses.state(phone)
         now = self.clock.now_ms()
-        hands = _Hands(
+        hands = Hands(
             {phone: pause.until_ms} if pause.paused(now) else {},
             {phone: pause.waiting} if pause.paused(now) and pause.waiting else {},
         )
@@ -193,7 +127,9 @@ class EngineConsoleData:
         updated = iso(document.get("updated_at"))
         active_ms = active or (updated.timestamp() * 1000 if updated else self.clock.now_ms())
         failing = {phone: failed} if failed else {}
-        row = self._row(phone, document, int(active_ms), len(pending), booked, failing, hands)
+        row = conversation_row(
+            self.store, phone, document, int(active_ms), len(pending), booked, failing, hands
+        )
         # Conversations saved before the timeline existed still show their last turns.
         timeline = timeline_of(turns or document.get("turns") or [], actions)
         return ConversationDetail(
@@ -263,40 +199,7 @@ class EngineConsoleData:
         return phone is not None
 
     async def health(self) -> HealthView:
-        started = time.perf_counter()
-        try:
-            await self.redis.ping()
-            ping_ms = (time.perf_counter() - started) * 1000
-            now = self.clock.now_ms()
-            seen = cast(
-                list[tuple[bytes, float]],
-                await self.redis.zrangebyscore(
-                    self.keys.workers, now - WORKERS_KEPT_MS, "+inf", withscores=True
-                ),
-            )
-            stats = await self.batcher.stats()
-            degraded = await self.probe.degraded()
-        except (*REDIS_ERRORS, StorageUnavailable) as error:
-            return HealthView(False, None, [], 0, 0, 0, 0, 0, [f"redis: {error}"])
-        workers = [
-            WorkerSeen(
-                id=member.decode(),
-                seconds_ago=max(0.0, (now - ms) / 1000),
-                alive=now - ms <= WORKER_SILENCE_MS,
-            )
-            for member, ms in sorted(seen, key=lambda item: -item[1])
-        ]
-        return HealthView(
-            redis_ok=True,
-            redis_ms=round(ping_ms, 1),
-            workers=workers,
-            pending_batches=stats.pending_batches,
-            pending_messages=stats.pending_messages,
-            oldest_pending_age_ms=stats.oldest_pending_age_ms,
-            processed_batches=stats.processed_batches,
-            failed_batches=stats.failed_batches,
-            degraded=degraded,
-        )
+        return await read_health(self.batcher, self.probe)
 
     async def daily_counts(self, days: int) -> list[DayCount]:
         """Visits the bot booked, and chats a person took (every pause that began: the
@@ -306,14 +209,6 @@ class EngineConsoleData:
             booked = await self.activity.booked_since(since)
             taken = await self.pauses.started_since(since)
         first = self.clock.now().astimezone(self.zone).date() - timedelta(days=days - 1)
-        bookings = self._per_day(first, days, (ms for _, ms in booked))
-        handoffs = self._per_day(first, days, (ms for _, ms, _ in taken))
+        bookings = per_day(self.zone, first, days, (ms for _, ms in booked))
+        handoffs = per_day(self.zone, first, days, (ms for _, ms, _ in taken))
         return [DayCount(day, n, handoffs[day]) for day, n in bookings.items()]
-
-    def _per_day(self, first: date, days: int, moments: Iterable[int]) -> dict[date, int]:
-        counts = dict.fromkeys((first + timedelta(days=n) for n in range(days)), 0)
-        for ms in moments:
-            day = moment(ms).astimezone(self.zone).date()
-            if day in counts:
-                counts[day] += 1
-        return counts

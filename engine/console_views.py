@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from states.console import (
     ConversationRow,
@@ -60,3 +62,13 @@ def timeline_of(traces: list[dict[str, Any]], actions: list[dict[str, Any]]) -> 
         timeline.append(TimelineEntry("action", at, action=done))
     timeline.sort(key=lambda entry: entry.at)
     return timeline
+
+
+def per_day(zone: ZoneInfo, first: date, days: int, moments: Iterable[int]) -> dict[date, int]:
+    """How many of `moments` (ms) fall on each of `days` days from `first`, in `zone`."""
+    counts = dict.fromkeys((first + timedelta(days=n) for n in range(days)), 0)
+    for ms in moments:
+        day = moment(ms).astimezone(zone).date()
+        if day in counts:
+            counts[day] += 1
+    return counts

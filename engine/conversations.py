@@ -10,14 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal
 
 from engine.activity import ConversationActivity
-from engine.clock import Clock
 from engine.fencing import ClaimLost, Fence
-from engine.keys import Keys
-from engine.redis_conn import AsyncRedis
+from engine.redis_store import RedisStore
 from states.conversation import Conversation
 from states.masking import mask_phone
 from states.messages import ChatId
@@ -40,15 +37,13 @@ class OutboxEntry:
         return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
 
 
-class ConversationStore:
-    def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock, idle_ttl_s: int) -> None:
-        self.redis = redis
-        self.keys = keys
-        self.clock = clock
-        self.idle_ttl_s = idle_ttl_s
-        script = (Path(__file__).parent / "lua" / "save_state.lua").read_text(encoding="utf-8")
-        self._save = redis.register_script(script)
-        self.activity = ConversationActivity(redis, keys, clock, RETENTION_S)  # console index
+@dataclasses.dataclass
+class ConversationStore(RedisStore):
+    idle_ttl_s: int
+    activity: ConversationActivity = dataclasses.field(init=False)  # the console's index
+
+    def __post_init__(self) -> None:
+        self.activity = ConversationActivity(self.redis, self.keys, self.clock, RETENTION_S)
 
     async def load(self, phone: str) -> Conversation:
         """The phone's conversation; a new one if never seen; `idle` again after idle TTL."""
@@ -112,7 +107,7 @@ class ConversationStore:
         for entry in outbox:
             args += [entry.id, entry.to_json()]
         k = self.keys.phone_keys(conversation.phone)
-        outcome = int(await self._save(keys=[k.state, k.outbox, k.claim], args=args))
+        outcome = int(await self.script("save_state")(keys=[k.state, k.outbox, k.claim], args=args))
         if outcome != 1:
             conversation.version = expected
         else:

@@ -10,6 +10,8 @@ A fenced-out turn raises `ClaimLost`, sends nothing, and leaves the batch to its
 
 from __future__ import annotations
 
+import dataclasses
+
 from engine.redis_conn import AsyncRedis
 from states.errors import AiAdminError
 from states.masking import mask_phone
@@ -19,14 +21,15 @@ class ClaimLost(AiAdminError):
     """Another worker holds this batch now; the turn stops without effects."""
 
 
+@dataclasses.dataclass(frozen=True)
 class Fence:
     """The claim one turn holds: `check()` raises ClaimLost once it is someone else's."""
 
-    def __init__(self, redis: AsyncRedis, claim_key: str, token: str, phone: str) -> None:
-        self.redis = redis
-        self.claim_key = claim_key
-        self.token = token
-        self.phone = phone
+    redis: AsyncRedis
+    claim_key: str
+    # Kept out of any log line that prints the fence.
+    token: str = dataclasses.field(repr=False)
+    phone: str = dataclasses.field(repr=False)
 
     async def check(self) -> None:
         held = await self.redis.hget(self.claim_key, "token")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 from engine.record_sync.effects import NoticePolicy
 from engine.reminders.text import TemplateSpec
@@ -17,41 +18,27 @@ NOTICE_KINDS = ("moved", "cancelled", "created")
 _OFF = ("off", "none", "no")
 
 
-def _without_name(error: ValueError) -> ValueError:
-    """The parsers name their variable; the settings' error names it already."""
-    return ValueError(str(error).split(": ", 1)[-1])
+def checked_by(parse: Callable[[str], object]) -> Callable[[str], str]:
+    """A setting's check: the value as it was when `parse` reads it, else `parse`'s error
+    without the variable's name (the parsers name it; the settings' error does already)."""
+
+    def check(raw: str) -> str:
+        try:
+            parse(raw)
+        except ValueError as error:
+            raise ValueError(str(error).split(": ", 1)[-1]) from None
+        return raw
+
+    return check
 
 
-def check_offsets(raw: str) -> str:
-    try:
-        parse_offsets(raw)
-    except ValueError as error:
-        raise _without_name(error) from None
-    return raw
-
-
-def check_quiet(raw: str) -> str:
-    try:
-        parse_quiet(raw)
-    except ValueError as error:
-        raise _without_name(error) from None
-    return raw
-
-
-def check_answer_wait(raw: str) -> str:
-    try:
-        parse_duration(raw, "REMINDER_ANSWER_WAIT")
-    except ValueError as error:
-        raise _without_name(error) from None
-    return raw
+check_offsets = checked_by(parse_offsets)
+check_quiet = checked_by(parse_quiet)
+check_answer_wait = checked_by(lambda raw: parse_duration(raw, "REMINDER_ANSWER_WAIT"))
 
 
 def check_template(raw: str) -> str:
-    try:
-        TemplateSpec.parse(raw)
-    except ValueError as error:
-        raise _without_name(error) from None
-    return raw.strip()
+    return checked_by(TemplateSpec.parse)(raw).strip()
 
 
 def check_admin_chat(raw: str) -> str:

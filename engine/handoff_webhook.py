@@ -9,17 +9,16 @@ good. Delivery is at least once: the event's `id` lets the receiver drop a repea
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 
-from engine.salon_notice import BACKOFF_S, TRIES, Outcome
+from engine.salon_notice import Outcome, Retried
 
 log = logging.getLogger(__name__)
 
@@ -30,48 +29,34 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class HandoffWebhook:
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        url: str,
-        secret: str,
-        timeout_s: float = 10.0,
-        tries: int = TRIES,
-        backoff_s: float = BACKOFF_S,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.session = session
-        self.url = url
-        self._secret = secret
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self.tries = tries
-        self.backoff_s = backoff_s
-        self.sleep = sleep
-
-    def __repr__(self) -> str:  # the secret stays out of any log line that prints us
-        return f"HandoffWebhook(url={self.url!r})"
+@dataclasses.dataclass
+class HandoffWebhook(Retried):
+    session: aiohttp.ClientSession = dataclasses.field(repr=False)
+    url: str
+    # Kept out of any log line that prints us.
+    secret: str = dataclasses.field(repr=False)
+    timeout_s: float = 10.0
 
     async def post(self, event: dict[str, Any]) -> Outcome:
         body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",
-            SIGNATURE_HEADER: signature(self._secret, body),
+            SIGNATURE_HEADER: signature(self.secret, body),
         }
-        for attempt in range(self.tries):
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
+
+        async def attempt() -> Outcome | None:
             try:
                 async with self.session.post(
-                    self.url, data=body, headers=headers, timeout=self.timeout
+                    self.url, data=body, headers=headers, timeout=timeout
                 ) as response:
                     status = response.status
             except (aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("hand-off webhook unreachable: %s", type(exc).__name__)
-            else:
-                if 200 <= status < 300:
-                    return Outcome.SENT
-                log.warning("hand-off webhook answered %d", status)
-                if status < 500 and status not in (408, 429):
-                    return Outcome.REFUSED
-            if attempt + 1 < self.tries:
-                await self.sleep(self.backoff_s * 2**attempt)
-        return Outcome.FAILED
+                return None
+            if 200 <= status < 300:
+                return Outcome.SENT
+            log.warning("hand-off webhook answered %d", status)
+            return None if status >= 500 or status in (408, 429) else Outcome.REFUSED
+
+        return await self.retried(attempt)

@@ -71,23 +71,17 @@ class Harness:
     clock: VirtualClock
     messenger: CollectingMessenger
     sandbox: RunningSandbox
+    # The runtime's parts a test reaches for most (taken from it).
+    batcher: Batcher = dataclasses.field(init=False)
+    worker: Worker = dataclasses.field(init=False)
+    store: ConversationStore = dataclasses.field(init=False)
+    takeover: Takeovers = dataclasses.field(init=False)
     _ids: itertools.count[int] = dataclasses.field(default_factory=itertools.count)
 
-    @property
-    def batcher(self) -> Batcher:
-        return self.runtime.batcher
-
-    @property
-    def worker(self) -> Worker:
-        return self.runtime.worker
-
-    @property
-    def store(self) -> ConversationStore:
-        return self.runtime.store
-
-    @property
-    def takeover(self) -> Takeovers:
-        return self.runtime.takeover
+    def __post_init__(self) -> None:
+        r = self.runtime
+        self.batcher, self.worker = r.batcher, r.worker
+        self.store, self.takeover = r.store, r.takeover
 
     def notices(self) -> list[str]:
         """What the salon's people were told in ADMIN_CHAT."""
@@ -101,10 +95,6 @@ class Harness:
     @property
     def metrics(self) -> Metrics:
         return self.runtime.metrics
-
-    @property
-    def admin_chat(self) -> str | None:
-        return self.runtime.settings.admin_chat
 
     @property
     def due_work(self) -> tuple[DueWork[Any], ...]:
@@ -204,17 +194,18 @@ async def engine_harness(
     start: datetime,
     *,
     settings: Settings | None = None,
-    salon: SandboxSalon | None = None,
-    salon_fixture: SalonFixture | None = None,
+    salon: SandboxSalon | SalonFixture | None = None,
     faq: SalonFaq | None = None,
     yclients: YClientsLimits | None = None,
     with_user_token: bool = True,
     webhooks: WebhookConfig | None = None,
 ) -> AsyncIterator[Harness]:
     """`open_runtime` in demo mode (or `settings`, e.g. other batching limits) on a virtual
-    clock starting at `start`. `yclients` replaces the client's 10 s timeout, its backoff
-    and its 5-per-second rate limit (real seconds, not virtual ones), so a transcript can
-    show a timeout or a retried 5xx, and load the catalogue, in well under a second.
+    clock starting at `start`. `salon` is the sandbox's salon, or the fixture it serves on
+    the harness's clock (the demo salon by default). `yclients` replaces the client's 10 s
+    timeout, its backoff and its 5-per-second rate limit (real seconds, not virtual ones),
+    so a transcript can show a timeout or a retried 5xx, and load the catalogue, in well
+    under a second.
     Without `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone.
     The sandbox posts its record webhooks to the service's route, as `webhooks` says
     (four copies of an update, each after up to 20 ms, by default)."""
@@ -226,7 +217,7 @@ async def engine_harness(
         keys=keys,
         filler=filler,
         messenger=messenger,
-        salon=salon or SandboxSalon(salon_fixture, clock=clock.now),
+        salon=salon if isinstance(salon, SandboxSalon) else SandboxSalon(salon, clock=clock.now),
         sandbox_user_token=with_user_token,
         faq=faq,
         yclients=yclients or YClientsLimits(),

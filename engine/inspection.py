@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import tzinfo
 from typing import Any
 
 from engine.batcher import Batcher
 from engine.console_views import moment
 from engine.conversations import ConversationStore
-from engine.pauses import DEFAULT_PAUSE_S, PauseStore
+from engine.pauses import PauseStore
 from engine.redis_conn import storage
 from engine.reminders.store import ReminderStore
 
@@ -17,22 +18,13 @@ _CONTRACT_KEYS = ("phone", "state", "version", "slots", "slot_sources")
 HELD_SHOWN, HELD_SHOWN_CHARS = 20, 500  # the latest held messages shown, each cut to this
 
 
+@dataclasses.dataclass
 class Inspector:
-    def __init__(
-        self,
-        store: ConversationStore,
-        batcher: Batcher,
-        pauses: PauseStore | None = None,
-        reminders: ReminderStore | None = None,
-        timezone: str | None = None,
-    ) -> None:
-        self.store = store
-        self.batcher = batcher
-        self.pauses = pauses or PauseStore(
-            batcher.redis, batcher.keys, batcher.clock, DEFAULT_PAUSE_S
-        )
-        self.reminders = reminders
-        self.timezone = timezone  # the salon's: reminder times are shown in it
+    store: ConversationStore
+    batcher: Batcher
+    pauses: PauseStore
+    reminders: ReminderStore | None = None
+    timezone: str | None = None  # the salon's: reminder times are shown in it
 
     async def view(self, phone: str) -> dict[str, object] | None:
         with storage():

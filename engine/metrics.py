@@ -9,6 +9,7 @@ and the Redis-backed gauges are NaN ("unknown"), never a stale number or a 500.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -40,60 +41,41 @@ log = logging.getLogger(__name__)
 HANDOFF_REASONS = tuple(reason.value for reason in Reason)
 
 
+# The fleet's numbers, read from Redis at every scrape (`_read_redis`): gauge -> help.
+FLEET_GAUGES = {
+    "ai_admin_pending_batches": "Batches waiting or being processed",
+    "ai_admin_pending_messages": "Messages not yet processed",
+    "ai_admin_oldest_pending_age_seconds": "Age of the oldest unprocessed message",
+    "ai_admin_failed_batches": "Batches given up after repeated failures",
+    "ai_admin_workers_seen": "Workers that reported in the last 30 s",
+    "ai_admin_flood_held_messages": "Messages held unanswered past the per-phone flood limit "
+    "(fleet total)",
+    "ai_admin_flood_episodes": "Floods that got a notice: a phone past FLOOD_MAX_PER_MIN "
+    "(fleet total)",
+    "ai_admin_dead_letters": "Failed batches kept for a person (`ai-admin dead-letters`); bounded",
+    "ai_admin_paused_conversations": "Chats a person has: the bot keeps quiet in them "
+    "(fleet total)",
+}
+
+
+@dataclasses.dataclass
 class Metrics:
-    def __init__(
-        self,
-        batcher: Batcher | None = None,
-        letters: DeadLetters | None = None,
-        pauses: PauseStore | None = None,
-    ) -> None:
-        self.batcher = batcher
-        self.letters = letters
-        self.pauses = pauses
-        self.registry = CollectorRegistry()
-        r = self.registry
-        self.webhook_requests = Counter(
-            "ai_admin_webhook_requests", "Webhook requests by outcome", ["outcome"], registry=r
-        )
-        self.pending_batches = Gauge(
-            "ai_admin_pending_batches", "Batches waiting or being processed", registry=r
-        )
-        self.pending_messages = Gauge(
-            "ai_admin_pending_messages", "Messages not yet processed", registry=r
-        )
-        self.oldest_pending_age = Gauge(
-            "ai_admin_oldest_pending_age_seconds",
-            "Age of the oldest unprocessed message",
-            registry=r,
-        )
-        self.failed_batches = Gauge(
-            "ai_admin_failed_batches", "Batches given up after repeated failures", registry=r
-        )
-        self.dead_letters = Gauge(
-            "ai_admin_dead_letters",
-            "Failed batches kept for a person (`ai-admin dead-letters`); bounded",
-            registry=r,
-        )
-        self.workers_seen = Gauge(
-            "ai_admin_workers_seen", "Workers that reported in the last 30 s", registry=r
-        )
+    batcher: Batcher | None = None
+    letters: DeadLetters | None = None
+    pauses: PauseStore | None = None
+
+    def __post_init__(self) -> None:
+        self.registry = r = CollectorRegistry()
+
+        def counter(name: str, doc: str, *labels: str) -> Counter:
+            return Counter(name, doc, labels, registry=r)
+
+        def histogram(name: str, doc: str, buckets: tuple[float, ...], *labels: str) -> Histogram:
+            return Histogram(name, doc, labels, buckets=buckets, registry=r)
+
+        self.fleet = {name: Gauge(name, doc, registry=r) for name, doc in FLEET_GAUGES.items()}
         self.redis_up = Gauge(
             "ai_admin_redis_up", "1 when Redis answered this scrape, else 0", registry=r
-        )
-        self.held_messages = Gauge(
-            "ai_admin_flood_held_messages",
-            "Messages held unanswered past the per-phone flood limit (fleet total)",
-            registry=r,
-        )
-        self.flood_episodes = Gauge(
-            "ai_admin_flood_episodes",
-            "Floods that got a notice: a phone past FLOOD_MAX_PER_MIN (fleet total)",
-            registry=r,
-        )
-        self.paused_conversations = Gauge(
-            "ai_admin_paused_conversations",
-            "Chats a person has: the bot keeps quiet in them (fleet total)",
-            registry=r,
         )
         self.handoffs = Gauge(
             "ai_admin_handoffs",
@@ -102,75 +84,61 @@ class Metrics:
             ["reason"],
             registry=r,
         )
-        self.input_cut = Counter(
+        self.webhook_requests = counter(
+            "ai_admin_webhook_requests", "Webhook requests by outcome", "outcome"
+        )
+        self.input_cut = counter(
             "ai_admin_input_truncated",
             "Messages a turn read only in part, by cap (message or batch characters)",
-            ["cap"],
-            registry=r,
+            "cap",
         )
-        self.flush_lag = Histogram(
-            "ai_admin_flush_lag_seconds",
-            "Processing start minus due time",
-            buckets=_LAG_BUCKETS,
-            registry=r,
+        self.flush_lag = histogram(
+            "ai_admin_flush_lag_seconds", "Processing start minus due time", _LAG_BUCKETS
         )
-        self.turn_duration = Histogram(
-            "ai_admin_turn_duration_seconds",
-            "One dialogue turn, claim to ack",
-            buckets=_TURN_BUCKETS,
-            registry=r,
+        self.turn_duration = histogram(
+            "ai_admin_turn_duration_seconds", "One dialogue turn, claim to ack", _TURN_BUCKETS
         )
-        self.turns = Counter("ai_admin_turns", "Turns by outcome", ["outcome"], registry=r)
-        self.llm_calls = Counter(
-            "ai_admin_llm_calls", "Slot fills by source", ["source"], registry=r
+        self.turns = counter("ai_admin_turns", "Turns by outcome", "outcome")
+        self.llm_calls = counter("ai_admin_llm_calls", "Slot fills by source", "source")
+        self.llm_latency = histogram(
+            "ai_admin_slot_fill_seconds", "Slot filler latency", _TURN_BUCKETS, "filler"
         )
-        self.llm_latency = Histogram(
-            "ai_admin_slot_fill_seconds",
-            "Slot filler latency",
-            ["filler"],
-            buckets=_TURN_BUCKETS,
-            registry=r,
+        self.llm_fallbacks = counter(
+            "ai_admin_llm_fallbacks", "LLM failures answered by the offline filler", "reason"
         )
-        self.llm_fallbacks = Counter(
-            "ai_admin_llm_fallbacks",
-            "LLM failures answered by the offline filler",
-            ["reason"],
-            registry=r,
-        )
-        self.yclients_calls = Counter(
+        self.yclients_calls = counter(
             "ai_admin_yclients_calls",
             "YClients calls by endpoint and outcome",
-            ["endpoint", "outcome"],
-            registry=r,
+            "endpoint",
+            "outcome",
         )
-        self.bookings = Counter("ai_admin_bookings", "Bookings by outcome", ["outcome"], registry=r)
-        self.replies = Counter("ai_admin_replies", "Replies by outcome", ["outcome"], registry=r)
+        self.bookings = counter("ai_admin_bookings", "Bookings by outcome", "outcome")
+        self.replies = counter("ai_admin_replies", "Replies by outcome", "outcome")
         # Issue 16: visit reminders and the salon's own changes (YClients record webhooks).
-        self.reminders = Counter(
+        self.reminders = counter(
             "ai_admin_reminders",
             "Visit reminders by event: sent, confirmed, declined, unanswered, failed, "
             "expired (the visit began first), retry",
-            ["event"],
-            registry=r,
+            "event",
         )
-        self.admin_notices = Counter(
+        self.admin_notices = counter(
             "ai_admin_admin_notices",
             "Messages to the salon's ADMIN_CHAT by reason and outcome",
-            ["reason", "outcome"],
-            registry=r,
+            "reason",
+            "outcome",
         )
-        self.yclients_webhooks = Counter(
+        self.yclients_webhooks = counter(
             "ai_admin_yclients_webhooks",
             "YClients webhooks received, by event status and what the route did",
-            ["status", "outcome"],
-            registry=r,
+            "status",
+            "outcome",
         )
-        self.record_events = Counter(
+        self.record_events = counter(
             "ai_admin_record_events",
             "YClients record events applied, by status and effect (duplicate: a repeat of a "
             "change already applied)",
-            ["status", "effect"],
-            registry=r,
+            "status",
+            "effect",
         )
 
     # The webhook's observer protocol (states.ports.WebhookObserver).
@@ -192,42 +160,31 @@ class Metrics:
             except (*REDIS_ERRORS, TimeoutError, RedisError) as exc:
                 log.warning("metrics: redis unavailable (%s)", type(exc).__name__)
                 self.redis_up.set(0)
-                for gauge in self._redis_gauges():
+                for gauge in self.fleet.values():
                     gauge.set(math.nan)
                 for reason in HANDOFF_REASONS:
                     self.handoffs.labels(reason).set(math.nan)
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
-    def _redis_gauges(self) -> tuple[Gauge, ...]:
-        return (
-            self.pending_batches,
-            self.pending_messages,
-            self.oldest_pending_age,
-            self.failed_batches,
-            self.workers_seen,
-            self.held_messages,
-            self.flood_episodes,
-            self.dead_letters,
-            self.paused_conversations,
-        )
-
     async def _read_redis(self, batcher: Batcher) -> None:
         stats, counters = await batcher.stats_and_counters()
         now = batcher.clock.now_ms()
         seen = await batcher.redis.zcount(batcher.keys.workers, now - 30_000, "+inf")
-        values = (
-            stats.pending_batches,
-            stats.pending_messages,
-            stats.oldest_pending_age_ms / 1000,
-            stats.failed_batches,
-            seen,
-            counters.get("held_messages", 0),
-            counters.get("flood_episodes", 0),
-            await self.letters.count() if self.letters else math.nan,
-            await self.pauses.paused_count() if self.pauses else 0,
-        )
-        for gauge, value in zip(self._redis_gauges(), values, strict=True):
-            gauge.set(value)
+        values = {
+            "ai_admin_pending_batches": stats.pending_batches,
+            "ai_admin_pending_messages": stats.pending_messages,
+            "ai_admin_oldest_pending_age_seconds": stats.oldest_pending_age_ms / 1000,
+            "ai_admin_failed_batches": stats.failed_batches,
+            "ai_admin_workers_seen": seen,
+            "ai_admin_flood_held_messages": counters.get("held_messages", 0),
+            "ai_admin_flood_episodes": counters.get("flood_episodes", 0),
+            "ai_admin_dead_letters": await self.letters.count() if self.letters else math.nan,
+            "ai_admin_paused_conversations": (
+                await self.pauses.paused_count() if self.pauses else 0
+            ),
+        }
+        for name, gauge in self.fleet.items():
+            gauge.set(values[name])
         for reason in HANDOFF_REASONS:  # every reason, so a rate over zero is defined
             self.handoffs.labels(reason).set(counters.get(f"handoffs:{reason}", 0))
 

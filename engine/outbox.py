@@ -5,6 +5,7 @@ a crash in between sends it again — the one duplicate allowed (at-least-once d
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -28,22 +29,18 @@ class RepliesNotDelivered(Exception):
     """Some replies are still in the outbox; the worker retries the batch later."""
 
 
+@dataclasses.dataclass
 class OutboxSender:
-    def __init__(
-        self,
-        store: ConversationStore,
-        messenger: Messenger,
-        metrics: Metrics | None = None,
-        send_backoff_s: float = SEND_BACKOFF_S,
-        pauses: PauseStore | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self.store = store
-        self.messenger = messenger
-        self.metrics = metrics
-        self.send_backoff_s = send_backoff_s
-        self.pauses = pauses  # a person's takeover holds what the bot wrote (issue 17)
-        self.clock = clock or store.clock
+    store: ConversationStore
+    messenger: Messenger
+    metrics: Metrics | None = None
+    send_backoff_s: float = SEND_BACKOFF_S
+    pauses: PauseStore | None = None  # a person's takeover holds what the bot wrote (issue 17)
+    clock: Clock | None = None  # None: the store's
+
+    @property
+    def now_ms(self) -> int:
+        return (self.clock or self.store.clock).now_ms()
 
     async def deliver(self, phone: str, fence: Fence | None = None, only: str = "") -> None:
         """Send what the outbox holds (entries whose id starts with `only`), in order; each
@@ -69,7 +66,7 @@ class OutboxSender:
         if self.pauses is None:
             return False
         state = await self.pauses.state(phone)
-        if not state.paused(self.clock.now_ms()):
+        if not state.paused(self.now_ms):
             return False
         return state.handoff_id is None or not entry.id.startswith(f"{state.handoff_id}:")
 

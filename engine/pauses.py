@@ -16,13 +16,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from engine.clock import Clock
 from engine.console_views import moment
-from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis
+from engine.keys import BUCKETS
+from engine.redis_store import RedisStore
 from states.ports import MAX_PAUSE_S
 
 LOG_KEEP_MS = 35 * 24 * 3600 * 1000  # as long as the bookings journal: a month of days
@@ -74,15 +72,9 @@ class Waiting:
     reason: str
 
 
-class PauseStore:
-    def __init__(self, redis: AsyncRedis, keys: Keys, clock: Clock, default_s: int) -> None:
-        self.redis = redis
-        self.keys = keys
-        self.clock = clock
-        self.default_s = default_s  # HANDOFF_PAUSE
-        folder = Path(__file__).parent / "lua"
-        self._pause = redis.register_script((folder / "pause.lua").read_text(encoding="utf-8"))
-        self._resume = redis.register_script((folder / "resume.lua").read_text(encoding="utf-8"))
+@dataclasses.dataclass
+class PauseStore(RedisStore):
+    default_s: int = DEFAULT_PAUSE_S  # HANDOFF_PAUSE
 
     async def _apply(
         self,
@@ -94,7 +86,7 @@ class PauseStore:
         handoff_id: str = "",
     ) -> Applied:
         k = self.keys.phone_keys(phone)
-        out: list[Any] = await self._pause(
+        out: list[Any] = await self.script("pause")(
             keys=[k.takeover, k.paused, k.waiting, k.handoff_log, k.stats],
             args=[
                 phone,
@@ -132,7 +124,7 @@ class PauseStore:
     async def resume(self, phone: str) -> bool:
         """The bot has the chat again; True when a pause was in force."""
         k = self.keys.phone_keys(phone)
-        ended = await self._resume(
+        ended = await self.script("resume")(
             keys=[k.takeover, k.paused, k.waiting], args=[phone, self.clock.now_ms()]
         )
         return bool(int(ended))

@@ -9,6 +9,7 @@ refused for good, failed for now, or whether no `ADMIN_CHAT` is configured.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import logging
 from collections.abc import Awaitable, Callable
@@ -33,36 +34,44 @@ class Outcome(enum.StrEnum):
         return self is not Outcome.FAILED
 
 
-class SalonNotifier:
+@dataclasses.dataclass(kw_only=True)
+class Retried:
+    """Deliveries tried up to `tries` times, `backoff_s` apart, then twice as long, …"""
+
+    tries: int = TRIES
+    backoff_s: float = BACKOFF_S
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    async def retried(self, attempt: Callable[[], Awaitable[Outcome | None]]) -> Outcome:
+        """Run `attempt` until it gives an outcome (None: failed for now); FAILED when the
+        tries ran out."""
+        for n in range(self.tries):
+            outcome = await attempt()
+            if outcome is not None:
+                return outcome
+            if n + 1 < self.tries:
+                await self.sleep(self.backoff_s * 2**n)
+        return Outcome.FAILED
+
+
+@dataclasses.dataclass
+class SalonNotifier(Retried):
     """`notify(text)` writes to the salon's admin chat; without `ADMIN_CHAT` it does nothing."""
 
-    def __init__(
-        self,
-        messenger: Messenger,
-        admin_chat: str | None,
-        tries: int = TRIES,
-        backoff_s: float = BACKOFF_S,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.messenger = messenger
-        self.admin_chat = admin_chat
-        self.tries = tries
-        self.backoff_s = backoff_s
-        self.sleep = sleep
+    messenger: Messenger
+    admin_chat: str | None = dataclasses.field(repr=False)  # a phone's chat, at times
 
     async def notify(self, text: str) -> Outcome:
-        if self.admin_chat is None:
+        chat = self.admin_chat
+        if chat is None:
             return Outcome.OFF
-        for attempt in range(self.tries):
+
+        async def attempt() -> Outcome | None:
             try:
-                await self.messenger.send(self.admin_chat, text)
-                return Outcome.SENT
+                await self.messenger.send(chat, text)
             except DeliveryError as error:
-                log.warning(
-                    "notice to ADMIN_CHAT %s failed: %s", mask_phone(self.admin_chat), error
-                )
-                if not error.retryable:
-                    return Outcome.REFUSED
-            if attempt + 1 < self.tries:
-                await self.sleep(self.backoff_s * 2**attempt)
-        return Outcome.FAILED
+                log.warning("notice to ADMIN_CHAT %s failed: %s", mask_phone(chat), error)
+                return None if error.retryable else Outcome.REFUSED
+            return Outcome.SENT
+
+        return await self.retried(attempt)

@@ -8,6 +8,7 @@ client as the salon).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime
 
@@ -25,18 +26,12 @@ log = logging.getLogger(__name__)
 SHOWN_CHARS = 1000  # what the timeline keeps of a person's message
 
 
+@dataclasses.dataclass
 class Takeovers:
-    def __init__(
-        self,
-        pauses: PauseStore,
-        sent: SentTexts,
-        activity: ConversationActivity,
-        messenger: Messenger | None = None,
-    ) -> None:
-        self.pauses = pauses
-        self.sent = sent
-        self.activity = activity
-        self.messenger = messenger  # the product's (echo-noting) messenger, for `send`
+    pauses: PauseStore
+    sent: SentTexts
+    activity: ConversationActivity
+    messenger: Messenger | None = None  # the product's (echo-noting) messenger, for `send`
 
     async def salon_wrote(self, phone: str, text: str) -> datetime | None:
         with storage():

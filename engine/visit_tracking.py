@@ -32,22 +32,15 @@ from states.salon_errors import SalonError
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass
 class VisitTracker:
     """Long-lived: the record log, the reminders and what they need."""
 
-    def __init__(
-        self,
-        log: RecordLog,
-        reminders: ReminderStore,
-        policy: PolicySource,
-        clock: Clock,
-        reader: RecordReader | None = None,
-    ) -> None:
-        self.log = log
-        self.reminders = reminders
-        self.policy = policy
-        self.clock = clock
-        self.reader = reader
+    log: RecordLog
+    reminders: ReminderStore
+    policy: PolicySource
+    clock: Clock
+    reader: RecordReader | None = None
 
     def for_turn(self, backend: SalonBackend, language: Callable[[], str]) -> TurnVisits:
         return TurnVisits(self, backend, language)

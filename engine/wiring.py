@@ -65,14 +65,10 @@ def follow_up_config(settings: Settings) -> FollowUpConfig:
 def webhook_config(
     settings: Settings, yclients_secret: str | None = None, company_id: int | None = None
 ) -> WebhookConfig:
-    """`yclients_secret`: YCLIENTS_WEBHOOK_SECRET, or the one the demo's sandbox posts with."""
+    """`yclients_secret`: YCLIENTS_WEBHOOK_SECRET, or the one the demo's sandbox posts with.
+    The stats endpoint reports the batching the batcher runs with (`batch_policy`)."""
+    policy = batch_policy(settings)
     return WebhookConfig(
-        webhook_token=settings.webhook_token,
-        admin_token=settings.admin_token,
-        demo=settings.demo,
-        batch_timeout_ms=settings.batch_timeout_ms,
-        max_batch_size=settings.batch_max_size,
-        read_timeout_s=settings.http_read_timeout_s,
         cloud=CloudConfig(
             verify_token=settings.whatsapp_verify_token,
             app_secret=settings.whatsapp_app_secret,
@@ -81,6 +77,12 @@ def webhook_config(
             yclients_secret or settings.yclients_webhook_secret,
             company_id or settings.yclients_company_id,
         ),
+        webhook_token=settings.webhook_token,
+        admin_token=settings.admin_token,
+        demo=settings.demo,
+        batch_timeout_ms=policy.quiet_ms,
+        max_batch_size=policy.max_size,
+        read_timeout_s=settings.http_read_timeout_s,
     )
 
 

@@ -4,15 +4,10 @@
 -- ARGV: 1 event id, 2 now_ms, 3 lease_ms, 4 token, 5 max_attempts
 -- Returns nil, or {"run"|"gave_up", event json}; "gave_up" after max_attempts claims: the
 -- event is moved to the dead list (kept for the engineer) and out of the queue.
+-- (due_entry and lease: due_claim.lua)
 local now = tonumber(ARGV[2])
-local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not score or tonumber(score) > now then return nil end
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  return nil
-end
-local e = cjson.decode(raw)
+local e = due_entry(KEYS[1], KEYS[2], ARGV[1], ARGV[1], now)
+if not e then return nil end
 e.attempts = (e.attempts or 0) + 1
 if e.attempts > tonumber(ARGV[5]) then
   e.failed_ms = now
@@ -22,7 +17,5 @@ if e.attempts > tonumber(ARGV[5]) then
   redis.call('LTRIM', KEYS[3], -100, -1)
   return {'gave_up', cjson.encode(e)}
 end
-e.token = ARGV[4]
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(e))
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
+lease(KEYS[1], KEYS[2], ARGV[1], ARGV[1], e, ARGV[4], now + tonumber(ARGV[3]))
 return {'run', cjson.encode(e)}

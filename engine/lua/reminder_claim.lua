@@ -4,15 +4,10 @@
 -- ARGV: 1 member, 2 field, 3 now_ms, 4 lease_ms, 5 token, 6 max_attempts
 -- Returns nil, or {job, entry json, visit json, confirmed (1|0)}; job "gave_up" when the
 -- reminder failed max_attempts claims (it is then "failed" and out of the due set).
+-- (due_entry and lease: due_claim.lua)
 local now = tonumber(ARGV[3])
-local score = redis.call('ZSCORE', KEYS[2], ARGV[1])
-if not score or tonumber(score) > now then return nil end
-local raw = redis.call('HGET', KEYS[1], ARGV[2])
-if not raw then
-  redis.call('ZREM', KEYS[2], ARGV[1])
-  return nil
-end
-local e = cjson.decode(raw)
+local e = due_entry(KEYS[1], KEYS[2], ARGV[1], ARGV[2], now)
+if not e then return nil end
 local job
 if e.status == 'scheduled' or e.status == 'sending' then
   job = 'send'
@@ -32,9 +27,7 @@ else
   redis.call('ZREM', KEYS[2], ARGV[1])
   return nil
 end
-e.token = ARGV[5]
-redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(e))
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
+lease(KEYS[1], KEYS[2], ARGV[1], ARGV[2], e, ARGV[5], now + tonumber(ARGV[4]))
 -- Whether the client already confirmed this visit (an earlier reminder's answer).
 local confirmed = 0
 local prefix = e.record_id .. '|'

@@ -10,12 +10,10 @@ local phone, now = ARGV[2], tonumber(ARGV[3])
 for i = #ARGV, 5, -1 do
   redis.call('LPUSH', KEYS[2], ARGV[i])
 end
+-- The batch is as old as its first message (kept if messages came in since), due now.
 local first = tonumber(redis.call('HGET', KEYS[3], 'first_ms') or '0')
-if first == 0 then
-  first = now
-  redis.call('HSET', KEYS[3], 'first_ms', now)
-end
-redis.call('HSET', KEYS[3], 'last_ms', now, 'due_ms', now)
+if first == 0 then first = now end
+redis.call('HSET', KEYS[3], 'first_ms', first, 'last_ms', now, 'due_ms', now)
 -- While a batch of this phone is claimed, the due index holds its lease; its ack puts
 -- this pending batch in the index (as for a message appended during a turn).
 if redis.call('EXISTS', KEYS[4]) == 0 then

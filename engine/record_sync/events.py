@@ -13,13 +13,11 @@ import json
 import secrets
 from typing import Any, Literal
 
-from engine.clock import Clock
-from engine.due_scan import bucket_heads, due_in
-from engine.keys import BUCKETS, Keys, record_bucket
-from engine.redis_conn import AsyncRedis, as_text, lua_script, storage
+from engine.keys import BUCKETS, record_bucket
+from engine.leased_queue import LeasedQueue
+from engine.redis_conn import as_text, storage
 from states.record_change import RecordChange
 
-LEASE_MS = 60_000
 MAX_ATTEMPTS = 8
 
 
@@ -52,27 +50,17 @@ class RecordEvent:
         return record_bucket(self.change.record_id)
 
 
-class RecordEvents:
-    def __init__(
-        self,
-        redis: AsyncRedis,
-        keys: Keys,
-        clock: Clock,
-        *,
-        lease_ms: int = LEASE_MS,
-        max_attempts: int = MAX_ATTEMPTS,
-    ) -> None:
-        self.redis = redis
-        self.keys = keys
-        self.clock = clock
-        self.lease_ms = lease_ms
-        self.max_attempts = max_attempts
-        self._add = redis.register_script(lua_script("record_event_add.lua"))
-        self._claim = redis.register_script(lua_script("record_event_claim.lua"))
-        self._finish = redis.register_script(lua_script("record_event_finish.lua"))
+@dataclasses.dataclass
+class RecordEvents(LeasedQueue[RecordEvent]):
+    """Each event in its record's bucket: a hash of events and their due set."""
+
+    max_attempts: int = dataclasses.field(default=MAX_ATTEMPTS, kw_only=True)
+
+    def due_set(self, bucket: int) -> str:
+        return self.keys.record_events_due(bucket)
 
     def _keys(self, bucket: int) -> list[str]:
-        return [self.keys.record_events(bucket), self.keys.record_events_due(bucket)]
+        return [self.keys.record_events(bucket), self.due_set(bucket)]
 
     async def add(self, change: RecordChange) -> str:
         """Keep one received event, due at once; its id."""
@@ -80,28 +68,19 @@ class RecordEvents:
         event_id = f"{change.record_id}:{now}:{secrets.token_hex(6)}"
         entry = {"change": change_to_dict(change), "received_ms": now, "attempts": 0, "token": ""}
         with storage():  # the route answers 503 (states.ports.StorageUnavailable)
-            await self._add(
+            await self.script("record_event_add")(
                 keys=self._keys(record_bucket(change.record_id)),
                 args=[event_id, json.dumps(entry, ensure_ascii=False), now],
             )
         return event_id
-
-    async def next_due(self) -> list[tuple[int, float | None]]:
-        return await bucket_heads(self.redis, self.keys.record_events_due)
-
-    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        return await due_in(self.redis, self.keys.record_events_due(bucket), now_ms, limit)
 
     async def claim(self, event_id: str) -> RecordEvent | None:
         record_id = event_id.partition(":")[0]
         if not record_id.isdigit():
             return None
         bucket = record_bucket(int(record_id))
-        token = secrets.token_hex(8)
-        out: list[Any] | None = await self._claim(
-            keys=[*self._keys(bucket), self.keys.record_events_dead(bucket)],
-            args=[event_id, self.clock.now_ms(), self.lease_ms, token, self.max_attempts],
-        )
+        keys = [*self._keys(bucket), self.keys.record_events_dead(bucket)]
+        out, token = await self.lease("record_event_claim", keys, event_id)
         if not out:
             return None
         job, raw = as_text(out[0]), json.loads(out[1])
@@ -119,7 +98,7 @@ class RecordEvents:
     ) -> bool:
         """Drop the applied event, or make it due again at `due_ms`; False when the claim
         had been lost (its lease ran out and another follower took it)."""
-        ok = await self._finish(
+        ok = await self.script("record_event_finish")(
             keys=self._keys(event.bucket), args=[event.id, event.token, outcome, due_ms]
         )
         return bool(ok)
@@ -128,5 +107,5 @@ class RecordEvents:
         """Events received and not yet applied (all buckets)."""
         pipe = self.redis.pipeline(transaction=False)
         for bucket in range(BUCKETS):
-            pipe.zcard(self.keys.record_events_due(bucket))
+            pipe.zcard(self.due_set(bucket))
         return sum(int(n) for n in await pipe.execute())

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
-from engine.due_scan import DueWork
+from engine.leased_queue import QueueWork
 from engine.outbox import OutboxSender, RepliesNotDelivered
 from engine.record_sync.effects import RecordEffect
 from engine.record_sync.events import RecordEvent, RecordEvents
@@ -62,42 +62,24 @@ def effect_label(effect: RecordEffect) -> str:
     return f"{effect.kind}_own" if effect.own and effect.kind != "none" else effect.kind
 
 
-class RecordFollower(DueWork[RecordEvent]):
-    def __init__(
-        self,
-        events: RecordEvents,
-        sync: RecordSync,
-        reminders: ReminderStore,
-        policy: PolicySource,
-        store: ConversationStore,
-        outbox: OutboxSender,
-        salon: SalonSource,
-        clock: Clock,
-        *,
-        reader: RecordReader | None = None,
-        on_effect: EffectHook | None = None,
-        concurrency: int = 8,
-        max_idle_s: float = 1.0,
-    ) -> None:
-        super().__init__(clock, concurrency, max_idle_s)
-        self.events = events
-        self.sync = sync
-        self.reminders = reminders
-        self.policy = policy
-        self.store = store
-        self.outbox = outbox
-        self.salon = salon
-        self.reader = reader
-        self.on_effect = on_effect
+@dataclasses.dataclass
+class RecordFollower(QueueWork[RecordEvent]):
+    events: RecordEvents
+    sync: RecordSync
+    reminders: ReminderStore
+    policy: PolicySource
+    store: ConversationStore
+    outbox: OutboxSender
+    salon: SalonSource
+    clock: Clock
+    _: dataclasses.KW_ONLY
+    reader: RecordReader | None = None
+    on_effect: EffectHook | None = None
+    concurrency: int = 8
+    max_idle_s: float = 1.0
 
-    async def next_due(self) -> Sequence[tuple[int, float | None]]:
-        return await self.events.next_due()
-
-    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        return await self.events.due_members(bucket, now_ms, limit)
-
-    async def claim(self, member: str) -> RecordEvent | None:
-        return await self.events.claim(member)
+    def __post_init__(self) -> None:
+        super().__init__(self.events, self.clock, self.concurrency, self.max_idle_s)
 
     async def process(self, job: RecordEvent) -> None:
         if job.job == "gave_up":

@@ -7,6 +7,7 @@ so the administrator can call (logs never show it in clear).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from engine.clock import Clock
@@ -31,20 +32,14 @@ def unanswered_notice(visit: Visit, salon: SalonInfo, clock: Clock) -> str:
     )
 
 
+@dataclasses.dataclass
 class ReminderEvents:
     """The sender's `on_event` hook."""
 
-    def __init__(
-        self,
-        notifier: SalonNotifier,
-        salon: SalonSource,
-        clock: Clock,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self.notifier = notifier
-        self.salon = salon
-        self.clock = clock
-        self.metrics = metrics
+    notifier: SalonNotifier
+    salon: SalonSource
+    clock: Clock
+    metrics: Metrics | None = None
 
     async def __call__(self, event: Event, claim: ClaimedReminder) -> None:
         if self.metrics is not None:

@@ -11,13 +11,14 @@ duplicate possible is a reminder the gateway took just before its sender died.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Literal
 
 from engine.clock import Clock
-from engine.due_scan import DueWork
+from engine.leased_queue import QueueWork
 from engine.redis_conn import REDIS_ERRORS
 from engine.reminders.delivery import ReminderDelivery
 from engine.reminders.store import ClaimedReminder, ReminderStore
@@ -31,49 +32,32 @@ Event = Literal["sent", "retry", "failed", "expired", "unanswered"]
 EventHook = Callable[[Event, ClaimedReminder], Awaitable[None]]
 
 
-class ReminderSender(DueWork[ClaimedReminder]):
+@dataclasses.dataclass
+class ReminderSender(QueueWork[ClaimedReminder]):
     """Runs in a worker process: `run(stop)` (engine.due_scan) until stopped."""
 
-    def __init__(
-        self,
-        store: ReminderStore,
-        delivery: ReminderDelivery,
-        policy: PolicySource,
-        clock: Clock,
-        *,
-        on_event: EventHook | None = None,
-        concurrency: int = 16,
-        max_idle_s: float = 1.0,
-        retry_after: timedelta = timedelta(minutes=1),
-    ) -> None:
-        super().__init__(clock, concurrency, max_idle_s)
-        self.store = store
-        self.delivery = delivery
-        self.policy = policy
-        self.on_event = on_event
-        self.retry_after = retry_after
+    store: ReminderStore
+    delivery: ReminderDelivery
+    policy: PolicySource
+    clock: Clock
+    _: dataclasses.KW_ONLY
+    on_event: EventHook | None = None
+    concurrency: int = 16
+    max_idle_s: float = 1.0
+    retry_after: timedelta = timedelta(minutes=1)
 
-    async def next_due(self) -> Sequence[tuple[int, float | None]]:
-        return await self.store.next_due()
-
-    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        return await self.store.due_members(bucket, now_ms, limit)
-
-    async def claim(self, member: str) -> ClaimedReminder | None:
-        return await self.store.claim(member)
+    def __post_init__(self) -> None:
+        super().__init__(self.store, self.clock, self.concurrency, self.max_idle_s)
 
     async def process(self, job: ClaimedReminder) -> None:
-        await self._process(job)
-
-    async def _process(self, claim: ClaimedReminder) -> None:
         try:
-            await self._run_job(claim)
+            await self._run_job(job)
         except REDIS_ERRORS as exc:
             log.warning("reminder job not finished (redis): %s; its lease will run out", exc)
         except Exception:
             # A bug must not stop the loop; the lease runs out and the job is retried,
             # bounded by the store's max_attempts.
-            log.exception("reminder job failed for %s", mask_phone(claim.reminder.phone))
+            log.exception("reminder job failed for %s", mask_phone(job.reminder.phone))
 
     async def _run_job(self, claim: ClaimedReminder) -> None:
         visit = claim.visit

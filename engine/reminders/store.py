@@ -16,21 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from engine.clock import Clock
-from engine.due_scan import bucket_heads, due_in
-from engine.keys import Keys
-from engine.redis_conn import AsyncRedis, as_text, lua_script
+from engine.leased_queue import LeasedQueue
+from engine.redis_conn import as_text
 from engine.reminders.timing import PlannedReminder, ReminderPolicy, SkippedReminder, plan_reminders
 from engine.visit import Visit
 
 KEEP_AFTER_VISIT_MS = 7 * 24 * 3600 * 1000  # shown in inspection this long after the visit
-LEASE_MS = 60_000
 MAX_ATTEMPTS = 5
 
 Status = Literal[
@@ -121,32 +117,23 @@ class ScheduleResult:
     skipped: tuple[SkippedReminder, ...]
 
 
-class ReminderStore:
-    def __init__(
-        self,
-        redis: AsyncRedis,
-        keys: Keys,
-        clock: Clock,
-        *,
-        lease_ms: int = LEASE_MS,
-        max_attempts: int = MAX_ATTEMPTS,
-        keep_after_visit_ms: int = KEEP_AFTER_VISIT_MS,
-    ) -> None:
-        self.redis = redis
-        self.keys = keys
-        self.clock = clock
-        self.lease_ms = lease_ms
-        self.max_attempts = max_attempts
-        self.keep_after_visit_ms = keep_after_visit_ms
-        self._schedule = redis.register_script(lua_script("reminder_schedule.lua"))
-        self._claim = redis.register_script(lua_script("reminder_claim.lua"))
-        self._finish = redis.register_script(lua_script("reminder_finish.lua"))
-        self._answer = redis.register_script(lua_script("reminder_answer.lua"))
-        self._drop = redis.register_script(lua_script("reminder_drop.lua"))
+@dataclasses.dataclass
+class ReminderStore(LeasedQueue[ClaimedReminder]):
+    """Each phone's reminders in one hash, their next jobs in the bucket's due set."""
+
+    max_attempts: int = dataclasses.field(default=MAX_ATTEMPTS, kw_only=True)
+    keep_after_visit_ms: int = dataclasses.field(default=KEEP_AFTER_VISIT_MS, kw_only=True)
+
+    def due_set(self, bucket: int) -> str:
+        return self.keys.reminders_due(bucket)
 
     def _keys(self, phone: str) -> list[str]:
         k = self.keys.phone_keys(phone)
         return [k.reminders, k.reminders_due]
+
+    async def _run(self, name: str, phone: str, *args: Any) -> Any:
+        """`reminder_<name>.lua` on the phone's reminders and its bucket's due set."""
+        return await self.script(f"reminder_{name}")(keys=self._keys(phone), args=list(args))
 
     # ---- the visit's side: schedule, move, drop ------------------------------------
 
@@ -177,12 +164,12 @@ class ReminderStore:
         ]
         for reminder in planned:
             args += [reminder.kind, int(reminder.at.timestamp() * 1000)]
-        added, kept, removed = await self._schedule(keys=self._keys(visit.phone), args=args)
+        added, kept, removed = await self._run("schedule", visit.phone, *args)
         return ScheduleResult(int(added), int(kept), int(removed), tuple(planned), tuple(skipped))
 
     async def drop_visit(self, phone: str, record_id: int) -> int:
         """Drop every reminder of a deleted or cancelled visit; how many there were."""
-        return int(await self._drop(keys=self._keys(phone), args=[phone, record_id]))
+        return int(await self._run("drop", phone, phone, record_id))
 
     # ---- the client's side: list, answer --------------------------------------------
 
@@ -225,30 +212,16 @@ class ReminderStore:
         awaiting an answer, or past their wait, take it (`states.ports.ReminderAnswers`)."""
         if outcome not in ANSWERS:
             raise ValueError(f"not an answer to a reminder: {outcome!r}")
-        n = await self._answer(
-            keys=self._keys(phone), args=[phone, record_id, outcome, self.clock.now_ms()]
-        )
-        return int(n)
+        return int(await self._run("answer", phone, phone, record_id, outcome, self.clock.now_ms()))
 
     # ---- the sender's side: find, claim, finish -------------------------------------
-
-    async def next_due(self) -> list[tuple[int, float | None]]:
-        """(bucket, earliest due ms or None) for every bucket, in one round trip."""
-        return await bucket_heads(self.redis, self.keys.reminders_due)
-
-    async def due_members(self, bucket: int, now_ms: int, limit: int) -> list[str]:
-        return await due_in(self.redis, self.keys.reminders_due(bucket), now_ms, limit)
 
     async def claim(self, member: str) -> ClaimedReminder | None:
         """Claim the member's due job (or one whose lease ran out)."""
         phone, _, field = member.partition("|")
         if not phone or not field:
             return None
-        token = secrets.token_hex(8)
-        out: list[Any] | None = await self._claim(
-            keys=self._keys(phone),
-            args=[member, field, self.clock.now_ms(), self.lease_ms, token, self.max_attempts],
-        )
+        out, token = await self.lease("reminder_claim", self._keys(phone), member, field)
         if not out:
             return None
         job, entry, visit_raw, confirmed = out
@@ -271,8 +244,7 @@ class ReminderStore:
         next_ms = int(next_at.timestamp() * 1000) if next_at is not None else 0
         if outcome == "retry" and not next_ms:
             raise ValueError("a retry needs its time")
-        ok = await self._finish(
-            keys=self._keys(r.phone),
-            args=[r.member, r.field, claim.token, self.clock.now_ms(), outcome, next_ms],
+        ok = await self._run(
+            "finish", r.phone, r.member, r.field, claim.token, self.clock.now_ms(), outcome, next_ms
         )
         return bool(ok)

@@ -78,33 +78,60 @@ def visit_words(visit: Visit, salon: SalonInfo, now: datetime, lang: str) -> Vis
     )
 
 
+# What the client is told about a visit, per language: a reminder, or the salon's change
+# (`engine/record_sync/notices.py`). Fields: `name` (", Anna" or nothing), `where` (the
+# salon's name, or nothing) and the visit's words (`VisitWords`).
+_MESSAGES = {
+    "en": {
+        "where": " at {title}",
+        "address": " Address: {address}.",
+        "ask": "\nPlease reply “yes” to confirm, or “can't make it” if your plans changed.",
+        "reminder": "Hello{name}! A reminder of your visit{where}: {date} at {time} — "
+        "{services}, master: {master}.",
+        "moved": "Hello{name}! The salon has moved your visit{where}: it is now {date} at "
+        "{time} — {services}, master: {master}. If this time does not suit you, write to me "
+        "and I will find another.",
+        "cancelled": "Hello{name}! Your visit{where} on {date} at {time} ({services}) has "
+        "been cancelled by the salon. Write to me if you would like to book again.",
+        "created": "Hello{name}! You are booked{where}: {date} at {time} — {services}, "
+        "master: {master}.",
+    },
+    "ru": {
+        "where": " в «{title}»",
+        "address": " Адрес: {address}.",
+        "ask": "\nПодтвердите, пожалуйста: ответьте «да» — или «не смогу», если планы изменились.",
+        "reminder": "Здравствуйте{name}! Напоминаем о записи{where}: {date} в {time} — "
+        "{services}, мастер: {master}.",
+        "moved": "Здравствуйте{name}! Салон перенёс вашу запись{where}: теперь {date} в "
+        "{time} — {services}, мастер: {master}. Если время не подходит, напишите — подберу "
+        "другое.",
+        "cancelled": "Здравствуйте{name}! Ваша запись{where} на {date} в {time} ({services}) "
+        "отменена салоном. Если хотите записаться снова — напишите, подберу время.",
+        "created": "Здравствуйте{name}! Вы записаны{where}: {date} в {time} — {services}, "
+        "мастер: {master}.",
+    },
+}
+
+
+def visit_message(kind: str, visit: Visit, salon: SalonInfo, now: datetime, lang: str) -> str:
+    """The message `kind` (reminder, moved, cancelled, created) about the visit, in English
+    for "en", else in Russian; it ends with the salon's address unless the visit is gone."""
+    texts = _MESSAGES["en" if lang == "en" else "ru"]
+    words = dataclasses.asdict(visit_words(visit, salon, now, lang))
+    name = f", {visit.client_name}" if visit.client_name else ""
+    where = texts["where"].format(title=salon.title) if salon.title else ""
+    text = texts[kind].format(name=name, where=where, **words)
+    if salon.address and kind != "cancelled":
+        text += texts["address"].format(address=salon.address)
+    return text
+
+
 def reminder_text(
     visit: Visit, salon: SalonInfo, now: datetime, *, lang: str, ask: bool = True
 ) -> str:
     """The reminder as a message; `ask` adds the request to answer "да" / "не смогу"."""
-    w = visit_words(visit, salon, now, lang)
-    name = f", {visit.client_name}" if visit.client_name else ""
-    if lang == "en":
-        where = f" at {salon.title}" if salon.title else ""
-        text = (
-            f"Hello{name}! A reminder of your visit{where}: {w.date} at {w.time} — "
-            f"{w.services}, master: {w.master}."
-        )
-        if salon.address:
-            text += f" Address: {salon.address}."
-        if ask:
-            text += "\nPlease reply “yes” to confirm, or “can't make it” if your plans changed."
-        return text
-    where = f" в «{salon.title}»" if salon.title else ""
-    text = (
-        f"Здравствуйте{name}! Напоминаем о записи{where}: {w.date} в {w.time} — "
-        f"{w.services}, мастер: {w.master}."
-    )
-    if salon.address:
-        text += f" Адрес: {salon.address}."
-    if ask:
-        text += "\nПодтвердите, пожалуйста: ответьте «да» — или «не смогу», если планы изменились."
-    return text
+    text = visit_message("reminder", visit, salon, now, lang)
+    return text + _MESSAGES["en" if lang == "en" else "ru"]["ask"] if ask else text
 
 
 @dataclasses.dataclass(frozen=True)

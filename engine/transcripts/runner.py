@@ -186,7 +186,7 @@ async def run_transcript(t: Transcript, redis: AsyncRedis, keys: Keys) -> Transc
             keys,
             filler,
             t.start,
-            salon_fixture=fixture,
+            salon=fixture,
             faq=faq,
             settings=_settings(t),
             yclients=YClientsLimits.lifted(t.yclients_timeout_s),

@@ -27,6 +27,7 @@ from engine.conversations import ConversationStore
 from engine.health import RedisHealth
 from engine.inspection import Inspector
 from engine.keys import Keys
+from engine.pauses import PauseStore
 from engine.redis_conn import AsyncRedis
 from states.messages import InboundMessage
 from tests.adapters.webhook.conftest import ServeApp
@@ -52,7 +53,8 @@ async def service(serve_app: ServeApp, redis: AsyncRedis, keys: Keys) -> TestCli
         cloud=CloudConfig(verify_token="verify", app_secret=SECRET),
     )
     store = ConversationStore(redis, keys, SystemClock(), idle_ttl_s=3600)
-    app = build_webhook_app(batcher, RedisHealth(redis), config, Inspector(store, batcher))
+    inspector = Inspector(store, batcher, PauseStore(redis, keys, SystemClock()))
+    app = build_webhook_app(batcher, RedisHealth(redis), config, inspector)
     mount_console(app, EngineConsoleData(store, batcher, "Europe/Moscow"), ADMIN)  # as served
     return await serve_app(app)
 

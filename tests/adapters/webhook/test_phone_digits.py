@@ -24,6 +24,7 @@ from engine.conversations import ConversationStore
 from engine.health import RedisHealth
 from engine.inspection import Inspector
 from engine.keys import Keys
+from engine.pauses import PauseStore
 from engine.redis_conn import AsyncRedis
 from states.masking import mask_phone, mask_phones_in_text
 from states.slot_fill import SlotFill
@@ -44,7 +45,8 @@ FOREIGN = {
 @pytest.fixture
 async def client(serve_app: ServeApp, redis: AsyncRedis, keys: Keys) -> TestClient[Any, Any]:
     batcher = Batcher(redis, keys, BatchPolicy(), SystemClock())
-    inspector = Inspector(ConversationStore(redis, keys, SystemClock(), idle_ttl_s=3600), batcher)
+    store = ConversationStore(redis, keys, SystemClock(), idle_ttl_s=3600)
+    inspector = Inspector(store, batcher, PauseStore(redis, keys, SystemClock()))
     config = WebhookConfig(cloud=CloudConfig(verify_token="v", app_secret=SECRET))
     return await serve_app(build_webhook_app(batcher, RedisHealth(redis), config, inspector))
 
