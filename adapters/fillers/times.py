@@ -38,9 +38,11 @@ _HOUR = re.compile(
     rf"\b{_PREP}\s*(?P<h>\d{{1,2}})(?![\d:.])(?:\s*(?:час\w*|ч\b|h\b|o'?clock))?"
     rf"(?:\s*{_AMPM})?{_NOT_TIME_AFTER}"
 )
+# The word that makes a bare number an hour ("7 часов", "7 o'clock").
+_HOUR_WORD = r"(?:час\w*|o'?clock)"
 _HOUR_QUALIFIED = re.compile(
-    rf"(?<![\d.:])(?P<h>\d{{1,2}})(?:\s*(?:час\w*|o'?clock))?\s*{_AMPM}(?![a-zа-я])"
-    rf"|(?<![\d.:])(?P<h2>\d{{1,2}})\s*(?:час\w*|o'?clock)"
+    rf"(?<![\d.:])(?P<h>\d{{1,2}})(?:\s*{_HOUR_WORD})?\s*{_AMPM}(?![a-zа-я])"
+    rf"|(?<![\d.:])(?P<h2>\d{{1,2}})\s*{_HOUR_WORD}"
 )
 _WORD_HOURS = {
     "час": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
