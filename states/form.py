@@ -132,8 +132,8 @@ async def date_known(turn: Turn) -> bool:
         return True
     if c.time_window == list(ANY_TIME):
         # "Когда удобно" with no day: the client leaves the day to us too, so the nearest
-        # free time is offered. The window is used up here: with nothing free near, or
-        # said again, the day is asked for.
+        # free time is offered. The window is used up here, so that with nothing free
+        # near (`offer_nearest` plans again) the day is asked for.
         c.time_window = None
         await offer_nearest(turn)
         return False
