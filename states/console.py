@@ -135,6 +135,9 @@ class DeadLetter:
 
 @dataclasses.dataclass(frozen=True)
 class WorkerSeen:
+    """A batch worker as its last heartbeat shows it: `alive` while it is within the
+    silence the health check allows."""
+
     id: str
     seconds_ago: float
     alive: bool

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from states.plain import AsDict
+
 TRACE_TURNS = 5  # how many past turns `GET /conversations/{phone}` shows
 # Conversations saved before issue 14 kept what the bot awaited in `expecting`.
 _AWAITING_BEFORE = {"confirmation": "yes_no", "time": "option"}
 
 
 @dataclasses.dataclass
-class Slots:
+class Slots(AsDict):
     """What the client asked for so far, resolved to YClients ids; None while unknown."""
 
     service_ids: list[int] | None = None
@@ -25,12 +27,9 @@ class Slots:
     date: str | None = None  # YYYY-MM-DD, salon zone
     time: str | None = None  # HH:MM, salon zone
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
 
 @dataclasses.dataclass
-class Option:
+class Option(AsDict):
     """One alternative offered to the client, exactly as YClients reported it free."""
 
     date: str
@@ -39,12 +38,9 @@ class Option:
     master: str
     datetime_iso: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
 
 @dataclasses.dataclass
-class Choice:
+class Choice(AsDict):
     """One numbered choice that is not a slot: a service, a master, a day, a detail to
     change. `value` is the id or ISO date it stands for; `label` is how it was listed."""
 
@@ -52,24 +48,18 @@ class Choice:
     value: str
     label: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
 
 @dataclasses.dataclass
-class Prompt:
+class Prompt(AsDict):
     """The last question the bot sent, so the next turn never sends it again word for
     word: `level` 0 is the plain question, 1 the one with numbered choices, 2 a hand-off."""
 
     text: str
     level: int = 0
 
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
 
 @dataclasses.dataclass
-class Booking:
+class Booking(AsDict):
     """A visit YClients confirmed with 201 (or found again by its api_id)."""
 
     record_id: int
@@ -80,9 +70,6 @@ class Booking:
     time: str
     datetime_iso: str
     api_id: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
     @classmethod
     def of_record(

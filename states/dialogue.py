@@ -189,6 +189,7 @@ def progress_marker(c: Conversation) -> tuple[object, ...]:
         c.awaiting,
         str(c.slots.as_dict()),
         c.master_choice,
+        str(c.time_window),  # "вечером", "когда удобно": a window is an answer too
         len(c.offered),
         c.client_name,
         c.client_phone,

@@ -23,6 +23,7 @@ from states.conversation import Option
 from states.facts import master_day, refusal_reason
 from states.machine import fire, guard_report
 from states.salon import Master
+from states.slot_fill import ANY_TIME
 from states.slot_merge import resolve_last_master
 from states.turn_context import Turn
 from states.wording import human_list
@@ -129,6 +130,13 @@ async def date_known(turn: Turn) -> bool:
     c = turn.conversation
     if turn.guard("date_known", c.slots.date is not None):
         return True
+    if c.time_window == list(ANY_TIME):
+        # "Когда удобно" with no day: the client leaves the day to us too, so the nearest
+        # free time is offered. The window is used up here, so that with nothing free
+        # near (`offer_nearest` plans again) the day is asked for.
+        c.time_window = None
+        await offer_nearest(turn)
+        return False
     fire(c, "ask_date")
     prompts.ask(turn)
     return False

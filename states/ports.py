@@ -13,6 +13,7 @@ from typing import Protocol
 from states.errors import AiAdminError
 from states.menus import Menu
 from states.messages import InboundMessage
+from states.plain import AsDict
 from states.record_change import RecordChange
 
 
@@ -24,16 +25,13 @@ class AppendResult:
 
 
 @dataclasses.dataclass(frozen=True)
-class BatchStats:
+class BatchStats(AsDict):
     pending_batches: int
     pending_messages: int
     oldest_pending_age_ms: int
     processed_batches: int
     processed_messages: int
     failed_batches: int
-
-    def as_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
 
 
 class StorageUnavailable(AiAdminError):

@@ -52,6 +52,8 @@ class FreeSlot:
 
 @dataclasses.dataclass(frozen=True)
 class ClientInfo:
+    """A client card YClients already holds for a phone (what `find_client` returns)."""
+
     id: int
     name: str
     phone: str

@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from states.messages import ascii_digits
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The window of a client who does not mind when ("когда удобно", "в любое время"): the
+# whole day, so no free time is left out; the dialogue offers the nearest.
+ANY_TIME = ("00:00", "23:59")
 
 
 class Intent(StrEnum):

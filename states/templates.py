@@ -1,17 +1,33 @@
-"""Every reply the bot sends, in Russian and English. Replies come from here, never from an LLM."""
+"""Every reply the bot sends, in Russian and English. Replies come from here, never from an LLM.
+
+The texts themselves are data, in `states/texts/*.toml` (one table per reply, `ru` and `en`),
+so they can be read and corrected without touching code.
+"""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
+from importlib import resources
 from types import MappingProxyType
 
-from states.templates_flow import FLOW
-from states.templates_talk import TALK
-from states.templates_visits import VISITS
+# The booking itself; the talk around it; a visit already booked (issue 16).
+_TEXT_FILES = ("flow.toml", "talk.toml", "visits.toml")
+
+
+def _load() -> dict[str, tuple[str, str]]:
+    texts: dict[str, tuple[str, str]] = {}
+    folder = resources.files("states") / "texts"
+    for name in _TEXT_FILES:
+        for key, text in tomllib.loads((folder / name).read_text(encoding="utf-8")).items():
+            if key in texts:
+                raise ValueError(f"template {key!r} is defined twice (again in {name})")
+            texts[key] = (text["ru"], text["en"])
+    return texts
+
 
 # Every template's (ru, en) texts; read-only (tests check each one).
-TEMPLATES: Mapping[str, tuple[str, str]] = MappingProxyType({**FLOW, **TALK, **VISITS})
-assert len(TEMPLATES) == len(FLOW) + len(TALK) + len(VISITS), "a template key is defined twice"
+TEMPLATES: Mapping[str, tuple[str, str]] = MappingProxyType(_load())
 
 
 def say(key: str, lang: str, **values: object) -> str:

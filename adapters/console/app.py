@@ -21,6 +21,23 @@ async def stylesheet(request: web.Request) -> web.Response:
     )
 
 
+# Every route but two is named after its handler.
+_PAGES = (
+    ("/login", auth.login_form),
+    ("/", pages.conversations),
+    ("/c/{phone}", pages.conversation),
+    ("/handoffs", pages.handoffs),
+    ("/health", pages.health),
+)
+_FORMS = (
+    ("/login", auth.login),
+    ("/logout", auth.logout),
+    ("/dead/{letter}/requeue", actions.requeue),
+)
+# What the operator does to one conversation: POST /c/{phone}/<the handler's name>.
+_CONVERSATION_ACTIONS = (actions.reset, actions.pause, actions.resume, actions.send)
+
+
 def build_console_app(data: ConsoleData, admin_token: str | None) -> web.Application:
     """The console's routes; without `admin_token` every page refuses (503)."""
     app = web.Application(client_max_size=MAX_FORM_BYTES, middlewares=[auth.console_guard])
@@ -28,21 +45,18 @@ def build_console_app(data: ConsoleData, admin_token: str | None) -> web.Applica
     if admin_token:
         app[SESSIONS] = SessionKeys(admin_token)
     app[THROTTLE] = LoginThrottle()
-    r = app.router
-    r.add_get("/static/console.css", stylesheet, name="static")
-    r.add_get("/login", auth.login_form, name="login_form")
-    r.add_post("/login", auth.login, name="login")
-    r.add_post("/logout", auth.logout, name="logout")
-    r.add_get("", pages.conversations, name="root")
-    r.add_get("/", pages.conversations, name="conversations")
-    r.add_get("/c/{phone}", pages.conversation, name="conversation")
-    r.add_post("/c/{phone}/reset", actions.reset, name="reset")
-    r.add_post("/c/{phone}/pause", actions.pause, name="pause")
-    r.add_post("/c/{phone}/resume", actions.resume, name="resume")
-    r.add_post("/c/{phone}/send", actions.send, name="send")
-    r.add_get("/handoffs", pages.handoffs, name="handoffs")
-    r.add_get("/health", pages.health, name="health")
-    r.add_post("/dead/{letter}/requeue", actions.requeue, name="requeue")
+    app.add_routes(
+        [
+            web.get("/static/console.css", stylesheet, name="static"),
+            web.get("", pages.conversations, name="root"),
+            *(web.get(path, page, name=page.__name__) for path, page in _PAGES),
+            *(web.post(path, form, name=form.__name__) for path, form in _FORMS),
+            *(
+                web.post(f"/c/{{phone}}/{act.__name__}", act, name=act.__name__)
+                for act in _CONVERSATION_ACTIONS
+            ),
+        ]
+    )
     return app
 
 

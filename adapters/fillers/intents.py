@@ -157,14 +157,14 @@ CHANGE = word_pattern(
     r"\bлучше\b|\bвместо\b|\bпоменя\w*|\bизмени\w*|\bдругое\s+время\b|\bдругой\s+день\b"
     r"|\binstead\b|\bchange\b|\brather\b"
 )
-# Questions in the order their answers are given.
-QUESTIONS: tuple[tuple[Intent, WordPattern], ...] = (
-    (Intent.ASK_PRICE, PRICE),
-    (Intent.ASK_ADDRESS, ADDRESS),
-    (Intent.ASK_WHO_WORKS, WHO_WORKS),
-    (Intent.ASK_FREE_SLOTS, FREE_SLOTS),
-    (Intent.ASK_HOURS, HOURS),
-)
+# Each question's pattern, in the order their answers are given.
+QUESTIONS: dict[Intent, WordPattern] = {
+    Intent.ASK_PRICE: PRICE,
+    Intent.ASK_ADDRESS: ADDRESS,
+    Intent.ASK_WHO_WORKS: WHO_WORKS,
+    Intent.ASK_FREE_SLOTS: FREE_SLOTS,
+    Intent.ASK_HOURS: HOURS,
+}
 _PERIOD = word_pattern(
     r"\b(?P<this>на\s+этой\s+неделе|в\s+эт[уо]\s+недел\w*|this\s+week)\b"
     r"|\b(?P<next>на\s+следующей\s+неделе|next\s+week)\b"
@@ -224,7 +224,7 @@ def pick_option(
 def read_questions(text: str, faq_topics: list[FaqTopic]) -> list[Intent]:
     """Every question asked in the text, FAQ topics (`read_faq_topics`) included, in
     answering order."""
-    found = [intent for intent, pattern in QUESTIONS if pattern.search(text)]
+    found = [intent for intent, pattern in QUESTIONS.items() if pattern.search(text)]
     if faq_topics:
         found.append(Intent.ASK_FAQ)
     if Intent.ASK_WHO_WORKS in found and Intent.ASK_HOURS in found:

@@ -25,7 +25,8 @@ from adapters.fillers.services import match_services
 from adapters.fillers.spans import Taken
 from adapters.fillers.text import detect_language, normalize, word_pattern
 from adapters.fillers.titles import title_index
-from adapters.fillers.unknown import read_unknown_master, read_unknown_service
+from adapters.fillers.unknown_master import read_unknown_master
+from adapters.fillers.unknown_service import read_unknown_service
 from adapters.fillers.when import read_when
 from states.slot_fill import Catalogue, FillRequest, FillSource, MasterChoice, SlotFill
 

@@ -54,7 +54,7 @@ Rules:
   "same_as_last" for "тот же мастер" / "как в прошлый раз", "any" for "любой",
   "мастер не важен", "без разницы", "кто свободен", else null. Never ids, never "last".
 - date_phrase / time_phrase: copy the client's words ("завтра", "в субботу", "24.07",
-  "к 7", "вечером", "18:00"), even a date or time that does not exist ("25:00",
+  "к 7", "вечером", "когда удобно", "18:00"), even a date or time that does not exist ("25:00",
   "31 февраля"); do not compute dates.
 - option: the 1-based number of the offered option the client picked, else null.
 - client_name / phone: only if the client wrote their own name / phone number.

@@ -36,6 +36,11 @@ class Token:
     end: int
 
 
+def adjacent(text: str, left: Token, right: Token) -> bool:
+    """True when only white space stands between the two tokens of `text`."""
+    return text[left.end : right.start].strip() == ""
+
+
 def word_pattern(pattern: str, flags: int = 0) -> WordPattern:
     r"""Compile `X|\bA|\bB|…|Y` as `X|\b(?:A|B|…)|Y`: each run of alternatives that start
     with a word boundary tests it once per position instead of once per alternative, so a

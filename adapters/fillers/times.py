@@ -6,7 +6,9 @@ The salon rule for a bare hour (documented in docs/slot-filling.md): salons work
 
 Windows (salon-local): утром 09–12, днём / в обед 12–15, до обеда 09–13, к обеду 11–14,
 после обеда / afternoon 14–18, ближе к вечеру 16–21, вечером 17–21, после N → N–21,
-до N → 09–N, с N до M → N–M. An exact time wins over a window said with it.
+до N → 09–N, с N до M → N–M; any time ("в любое время", "когда удобно", "всё равно
+когда", "whenever") is the whole day, 00:00–23:59. An exact time wins over a window said
+with it.
 
 Half hours and quarters: "пол седьмого", "полседьмого", "в половине седьмого" → 18:30;
 "без пятнадцати семь", "без четверти 7" → 18:45. A greeting is not a window: "Добрый
@@ -22,6 +24,7 @@ import re
 from adapters.fillers.dates import numeric_is_clock
 from adapters.fillers.spans import Taken
 from adapters.fillers.text import mentions, word_pattern
+from states.slot_fill import ANY_TIME
 
 DAY_START, DAY_END = "09:00", "21:00"
 
@@ -38,9 +41,11 @@ _HOUR = re.compile(
     rf"\b{_PREP}\s*(?P<h>\d{{1,2}})(?![\d:.])(?:\s*(?:час\w*|ч\b|h\b|o'?clock))?"
     rf"(?:\s*{_AMPM})?{_NOT_TIME_AFTER}"
 )
+# The word that makes a bare number an hour ("7 часов", "7 o'clock").
+_HOUR_WORD = r"(?:час\w*|o'?clock)"
 _HOUR_QUALIFIED = re.compile(
-    rf"(?<![\d.:])(?P<h>\d{{1,2}})(?:\s*(?:час\w*|o'?clock))?\s*{_AMPM}(?![a-zа-я])"
-    rf"|(?<![\d.:])(?P<h2>\d{{1,2}})\s*(?:час\w*|o'?clock)"
+    rf"(?<![\d.:])(?P<h>\d{{1,2}})(?:\s*{_HOUR_WORD})?\s*{_AMPM}(?![a-zа-я])"
+    rf"|(?<![\d.:])(?P<h2>\d{{1,2}})\s*{_HOUR_WORD}"
 )
 _WORD_HOURS = {
     "час": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7,
@@ -93,6 +98,13 @@ _WINDOWS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (r"\bутр(?:ом|ечком|о)\b|\bс\s+утра\b|\bmorning\b", DAY_START, "12:00", ("утр", "morning")),
     (r"\bдн[её]м\b|\bв\s+обед\b|\bв\s+обеденное\s+время\b|\bat\s+lunch\b|\bin\s+the\s+day\b",
      "12:00", "15:00", ("дн", "обед", "lunch", "day")),
+    # Indifference to the time ("когда удобно", "в любое время"): the whole day.
+    (r"\b(?:в\s+)?любое\s+время\b|\bв\s+любой\s+час\b|\bво\s+сколько\s+угодно\b"
+     r"|\bкогда\s+(?:вам\s+|будет\s+)?(?:угодно|удобно|удобнее|свободно)\b"
+     r"|\b(?:вс[её]\s+равно|без\s+разницы|не\s*важно)\s+(?:когда|во\s+сколько)\b"
+     r"|\bany\s*time\b|\bwhenever\b|\bwhatever\s+time\b",
+     ANY_TIME[0], ANY_TIME[1], ("любое", "любой", "угодно", "когда", "сколько", "any", "whenever",
+                                "whatever")),
 )  # fmt: skip
 _WINDOW_PATTERNS = tuple((word_pattern(p), a, b, keys) for p, a, b, keys in _WINDOWS)
 _DIGIT = re.compile(r"\d")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
@@ -19,6 +19,7 @@ from states.masking import mask_phone
 from states.messages import ChatId, InboundMessage
 
 log = logging.getLogger(__name__)
+_Read = TypeVar("_Read", bound=BaseModel)
 
 # Events that arrive as `messages[]` but are not something the client asked us:
 # a reaction to one of our replies, or "the user changed their number" [Meta messages
@@ -126,10 +127,15 @@ class Parsed:
     ignored: int = 0  # statuses, other fields, reactions, senders we cannot talk to
 
 
-def _first_error(exc: ValidationError, prefix: str = "") -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{prefix}{where or 'body'}: {first['msg']}"
+def _validated(model: type[_Read], data: object, where: str = "") -> _Read:
+    """`data` read as `model`, else a PayloadError naming the first field that is off (its
+    path in the webhook starts with `where`)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise PayloadError(f"{where}{field or 'body'}: {first['msg']}") from None
 
 
 def _timestamp_s(raw: str | None, now_s: float) -> float:
@@ -145,10 +151,7 @@ def read_cloud_webhook(data: object, now_s: float | None = None) -> Parsed:
     """Every client message of a Cloud API webhook, in payload order; PayloadError if malformed."""
     if not isinstance(data, dict):
         raise PayloadError("body must be a JSON object (a WhatsApp Cloud API webhook)")
-    try:
-        hook = CloudWebhook.model_validate(data)
-    except ValidationError as exc:
-        raise PayloadError(_first_error(exc)) from None
+    hook = _validated(CloudWebhook, data)
     now = time.time() if now_s is None else now_s
     parsed = Parsed()
     for e, entry in enumerate(hook.entry):
@@ -156,10 +159,7 @@ def read_cloud_webhook(data: object, now_s: float | None = None) -> Parsed:
             if change.field != "messages":
                 parsed.ignored += 1  # e.g. template or account updates: nothing to answer
                 continue
-            try:
-                value = MessagesValue.model_validate(change.value)
-            except ValidationError as exc:
-                raise PayloadError(_first_error(exc, f"entry.{e}.changes.{c}.value.")) from None
+            value = _validated(MessagesValue, change.value, f"entry.{e}.changes.{c}.value.")
             parsed.ignored += len(value.statuses)  # receipts of our own replies
             names = {k.wa_id: k.profile.name for k in value.contacts if k.wa_id and k.profile}
             for message in value.messages:

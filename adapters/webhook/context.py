@@ -6,14 +6,7 @@ import dataclasses
 
 from aiohttp import web
 
-from states.ports import (
-    ConversationInspector,
-    HealthProbe,
-    MessageQueue,
-    RecordEventQueue,
-    Takeover,
-    WebhookObserver,
-)
+from states import ports
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,10 +52,11 @@ class SilentObserver:
         return b"", "text/plain"
 
 
+# What each key holds: the config, else the port (states.ports) the composition root fills.
 CONFIG = web.AppKey("config", WebhookConfig)
-QUEUE = web.AppKey("queue", MessageQueue)
-HEALTH = web.AppKey("health", HealthProbe)
-INSPECTOR = web.AppKey("inspector", ConversationInspector)
-OBSERVER = web.AppKey("observer", WebhookObserver)
-TAKEOVER = web.AppKey("takeover", Takeover)
-RECORD_EVENTS = web.AppKey("record_events", RecordEventQueue)
+QUEUE = web.AppKey("queue", ports.MessageQueue)
+HEALTH = web.AppKey("health", ports.HealthProbe)
+INSPECTOR = web.AppKey("inspector", ports.ConversationInspector)
+OBSERVER = web.AppKey("observer", ports.WebhookObserver)
+TAKEOVER = web.AppKey("takeover", ports.Takeover)
+RECORD_EVENTS = web.AppKey("record_events", ports.RecordEventQueue)

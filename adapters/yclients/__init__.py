@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-
-import aiohttp
+from typing import Unpack
 
 from adapters.yclients.backend import YClientsBackend
 from adapters.yclients.client import YClientsClient
 from adapters.yclients.limiter import RateLimiter
-from adapters.yclients.transport import RetryPolicy, Transport
+from adapters.yclients.transport import RetryPolicy, Transport, TransportOptions
 
 __all__ = [
     "RateLimiter",
@@ -32,24 +31,14 @@ def build_backend(
     company_id: int,
     user_token: str | None = None,
     *,
-    session: aiohttp.ClientSession | None = None,
-    timeout_s: float = 10.0,
-    retry: RetryPolicy | None = None,
-    limiter: RateLimiter | None = None,
     catalogue_ttl_s: float = 60.0,
     default_timezone: str = "Europe/Moscow",
     today: Callable[[], date] = date.today,
+    **sending: Unpack[TransportOptions],
 ) -> YClientsBackend:
     """The composition root's one call: `base_url` is the API root without `/api/v1`
-    (`YCLIENTS_BASE_URL`). Close it with `await backend.client.close()`."""
-    transport = Transport(
-        base_url,
-        partner_token,
-        user_token,
-        session=session,
-        timeout_s=timeout_s,
-        retry=retry,
-        limiter=limiter,
-    )
+    (`YCLIENTS_BASE_URL`); `sending` goes to the `Transport`. Close it with
+    `await backend.client.close()`."""
+    transport = Transport(base_url, partner_token, user_token, **sending)
     client = YClientsClient(transport, company_id, catalogue_ttl_s=catalogue_ttl_s)
     return YClientsBackend(client, default_timezone=default_timezone, today=today)

@@ -73,6 +73,16 @@ def _ids(name: str, ids: Sequence[int]) -> list[tuple[str, str]]:
     return [(f"{name}[]", str(_int_arg(name, i))) for i in ids]
 
 
+def _given(**params: int | date | None) -> list[tuple[str, str]]:
+    """Query pairs for the optional parameters given, in order (None: left out): ids
+    checked as ints, days as ISO dates."""
+    return [
+        (name, value.isoformat() if isinstance(value, date) else str(_int_arg(name, value)))
+        for name, value in params.items()
+        if value is not None
+    ]
+
+
 class YClientsClient:
     """Typed calls for one branch (`company_id`). Catalogue reads are cached `catalogue_ttl_s`."""
 
@@ -142,12 +152,7 @@ class YClientsClient:
         date_to: date | None = None,
     ) -> BookDatesModel:
         query = _ids("service_ids", service_ids)
-        if staff_id is not None:
-            query.append(("staff_id", str(_int_arg("staff_id", staff_id))))
-        if date_from is not None:
-            query.append(("date_from", date_from.isoformat()))
-        if date_to is not None:
-            query.append(("date_to", date_to.isoformat()))
+        query += _given(staff_id=staff_id, date_from=date_from, date_to=date_to)
         answer = await self.transport.call(
             "GET", f"{API}/book_dates/{self.company_id}", query=query
         )
@@ -236,15 +241,10 @@ class YClientsClient:
     ) -> list[RecordModel]:
         """All pages of `GET /records`. [RUBY] `total_count` may be per page, so a short
         page is what ends the loop."""
-        query: list[tuple[str, str]] = [("count", str(page_size))]
-        if client_id is not None:
-            query.append(("client_id", str(_int_arg("client_id", client_id))))
-        if staff_id is not None:
-            query.append(("staff_id", str(_int_arg("staff_id", staff_id))))
-        if start_date is not None:
-            query.append(("start_date", start_date.isoformat()))
-        if end_date is not None:
-            query.append(("end_date", end_date.isoformat()))
+        query = [("count", str(page_size))]
+        query += _given(
+            client_id=client_id, staff_id=staff_id, start_date=start_date, end_date=end_date
+        )
         if with_deleted:
             query.append(("with_deleted", "1"))
         found: list[RecordModel] = []

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
@@ -91,6 +91,16 @@ def unwrap(status: int, text: str, what: str) -> Answer:
         # [APIB] 2020 records/clients: {"count": 10, "data": [...]}
         return Answer(status, body["data"], {"total_count": body["count"]})
     return Answer(status, body, None)
+
+
+class TransportOptions(TypedDict, total=False):
+    """How a `Transport` sends, for a caller that passes these through (its defaults hold
+    where one is left out)."""
+
+    session: aiohttp.ClientSession | None
+    timeout_s: float
+    retry: RetryPolicy | None
+    limiter: RateLimiter | None
 
 
 class Transport:

@@ -57,6 +57,11 @@ class SandboxRecord:
     created: datetime | None = None
     changed: datetime | None = None
 
+    def __post_init__(self) -> None:
+        # A record nobody has changed yet was last changed when it was made.
+        if self.changed is None:
+            self.changed = self.created
+
     @property
     def end(self) -> datetime:
         return self.start + timedelta(seconds=self.length_s)
@@ -72,6 +77,10 @@ class SandboxSalon:
     def __init__(self, fixture: SalonFixture | None = None, clock: Clock = system_clock) -> None:
         self.fixture = fixture or load_fixture()
         self.clock = clock
+        # The branch and the tokens it accepts: the fixture's, fixed for the salon's life.
+        self.company_id = self.fixture.company_id
+        self.partner_token = self.fixture.partner_token
+        self.user_token = self.fixture.user_token
         self.tz = self.fixture.timezone
         self.services = {s.id: s for s in self.fixture.services}
         self.staff = {s.id: s for s in self.fixture.staff}
@@ -82,18 +91,6 @@ class SandboxSalon:
         self.reset()
 
     # ---- identity ---------------------------------------------------------------------
-
-    @property
-    def company_id(self) -> int:
-        return self.fixture.company_id
-
-    @property
-    def partner_token(self) -> str:
-        return self.fixture.partner_token
-
-    @property
-    def user_token(self) -> str:
-        return self.fixture.user_token
 
     def require_company(self, raw_id: str) -> None:
         if raw_id != str(self.company_id):
@@ -173,7 +170,6 @@ class SandboxSalon:
         api_id: str | None = None,
         comment: str = "",
     ) -> SandboxRecord:
-        now = self.now()
         record = SandboxRecord(
             id=next(self._ids),
             client_id=client_id,
@@ -185,8 +181,7 @@ class SandboxSalon:
             master_request=master_request,
             api_id=api_id,
             comment=comment,
-            created=now,
-            changed=now,
+            created=self.now(),
         )
         self.records[record.id] = record
         return record

@@ -1,16 +1,13 @@
-"""What the client asked for that the salon does not have: an unknown service or master.
+"""A service the client asks for that the salon does not have (see `offline`, which asks
+the catalogue first).
 
 The offline filler used to drop such words silently, so the bot asked "На какую услугу?"
-after "запишите на татуировку" instead of saying there is no such service. These readers
-only look where nothing from the catalogue was found, and they are conservative: a false
-"we do not have that" about a service or master the salon does have is worse than a miss.
-
-- An unknown **master** is a given name after "к", "у", "к мастеру", "with" ("к Василию",
-  "у Олега", "with John"): pymorphy3 must tag a Cyrillic word `Name`, a Latin word must be
-  capitalised. "к 7", "к вечеру", "к тому же", "к любому" are not names.
-- An unknown **service** is a noun phrase after a booking cue ("записаться на татуировку",
-  "хочу массаж", "book a massage") that is not a date, time, master, generic word ("на
-  приём", "на вечер") or a near spelling of a catalogue word ("на стришку").
+after "запишите на татуировку" instead of saying there is no such service. This reader
+only looks where nothing from the catalogue was found, and it is conservative: a false
+"we do not have that" about a service the salon does have is worse than a miss. An unknown
+service is a noun phrase after a booking cue ("записаться на татуировку", "хочу массаж",
+"book a massage") that is not a date, time, master, generic word ("на приём", "на вечер")
+or a near spelling of a catalogue word ("на стришку").
 """
 
 from __future__ import annotations
@@ -24,116 +21,15 @@ from rapidfuzz import fuzz
 
 from adapters.fillers.lexicon import service_lexicon
 from adapters.fillers.spans import Taken
-from adapters.fillers.text import Token, analyzer, normalize, tokens, word_pattern
+from adapters.fillers.text import Token, adjacent, analyzer, normalize, tokens, word_pattern
 from adapters.fillers.titles import title_index
 from states.slot_fill import Catalogue
 
-Span = tuple[int, int]
-
-# --- masters ------------------------------------------------------------------------------
-_MASTER_PREPS = frozenset({"к", "ко", "у", "with"})
-_MASTER_WORDS = frozenset({"мастер", "мастеру", "мастера", "мастером", "барберу", "барбера"})
-# Capitalised English words that follow "with" but are not people.
-_NOT_LATIN_NAMES = frozenset({
-    "i", "me", "my", "you", "your", "us", "him", "her", "them", "the", "a", "an", "any",
-    "anyone", "someone", "somebody", "same", "whoever", "monday", "tuesday", "wednesday",
-    "thursday", "friday", "saturday", "sunday", "beard", "haircut", "kids", "son", "daughter",
-    "wife", "husband", "friend", "master", "barber", "stylist",
-})  # fmt: skip
-_NAME_MIN_SCORE = 0.1
-_COMPARISON = frozenset({"как", "like", "чем"})
 _MAX_TRIES = 20  # candidates read per text: the work stays bounded on long messages
 _SERVICE_CUE = re.compile(
     r"\b(?:на|хочу|хочется|хотим|хотел|хотела|хотелось|нужен|нужна|нужно|нужны|сделать|"
     r"сделайте|бы)\b"
 )
-_MASTER_CUE = re.compile(
-    r"\b(?:к|ко|у|with|мастер|мастеру|мастера|мастером|барберу|барбера)\b", re.IGNORECASE
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class UnknownMaster:
-    name: str  # nominative when pymorphy3 knows the name ("Василию" → "Василий")
-    phrase: str  # as written, with its preposition ("к Василию")
-    word: str  # the name word as written
-
-
-@functools.lru_cache(maxsize=10_000)
-def _given_name(word: str) -> str | None:
-    """The nominative of a Cyrillic given name, or None when the word is not one."""
-    parses = [
-        p for p in analyzer().parse(word.lower()) if "Name" in p.tag and p.score >= _NAME_MIN_SCORE
-    ]
-    if not parses:
-        return None
-    lemma = str(max(parses, key=lambda p: p.score).normal_form)
-    return lemma[:1].upper() + lemma[1:]
-
-
-def _overlaps(start: int, end: int, spans: Iterable[Span]) -> bool:
-    return any(start < e and s < end for s, e in spans)
-
-
-def _adjacent(text: str, left: Token, right: Token) -> bool:
-    return text[left.end : right.start].strip() == ""
-
-
-def read_unknown_master(text: str, avoid: Iterable[Span] = ()) -> UnknownMaster | None:
-    """The last person named the way one names a master (`text` as written).
-
-    Only the words after a cue ("к", "у", "мастеру", "with") are read, from the text's end
-    back, at most `_MAX_TRIES` of them: a long text costs one regex scan.
-    """
-    taken = Taken(len(text), avoid)
-    tries = 0
-    for cue in reversed(list(_MASTER_CUE.finditer(text))):
-        offset = max(0, cue.start() - 24)
-        toks = [
-            dataclasses.replace(t, start=t.start + offset, end=t.end + offset)
-            for t in tokens(text[offset : cue.end() + 48])
-        ]
-        i = next((k + 1 for k, t in enumerate(toks) if t.start == cue.start()), len(toks))
-        if i >= len(toks) or not taken.free(toks[i].start, toks[i].end):
-            continue
-        tries += 1
-        if tries > _MAX_TRIES:
-            break  # bounded work on long texts
-        found = _master_after(text, toks, i)
-        if found is not None:
-            return found
-    return None
-
-
-def _master_after(text: str, toks: list[Token], i: int) -> UnknownMaster | None:
-    """The name at token i, when the token before it is a master cue."""
-    tok, prev = toks[i], toks[i - 1]
-    if tok.norm.isdigit() or len(tok.norm) < 2 or not _adjacent(text, prev, tok):
-        return None
-    start = prev.start
-    if prev.norm in _MASTER_WORDS and i >= 2 and toks[i - 2].norm in _MASTER_PREPS:
-        start = toks[i - 2].start  # "к мастеру Василию"
-    elif prev.norm not in _MASTER_PREPS and prev.norm not in _MASTER_WORDS:
-        return None
-    before = toks[i - 2].norm if start == prev.start and i >= 2 else ""
-    if before in _COMPARISON:
-        return None  # "стрижку как у Димы" describes a haircut, not a master
-    if tok.text.isascii():
-        latin_ok = prev.norm in {"with", "мастер", "мастеру", "мастера"} or start != prev.start
-        if not (latin_ok and tok.text[:1].isupper() and tok.norm not in _NOT_LATIN_NAMES):
-            return None
-        name = tok.text
-    elif prev.norm == "with":
-        return None
-    else:
-        nominative = _given_name(tok.text)
-        if nominative is None:
-            return None
-        name = nominative
-    return UnknownMaster(name=name, phrase=text[start : tok.end], word=tok.text)
-
-
-# --- services -----------------------------------------------------------------------------
 # A cue that the client asks to book something, then (for Russian) "на" + the thing.
 _BOOK_CUE = word_pattern(
     r"\bзапиш\w*|\bзапис\w*|\bхоч\w*|\bхотел\w*|\bхотим\b|\bнужн\w*|\bнужен\b|\bможно\b"
@@ -219,10 +115,10 @@ def _ru_phrase(
     """Span of "[adjective] noun [genitive noun]" starting at token i, or None."""
     j = i
     while j < len(toks) and j - i < 2 and _is_adjective(toks[j].norm):
-        if j > i and not _adjacent(text, toks[j - 1], toks[j]):
+        if j > i and not adjacent(text, toks[j - 1], toks[j]):
             return None
         j += 1
-    if j >= len(toks) or (j > i and not _adjacent(text, toks[j - 1], toks[j])):
+    if j >= len(toks) or (j > i and not adjacent(text, toks[j - 1], toks[j])):
         return None
     head = toks[j]
     if head.norm.isdigit() or len(head.norm) < 4 or not re.fullmatch(r"[а-я]+", head.norm):
@@ -234,7 +130,7 @@ def _ru_phrase(
     if any(w in _GENERIC or _near_known(w, stems) for w in words):
         return None
     end = head.end
-    if j + 1 < len(toks) and _adjacent(text, head, toks[j + 1]):
+    if j + 1 < len(toks) and adjacent(text, head, toks[j + 1]):
         nxt = toks[j + 1]
         gent = {
             normalize(p.normal_form)
@@ -267,12 +163,14 @@ def _service_after(
         cases = _CASES_DIRECT
     else:
         return None
-    if not _adjacent(norm, toks[nxt - 1], toks[nxt]):
+    if not adjacent(norm, toks[nxt - 1], toks[nxt]):
         return None
     return nxt, cases
 
 
-def read_unknown_service(text: str, catalogue: Catalogue, avoid: Iterable[Span] = ()) -> str | None:
+def read_unknown_service(
+    text: str, catalogue: Catalogue, avoid: Iterable[tuple[int, int]] = ()
+) -> str | None:
     """The first thing the client asks to book that is not in the catalogue, as written.
 
     Call it only when no catalogue service was matched. `text` is the client's text (its
