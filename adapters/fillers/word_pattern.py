@@ -18,10 +18,11 @@ _OPTIONAL = frozenset("?*{")
 _QUANTIFIERS = frozenset("?*+{")
 
 
-def split_alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of `pattern` (a `|` inside a group or a class stays)."""
-    parts: list[str] = []
-    depth, start, escaped, in_class = 0, 0, False, False
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """Each `(`, `)` and `|` that is neither escaped nor in a class, with its index and
+    the depth of groups around it (for a parenthesis: outside the group it opens or
+    closes)."""
+    depth, escaped, in_class = 0, False, False
     for i, ch in enumerate(pattern):
         if escaped:
             escaped = False
@@ -31,11 +32,20 @@ def split_alternatives(pattern: str) -> list[str]:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
+        elif ch in "(|":
+            yield i, ch, depth
+            depth += ch == "("
         elif ch == ")":
             depth -= 1
-        elif ch == "|" and depth == 0:
+            yield i, ch, depth
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of `pattern` (a `|` inside a group or a class stays)."""
+    parts: list[str] = []
+    start = 0
+    for i, ch, depth in _structure(pattern):
+        if ch == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
     parts.append(pattern[start:])
@@ -44,23 +54,7 @@ def split_alternatives(pattern: str) -> list[str]:
 
 def _group_end(text: str) -> int:
     """The index of the `)` closing the group that `text` opens, or -1."""
-    depth, escaped, in_class = 0, False, False
-    for i, ch in enumerate(text):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+    return next((i for i, ch, depth in _structure(text) if ch == ")" and depth == 0), -1)
 
 
 def _class_end(text: str, start: int) -> int:
