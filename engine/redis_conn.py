@@ -7,9 +7,10 @@ the interface contract stay the same for a single server and for a Cluster.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ import redis.exceptions
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.commands.core import AsyncScript
 
 from engine.embedded_redis import EmbeddedRedis
 from states.ports import StorageUnavailable
@@ -117,6 +119,31 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
         await client.aclose()
         if embedded is not None:
             embedded.stop()
+
+
+async def eval_many(
+    client: AsyncRedis, script: AsyncScript, calls: Sequence[tuple[list[str], list[Any]]]
+) -> list[Any]:
+    """Run one script several times (each call's keys in one slot) in one round trip: a
+    pipeline of EVALSHAs on one server; on a Cluster, concurrent calls (each to its node:
+    the async cluster pipeline does not run scripts). A script Redis does not know yet
+    (restarted, or never loaded) is loaded and the whole pipeline sent again: NOSCRIPT
+    means no call of it ran."""
+    if not calls:
+        return []
+    if len(calls) == 1 or is_cluster(client):
+        return list(await asyncio.gather(*(script(keys=k, args=a) for k, a in calls)))
+    for attempt in range(2):
+        pipe = client.pipeline(transaction=False)
+        for keys, args in calls:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        try:
+            return list(await pipe.execute())
+        except redis.exceptions.NoScriptError:
+            if attempt:
+                raise
+            await client.script_load(script.script)
+    raise AssertionError("unreachable")
 
 
 def lua_script(name: str) -> str:

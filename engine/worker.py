@@ -25,7 +25,7 @@ from redis.asyncio.client import PubSub
 
 from engine.batcher import Batch, Batcher
 from engine.clock import Clock
-from engine.due_scan import DueWork
+from engine.due_scan import DueWork, Survey
 from engine.fencing import ClaimLost
 from engine.health import WORKERS_KEPT_MS
 from engine.redis_conn import REDIS_ERRORS
@@ -135,6 +135,12 @@ class Worker(DueWork[Batch]):
 
     async def claim(self, member: str) -> Batch | None:
         return await self.batcher.claim(member)
+
+    async def survey(self, now_ms: int, limit: int) -> Survey:
+        return await self.batcher.survey(now_ms, limit)
+
+    async def claim_picks(self, picks: Sequence[tuple[int, Sequence[str]]]) -> list[Batch]:
+        return await self.batcher.claim_many(picks)
 
     def task_name(self, job: Batch) -> str:
         return f"turn:{job.phone[-4:]}"
