@@ -158,7 +158,10 @@ class DueWork(abc.ABC, Generic[J]):
         """Claim due jobs up to capacity; return when the next pass should run."""
         now = self.clock.now_ms()
         room = self.concurrency - len(self._running)
-        picks, next_pass = share_out(await self.survey(now, max(0, room)), now, room)
+        # Each bucket lists at most a quarter of the room: enough when a few buckets are
+        # due, and a burst over all of them does not read 16 times what fits.
+        limit = max(0, min(room, -(-room // 4)))
+        picks, next_pass = share_out(await self.survey(now, limit), now, room)
         if picks:
             for job in await self.claim_picks(picks):
                 self.start(job)
