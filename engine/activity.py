@@ -48,6 +48,12 @@ class ConversationActivity:
             log.warning("console index of %s not updated: %s", phone, error)
 
     async def _index(self, conversation: Conversation) -> None:
+        keys, args = self.index_call(conversation)
+        await self._note(keys=keys, args=args)
+
+    def index_call(self, conversation: Conversation) -> tuple[list[str], list[Any]]:
+        """The keys and arguments of note_activity.lua for a conversation just saved (the
+        state save runs it in its own script: engine/lua/save_state.lua)."""
         k = self.keys.phone_keys(conversation.phone)
         turn = conversation.turns[-1] if conversation.turns else None
         turn_id, record, booked = "", "", ""
@@ -59,9 +65,9 @@ class ConversationActivity:
             booking = conversation.booking
             if booking is not None and booking.api_id == api_id_for(turn_id):
                 booked = f"{conversation.phone}|{booking.record_id}"
-        await self._note(
-            keys=[self.keys.activity(k.bucket), k.timeline, self.keys.bookings(k.bucket)],
-            args=[
+        return (
+            [self.keys.activity(k.bucket), k.timeline, self.keys.bookings(k.bucket)],
+            [
                 conversation.phone,
                 self.clock.now_ms(),
                 self.retention_s * 1000,

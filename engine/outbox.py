@@ -45,11 +45,20 @@ class OutboxSender:
         self.pauses = pauses  # a person's takeover holds what the bot wrote (issue 17)
         self.clock = clock or store.clock
 
-    async def deliver(self, phone: str, fence: Fence | None = None, only: str = "") -> None:
+    async def deliver(
+        self,
+        phone: str,
+        fence: Fence | None = None,
+        only: str = "",
+        entries: list[OutboxEntry] | None = None,
+    ) -> None:
         """Send what the outbox holds (entries whose id starts with `only`), in order; each
         leaves the outbox once sent. With a fence, each is sent only while the turn still
-        holds its claim. RepliesNotDelivered when the gateway could not take one now."""
-        for entry in await self.store.pending_replies(phone):
+        holds its claim. RepliesNotDelivered when the gateway could not take one now.
+        `entries`: the outbox as the turn's save just read it (one round trip fewer)."""
+        if entries is None:
+            entries = await self.store.pending_replies(phone)
+        for entry in entries:
             if not entry.id.startswith(only):
                 continue
             if fence is not None:
