@@ -154,13 +154,14 @@ class DueWork(abc.ABC, Generic[J]):
                     jobs.append(job)
         return jobs
 
-    async def claim_due(self) -> float | None:
-        """Claim due jobs up to capacity; return when the next pass should run."""
+    async def claim_due(self, share: int = 1) -> float | None:
+        """Claim due jobs up to capacity; return when the next pass should run. Each bucket
+        lists at most 1/`share` of the free slots: a serving worker (share 4) does not read
+        16 times what fits when a burst covers every bucket, while a pass that must take
+        everything due (`run_once`) lists all of it."""
         now = self.clock.now_ms()
         room = self.concurrency - len(self._running)
-        # Each bucket lists at most a quarter of the room: enough when a few buckets are
-        # due, and a burst over all of them does not read 16 times what fits.
-        limit = max(0, min(room, -(-room // 4)))
+        limit = max(0, min(room, -(-room // share)))
         picks, next_pass = share_out(await self.survey(now, limit), now, room)
         if picks:
             for job in await self.claim_picks(picks):

@@ -11,11 +11,14 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
-from engine.fencing import Fence
+from engine.echoes import SENT_KEEP_S, EchoNotingMessenger, fingerprint
+from engine.fencing import ClaimLost, Fence
 from engine.metrics import Metrics
 from engine.pauses import PauseStore
+from engine.redis_conn import lua_script
 from states.masking import mask_phone
 from states.menus import Menu
+from states.messages import ChatId
 from states.ports import DeliveryError, Messenger
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ class OutboxSender:
         self.send_backoff_s = send_backoff_s
         self.pauses = pauses  # a person's takeover holds what the bot wrote (issue 17)
         self.clock = clock or store.clock
+        self._ready = store.redis.register_script(lua_script("outbox_ready.lua"))
 
     async def deliver(
         self,
@@ -61,28 +65,46 @@ class OutboxSender:
         for entry in entries:
             if not entry.id.startswith(only):
                 continue
-            if fence is not None:
-                await fence.check()
-            if await self._taken_over(phone, entry):
+            noted = self._notes_here(phone, entry)
+            if not await self._ready_to_send(phone, entry, fence, noted):
                 log.info("a person took %s over: a reply is not sent", mask_phone(phone))
                 self._count("held")
                 await self.store.mark_sent(phone, entry)
                 continue
-            if not await self._send(entry):
+            if not await self._send(entry, noted):
                 raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
             await self.store.mark_sent(phone, entry)
 
-    async def _taken_over(self, phone: str, entry: OutboxEntry) -> bool:
-        """A person took the chat after this reply was written: it must not go out (the
-        hand-off turn's own replies, which tell the client a person will answer, do)."""
-        if self.pauses is None:
-            return False
-        state = await self.pauses.state(phone)
-        if not state.paused(self.clock.now_ms()):
-            return False
-        return state.handoff_id is None or not entry.id.startswith(f"{state.handoff_id}:")
+    def _notes_here(self, phone: str, entry: OutboxEntry) -> bool:
+        """Whether the echo note goes into the ready script (the chat's note is in the
+        phone's slot) instead of the echo-noting messenger's own round trip."""
+        chat = ChatId.parse(entry.chat)
+        noting = isinstance(self.messenger, EchoNotingMessenger)
+        return noting and chat is not None and chat.key == phone
 
-    async def _send(self, entry: OutboxEntry) -> bool:
+    async def _ready_to_send(
+        self, phone: str, entry: OutboxEntry, fence: Fence | None, noted: bool
+    ) -> bool:
+        """One script: ClaimLost when the turn's claim is gone; False when a person took
+        the chat after this reply was written (the hand-off turn's own replies, which tell
+        the client a person will answer, do go); else True, the text noted for its echo."""
+        k = self.store.keys.phone_keys(phone)
+        verdict = await self._ready(
+            keys=[k.claim, k.takeover, k.sent],
+            args=[
+                fence.token if fence else "",
+                self.clock.now_ms() if self.pauses else "",
+                entry.id,
+                fingerprint(entry.text) if noted else "",
+                SENT_KEEP_S,
+            ],
+        )
+        if int(verdict) == -1:
+            assert fence is not None
+            raise ClaimLost(f"the batch of {mask_phone(phone)} was claimed by another worker")
+        return int(verdict) == 1
+
+    async def _send(self, entry: OutboxEntry, noted: bool) -> bool:
         """True once the reply is sent, or refused for good (it must not block the outbox);
         False when the gateway kept failing (the batch is retried later)."""
         menu = Menu.from_dict(entry.menu) if entry.menu else None
@@ -96,7 +118,10 @@ class OutboxSender:
             async for attempt in retrying:
                 with attempt:
                     try:
-                        await self.messenger.send(entry.chat, entry.text, menu)
+                        if noted and isinstance(self.messenger, EchoNotingMessenger):
+                            await self.messenger.send_noted(entry.chat, entry.text, menu)
+                        else:
+                            await self.messenger.send(entry.chat, entry.text, menu)
                     except DeliveryError as error:
                         log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
                         self._count("failed" if error.retryable else "rejected")

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT_S = 2.0  # a stop lets turns under way finish this long, then gives them back
 RELEASE_TIMEOUT_S = 1.0  # giving a batch back is one Redis call; never wait longer
+SURVEY_SHARE = 4  # a pass lists a quarter of the free slots per bucket (engine.due_scan)
 
 
 class BatchHandler(Protocol):
@@ -93,7 +94,7 @@ class Worker(DueWork[Batch]):
             if now - last_seen_write >= 2000:
                 await self._report_alive(now)
                 last_seen_write = now
-            next_due = await self.claim_due()
+            next_due = await self.claim_due(share=SURVEY_SHARE)
             if len(self._running) >= self.concurrency:
                 # At capacity: the next claim waits for a turn to end, not for the clock.
                 await asyncio.wait(
