@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -105,9 +106,17 @@ def turns(url: str, processes: int, phones: int) -> dict[str, Any]:
                 start_worker(procs, url, prefix, sandbox, gateway.url, "--report-lags")
                 for _ in range(processes)
             ]
+            redis_before = redis_cpu_us(url)
             result = await push_and_wait(url, prefix, phones)
+            redis_us = redis_cpu_us(url) - redis_before
+            worker_s = sum(cpu_seconds(w.pid) for w in workers)
             result["replies_sent"] = gateway.replies
             result["flush_lag"] = percentiles(stop_for_lags(workers))
+            # Per-turn costs for the capacity model in BENCHMARKS.md, section 6: the
+            # workers' CPU (from their start, so the start-up is in it) and Redis's CPU
+            # (every command on every master, during the run).
+            result["worker_cpu_ms_per_turn"] = round(1000 * worker_s / phones, 2)
+            result["redis_cpu_us_per_turn"] = round(redis_us / phones, 1)
             return result
 
     try:
@@ -132,20 +141,42 @@ def stop_for_lags(workers: list[subprocess.Popen[str]]) -> list[float]:
     return lags
 
 
-def delete_keys(url: str, prefix: str) -> None:
-    """The benchmark's keys, on a single Redis or on every master of a Cluster."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def redis_cpu_us(url: str) -> int:
+    """CPU microseconds of the Redis server processes so far, summed over every master
+    (`INFO cpu`: commandstats would count a script's inner commands twice)."""
+    total = 0.0
+    for node_url in master_urls(url):
+        client = redis.Redis.from_url(node_url, socket_timeout=10)
+        try:
+            cpu = client.info("cpu")
+        finally:
+            client.close()
+        total += float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+    return int(total * 1_000_000)
+
+
+def master_urls(url: str) -> list[str]:
+    """`url` itself on a single server; every master's URL on a Cluster."""
     client = redis.Redis.from_url(url, socket_timeout=10)
     try:
         nodes = client.cluster("nodes") if client.info("cluster").get("cluster_enabled") else {}
     finally:
         client.close()
-    if not nodes:
-        delete_prefix(url, prefix)
-        return
-    for address, node in nodes.items():
-        if "master" in node["flags"]:
-            host, port = address.split("@")[0].rsplit(":", 1)
-            delete_prefix(f"redis://{host}:{port}/0", prefix)
+    masters = [address for address, node in nodes.items() if "master" in node["flags"]]
+    return [f"redis://{a.split('@')[0]}/0" for a in masters] or [url]
+
+
+def delete_keys(url: str, prefix: str) -> None:
+    """The benchmark's keys, on a single Redis or on every master of a Cluster."""
+    for node_url in master_urls(url):
+        delete_prefix(node_url, prefix)
 
 
 @contextlib.contextmanager
