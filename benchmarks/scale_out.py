@@ -85,7 +85,17 @@ async def push_and_wait(url: str, prefix: str, phones: int) -> dict[str, Any]:
 
     async def append(n: int) -> None:
         async with gate:
-            await batcher.append(*first_message(n))
+            for attempt in range(3):
+                try:
+                    await batcher.append(*first_message(n))
+                    return
+                except (redis.exceptions.RedisError, AttributeError):
+                    # redis-py's cluster client can lose a connection while it connects
+                    # on a starved machine (AttributeError from its writer); an append
+                    # is deduped by message id, so it is sent again.
+                    if attempt == 2:
+                        raise
+                    await asyncio.sleep(0.2)
 
     try:
         started = time.perf_counter()
@@ -106,17 +116,21 @@ def turns(url: str, processes: int, phones: int) -> dict[str, Any]:
                 start_worker(procs, url, prefix, sandbox, gateway.url, "--report-lags")
                 for _ in range(processes)
             ]
-            redis_before = redis_cpu_us(url)
+            # Per-turn costs for the capacity model in BENCHMARKS.md, section 6: the
+            # workers' CPU during the run (start-up left out) and the Redis masters' CPU
+            # during the run, less what they spend idle (cluster bus, cron) in that time.
+            idle_us_per_s = await redis_idle_us_per_s(url)
+            workers_before = sum(cpu_seconds(w.pid) for w in workers)
+            redis_before, started = redis_cpu_us(url), time.perf_counter()
             result = await push_and_wait(url, prefix, phones)
-            redis_us = redis_cpu_us(url) - redis_before
-            worker_s = sum(cpu_seconds(w.pid) for w in workers)
+            busy_us = redis_cpu_us(url) - redis_before
+            busy_us -= idle_us_per_s * (time.perf_counter() - started)
+            worker_s = sum(cpu_seconds(w.pid) for w in workers) - workers_before
             result["replies_sent"] = gateway.replies
             result["flush_lag"] = percentiles(stop_for_lags(workers))
-            # Per-turn costs for the capacity model in BENCHMARKS.md, section 6: the
-            # workers' CPU (from their start, so the start-up is in it) and Redis's CPU
-            # (every command on every master, during the run).
             result["worker_cpu_ms_per_turn"] = round(1000 * worker_s / phones, 2)
-            result["redis_cpu_us_per_turn"] = round(redis_us / phones, 1)
+            result["redis_cpu_us_per_turn"] = round(max(0.0, busy_us) / phones, 1)
+            result["redis_idle_cpu_us_per_s"] = round(idle_us_per_s)
             return result
 
     try:
@@ -160,6 +174,13 @@ def redis_cpu_us(url: str) -> int:
             client.close()
         total += float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
     return int(total * 1_000_000)
+
+
+async def redis_idle_us_per_s(url: str, seconds: float = 3.0) -> float:
+    """The masters' CPU per second with the workers idle (no batch pending)."""
+    before = redis_cpu_us(url)
+    await asyncio.sleep(seconds)
+    return (redis_cpu_us(url) - before) / seconds
 
 
 def master_urls(url: str) -> list[str]:
