@@ -123,7 +123,7 @@ def turns(url: str, processes: int, phones: int) -> dict[str, Any]:
             workers_before = sum(cpu_seconds(w.pid) for w in workers)
             redis_before, started = redis_cpu_us(url), time.perf_counter()
             result = await push_and_wait(url, prefix, phones)
-            busy_us = redis_cpu_us(url) - redis_before
+            busy_us = float(redis_cpu_us(url) - redis_before)
             busy_us -= idle_us_per_s * (time.perf_counter() - started)
             worker_s = sum(cpu_seconds(w.pid) for w in workers) - workers_before
             result["replies_sent"] = gateway.replies
