@@ -33,14 +33,8 @@ from typing import Any
 
 import redis
 
-from benchmarks.common import (
-    DEFAULT_REDIS_URL,
-    bench_prefix,
-    command_line,
-    delete_prefix,
-    percentiles,
-    report,
-)
+from benchmarks import common
+from benchmarks.common import DEFAULT_REDIS_URL, bench_prefix, command_line, delete_prefix, report
 from benchmarks.engine_setup import (
     CountingGateway,
     first_message,
@@ -127,7 +121,7 @@ def turns(url: str, processes: int, phones: int) -> dict[str, Any]:
             busy_us -= idle_us_per_s * (time.perf_counter() - started)
             worker_s = sum(cpu_seconds(w.pid) for w in workers) - workers_before
             result["replies_sent"] = gateway.replies
-            result["flush_lag"] = percentiles(stop_for_lags(workers))
+            result["flush_lag"] = common.percentiles(stop_for_lags(workers))
             result["worker_cpu_ms_per_turn"] = round(1000 * worker_s / phones, 2)
             result["redis_cpu_us_per_turn"] = round(max(0.0, busy_us) / phones, 1)
             result["redis_idle_cpu_us_per_s"] = round(idle_us_per_s)
