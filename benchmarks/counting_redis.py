@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.connection import Connection
+from redis.asyncio.connection import Connection, UnixDomainSocketConnection
 
 from engine.redis_conn import AsyncRedis
 
@@ -31,17 +31,34 @@ class Counts:
 COUNTS = Counts()
 
 
-class CountingConnection(Connection):
+class Counting:
+    """Counts what a connection sends (mixed into a TCP or a unix socket connection)."""
+
     async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
         COUNTS.round_trips += 1
-        await super().send_packed_command(command, check_health)
+        await super().send_packed_command(command, check_health)  # type: ignore[misc]
 
     def pack_command(self, *args: Any) -> list[bytes]:
         COUNTS.commands += 1
-        return super().pack_command(*args)
+        packed: list[bytes] = super().pack_command(*args)  # type: ignore[misc]
+        return packed
+
+
+class CountingConnection(Counting, Connection):
+    pass
+
+
+class CountingUnixConnection(Counting, UnixDomainSocketConnection):
+    """The same over a unix socket (the embedded server)."""
 
 
 def counting_client(url: str) -> AsyncRedis:
-    """A TCP client (redis://host:port/db) whose connections count what they send."""
-    pool = aioredis.ConnectionPool.from_url(url, connection_class=CountingConnection)
+    """A client (redis://host:port/db or unix://path) whose connections count what they
+    send."""
+    if url.startswith("unix://"):
+        pool = aioredis.ConnectionPool(
+            connection_class=CountingUnixConnection, path=url.removeprefix("unix://")
+        )
+    else:
+        pool = aioredis.ConnectionPool.from_url(url, connection_class=CountingConnection)
     return aioredis.Redis(connection_pool=pool)

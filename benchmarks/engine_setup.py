@@ -41,10 +41,10 @@ def start_sandbox(procs: Children) -> str:
 
 
 def start_worker(
-    procs: Children, redis_url: str, prefix: str, sandbox_url: str, send_url: str
+    procs: Children, redis_url: str, prefix: str, sandbox_url: str, send_url: str, *extra: str
 ) -> subprocess.Popen[str]:
     args = [redis_url, prefix, sandbox_url, send_url, "--no-rate-limit", "--lease-ms", "30000"]
-    return procs.start("tests.support.engine_worker", *args)
+    return procs.start("tests.support.engine_worker", *args, *extra)
 
 
 class CountingGateway:

@@ -43,6 +43,12 @@ class ConversationActivity(RedisStore):
             log.warning("console index of %s not updated: %s", phone, error)
 
     async def _index(self, conversation: Conversation) -> None:
+        keys, args = self.index_call(conversation)
+        await self.script("note_activity")(keys=keys, args=args)
+
+    def index_call(self, conversation: Conversation) -> tuple[list[str], list[Any]]:
+        """The keys and arguments of note_activity.lua for a conversation just saved (the
+        state save runs it in its own script: engine/lua/save_state.lua)."""
         k = self.keys.phone_keys(conversation.phone)
         turn = conversation.turns[-1] if conversation.turns else None
         turn_id, record, booked = "", "", ""
@@ -54,9 +60,9 @@ class ConversationActivity(RedisStore):
             booking = conversation.booking
             if booking is not None and booking.api_id == api_id_for(turn_id):
                 booked = f"{conversation.phone}|{booking.record_id}"
-        await self.script("note_activity")(
-            keys=[self.keys.activity(k.bucket), k.timeline, self.keys.bookings(k.bucket)],
-            args=[
+        return (
+            [self.keys.activity(k.bucket), k.timeline, self.keys.bookings(k.bucket)],
+            [
                 conversation.phone,
                 self.clock.now_ms(),
                 self.retention_s * 1000,

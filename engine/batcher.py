@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import secrets
+from collections.abc import Sequence
 from typing import Any, cast
 
 from redis.asyncio import ConnectionPool
@@ -20,9 +21,17 @@ from redis.asyncio.client import PubSub
 from redis.asyncio.cluster import RedisCluster
 
 from engine.clock import Clock
-from engine.due_scan import bucket_heads, due_in
-from engine.keys import BUCKETS, Keys
-from engine.redis_conn import AsyncRedis, is_cluster, lua_script, storage
+from engine.due_scan import bucket_heads, bucket_survey, due_in
+from engine.keys import BUCKETS, Keys, bucket_of
+from engine.redis_conn import (
+    AsyncRedis,
+    CoalescedScript,
+    as_text,
+    eval_many,
+    is_cluster,
+    lua_script,
+    storage,
+)
 from states.messages import InboundMessage
 from states.ports import AppendResult, BatchStats
 
@@ -44,6 +53,17 @@ class BatchPolicy:
 
 
 @dataclasses.dataclass(frozen=True)
+class TurnStart:
+    """What a turn reads first, read by the claim script right after it took the claim
+    (issue 15: folded into the claim's round trip instead of three more)."""
+
+    state_version: int
+    state_doc: str | None  # the conversation JSON; None for a phone never seen
+    paused_until_ms: int  # a person has the chat until then (0: never paused)
+    reminders: dict[str, str]  # the phone's reminders hash (`engine.reminders.store`)
+
+
+@dataclasses.dataclass(frozen=True)
 class Batch:
     """A claimed batch: the messages of one turn, in timestamp-then-arrival order."""
 
@@ -54,6 +74,7 @@ class Batch:
     due_ms: int
     lease_until_ms: int
     messages: tuple[InboundMessage, ...]
+    start: TurnStart | None = None
 
     @property
     def id(self) -> str:
@@ -72,7 +93,8 @@ class Batcher:
         self._append = redis.register_script(lua_script("append.lua"))
         self._claim = redis.register_script(lua_script("claim.lua"))
         self._extend = redis.register_script(lua_script("extend.lua"))
-        self._finish = redis.register_script(lua_script("finish.lua"))
+        # Many turns end at once under load: their acks share a round trip.
+        self._finish = CoalescedScript(redis, redis.register_script(lua_script("finish.lua")))
         self._drop = redis.register_script(lua_script("drop.lua"))
         self._node_clients: dict[str, AsyncRedis] = {}
 
@@ -135,35 +157,68 @@ class Batcher:
     async def due_phones(self, bucket: int, now_ms: int, limit: int) -> list[str]:
         return await due_in(self.redis, self.keys.due(bucket), now_ms, limit)
 
+    async def survey(self, now_ms: int, limit: int) -> list[tuple[int, float | None, list[str]]]:
+        """Every bucket's earliest due time and up to `limit` phones due now, in one round
+        trip."""
+        return await bucket_survey(self.redis, self.keys.due, now_ms, limit)
+
     async def claim(self, phone: str) -> Batch | None:
         """Claim the phone's due batch (or re-claim one whose lease ran out)."""
-        k = self.keys.phone_keys(phone)
-        token = secrets.token_hex(8)
-        out: list[Any] | None = await self._claim(
-            keys=[k.due, k.pending, k.meta, k.inflight, k.claim, k.dead, k.stats, k.oldest],
-            args=[
-                phone,
-                self.clock.now_ms(),
-                self.policy.lease_ms,
-                token,
-                MAX_ATTEMPTS,
-                self.policy.max_size,
-                self.policy.dead_max,
-            ],
-        )
-        if not out:
-            return None
+        claimed = await self.claim_many([(bucket_of(phone), [phone])])
+        return claimed[0] if claimed else None
+
+    async def claim_many(self, picks: Sequence[tuple[int, Sequence[str]]]) -> list[Batch]:
+        """Claim the due batches of the picked phones, given per bucket: one script call
+        per bucket claims all its phones, and all buckets go in one round trip. A phone
+        whose batch is not due, or is another worker's, is left out of the answer."""
+        p = self.policy
+        calls: list[tuple[list[str], list[Any]]] = []
+        for bucket, phones in picks:
+            if not phones:
+                continue
+            keys = [self.keys.due(bucket), self.keys.dead(bucket)]
+            keys += [self.keys.stats(bucket), self.keys.oldest(bucket)]
+            args: list[Any] = [self.clock.now_ms(), p.lease_ms, MAX_ATTEMPTS]
+            args += [p.max_size, p.dead_max]
+            for phone in phones:
+                k = self.keys.phone_keys(phone)
+                assert k.bucket == bucket, "a phone claimed with another bucket's keys"
+                keys += [k.pending, k.meta, k.inflight, k.claim, k.state, k.takeover]
+                keys.append(k.reminders)
+                args += [phone, secrets.token_hex(8)]
+            calls.append((keys, args))
+        answers = await eval_many(self.redis, self._claim, calls)
+        claimed = []
+        for (_, args), answer in zip(calls, answers, strict=True):
+            for i, out in enumerate(answer):
+                if out:
+                    claimed.append(self._batch(as_text(args[5 + 2 * i]), out))
+        return claimed
+
+    @staticmethod
+    def _batch(phone: str, out: list[Any]) -> Batch:
         messages = sorted(
-            (InboundMessage.from_stored(raw) for raw in out[5:]), key=lambda m: m.order_key
+            (InboundMessage.from_stored(raw) for raw in out[5]), key=lambda m: m.order_key
         )
+        version, doc = out[6]
+        reminders = out[8]
         return Batch(
             phone=phone,
-            token=token,
+            token=as_text(out[0]),
             attempt=int(out[1]),
             first_ms=int(out[2]),
             due_ms=int(out[3]),
             lease_until_ms=int(out[4]),
             messages=tuple(messages),
+            start=TurnStart(
+                state_version=int(version or 0),
+                state_doc=as_text(doc) if doc is not None else None,
+                paused_until_ms=int(out[7]),
+                reminders={
+                    as_text(reminders[i]): as_text(reminders[i + 1])
+                    for i in range(0, len(reminders), 2)
+                },
+            ),
         )
 
     async def extend(self, batch: Batch) -> bool:

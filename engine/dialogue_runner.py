@@ -36,6 +36,7 @@ from engine.pauses import DEFAULT_PAUSE_S, PauseStore
 from engine.recording_backend import RecordingBackend
 from engine.redis_conn import REDIS_ERRORS
 from engine.turn_reading import BatchReading, ReadCaps, read_batch
+from engine.visit import Visit
 from engine.visit_tracking import VisitTracker
 from states.conversation import Conversation
 from states.dialogue import DEFAULT_TIMEZONE, Dialogue, TurnInput, TurnResult
@@ -102,7 +103,12 @@ class DialogueRunner:
     async def _turn(self, batch: Batch) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Run (or finish sending) the batch's turn; the YClients calls and guards it made."""
         fence = self.store.fence(batch.phone, batch.token)
-        conversation = await self.store.load(batch.phone)
+        start = batch.start  # what the claim script read for this turn (issue 15)
+        if start is not None:
+            document = self.store.parse_document(start.state_version, start.state_doc)
+            conversation = self.store.conversation_of(batch.phone, document)
+        else:
+            conversation = await self.store.load(batch.phone)
         if conversation.last_batch_id == batch.id:
             await self.deliver(batch.phone, fence)  # the turn ran before a crash: only send
             await self.handoffs.settle(conversation, batch.id)
@@ -112,7 +118,10 @@ class DialogueRunner:
             for cap, count in reading.cut.items():
                 if count:
                     self.metrics.input_cut.labels(cap).inc(count)
-        paused_until = await self.pauses.paused_until(batch.phone)
+        if start is not None:
+            paused_until = self.pauses.until_of(start.paused_until_ms)
+        else:
+            paused_until = await self.pauses.paused_until(batch.phone)
         if paused_until is not None:
             await self._hold(conversation, batch, reading, paused_until.isoformat(), fence)
             return [], []
@@ -171,9 +180,11 @@ class DialogueRunner:
         ]
         if menu is not None:
             outbox[-1] = dataclasses.replace(outbox[-1], menu=menu.to_dict())
-        if not await self._save(conversation, outbox, fence, batch):
+        saved = await self.store.save_turn(conversation, outbox, fence)
+        if saved is None and not await self._landed(batch):
             return [], []
-        await self.deliver(batch.phone, fence)
+        # The save answered with the outbox: send it without reading it again.
+        await self.outbox.deliver(batch.phone, fence, entries=saved)
         await self.handoffs.settle(conversation, batch.id)
         return recorder.calls, result.guards
 
@@ -182,6 +193,10 @@ class DialogueRunner:
     ) -> bool:
         if await self.store.save(conversation, outbox, fence):
             return True
+        return await self._landed(batch)
+
+    async def _landed(self, batch: Batch) -> bool:
+        """A save that lost its compare-and-set: was it our own, landed already?"""
         stored = await self.store.load(batch.phone)
         if stored.last_batch_id != batch.id:
             log.warning("turn for %s lost a save race; dropped", mask_phone(batch.phone))
@@ -219,10 +234,16 @@ class DialogueRunner:
         if self.visits is None:
             return None
         store = self.visits.reminders
-        asked = await store.awaiting_answer(
-            batch.phone, late=True, answered_since_ms=batch.first_ms
-        )
-        visit = await store.visit_of(batch.phone, asked.record_id) if asked else None
+        since = batch.first_ms
+        if batch.start is None:
+            asked = await store.awaiting_answer(batch.phone, late=True, answered_since_ms=since)
+            visit = await store.visit_of(batch.phone, asked.record_id) if asked else None
+        else:
+            read = batch.start.reminders
+            found = store.reminders_in(batch.phone, read)
+            asked = store.awaiting_in(found, late=True, answered_since_ms=since)
+            stored_visit = read.get(f"v|{asked.record_id}") if asked else None
+            visit = Visit.from_json(stored_visit) if stored_visit else None
         if asked is None or visit is None:
             return None
         zone = ZoneInfo(self.timezone) if self.timezone else None

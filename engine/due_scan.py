@@ -2,8 +2,9 @@
 (`engine/worker.py`), the reminder sender (`engine/reminders/sender.py`) and the record
 follower (`engine/record_sync/follower.py`) all find, claim and run it the same way here.
 
-One pass reads every bucket's earliest due time (one round trip), claims what is due up to
-the free task slots, and runs each claimed job as a task. A pass that met a due bucket asks
+One pass reads every bucket's earliest due time and the members due now (one round trip
+for the batch worker), shares the free task slots out over the due buckets, claims them
+and runs each claimed job as a task. A pass that met a due bucket asks
 for another pass at once: that bucket's next due time is only known after a fresh read
 (benchmarks/flush_lag.py found this for batches: without it a burst drained one pass per
 `max_idle_s`).
@@ -15,8 +16,8 @@ import abc
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from engine.clock import Clock
 from engine.keys import BUCKETS
@@ -27,28 +28,57 @@ log = logging.getLogger(__name__)
 J = TypeVar("J")
 
 
-async def scan_due(
-    next_due: Sequence[tuple[int, float | None]],
-    now_ms: int,
-    free: Callable[[], int],
-    take_bucket: Callable[[int, int], Awaitable[None]],
-) -> float | None:
-    """Call `take_bucket(bucket, free slots)` for every due bucket while there is room;
-    return when the next pass should run (`now_ms` again after a due bucket; None: idle)."""
+Survey = Sequence[tuple[int, float | None, Sequence[str]]]
+"""Per bucket: (bucket, earliest due ms or None, members due now, earliest first)."""
+
+
+def share_out(
+    survey: Survey, now_ms: int, room: int
+) -> tuple[list[tuple[int, list[str]]], float | None]:
+    """The members to claim, at most `room` in all, taken from the due buckets in turn (no
+    bucket starves another); and when the next pass should run (`now_ms` again after a due
+    bucket: its next due time is only known after a fresh read; None: idle)."""
     earliest: float | None = None
     met_due = False
-    for bucket, due in next_due:
+    queues: list[tuple[int, list[str]]] = []
+    for bucket, due, members in survey:
         if due is None:
             continue
         if due > now_ms:
             earliest = due if earliest is None else min(earliest, due)
             continue
         met_due = True
-        room = free()
-        if room <= 0:
-            break
-        await take_bucket(bucket, room)
-    return now_ms if met_due else earliest
+        if members:
+            queues.append((bucket, list(members)))
+    picks: dict[int, list[str]] = {}
+    depth = 0
+    while room > 0 and any(depth < len(members) for _, members in queues):
+        for bucket, members in queues:
+            if room > 0 and depth < len(members):
+                picks.setdefault(bucket, []).append(members[depth])
+                room -= 1
+        depth += 1
+    return list(picks.items()), (now_ms if met_due else earliest)
+
+
+async def bucket_survey(
+    redis: AsyncRedis, due_set: Callable[[int], str], now_ms: int, limit: int
+) -> list[tuple[int, float | None, list[str]]]:
+    """Every bucket's earliest due time and up to `limit` members due by `now_ms`, in one
+    round trip (a Cluster client splits the pipeline per node)."""
+    pipe = redis.pipeline(transaction=False)
+    for bucket in range(BUCKETS):
+        pipe.zrange(due_set(bucket), 0, 0, withscores=True)
+        if limit > 0:
+            pipe.zrangebyscore(due_set(bucket), "-inf", now_ms, 0, limit)
+    rows: list[Any] = await pipe.execute()
+    step = 2 if limit > 0 else 1
+    out: list[tuple[int, float | None, list[str]]] = []
+    for bucket in range(BUCKETS):
+        head = rows[step * bucket]
+        members = [as_text(m) for m in rows[step * bucket + 1]] if limit > 0 else []
+        out.append((bucket, head[0][1] if head else None, members))
+    return out
 
 
 async def bucket_heads(
@@ -103,20 +133,40 @@ class DueWork(abc.ABC, Generic[J]):
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def claim_due(self) -> float | None:
-        """Claim due jobs up to capacity; return when the next pass should run."""
-        now = self.clock.now_ms()
+    async def survey(self, now_ms: int, limit: int) -> Survey:
+        """Every bucket's earliest due time, with up to `limit` members due now for each
+        due bucket (the batch worker reads it all in one round trip)."""
+        out: list[tuple[int, float | None, Sequence[str]]] = []
+        for bucket, due in await self.next_due():
+            due_now = due is not None and due <= now_ms and limit > 0
+            members = await self.due_members(bucket, now_ms, limit) if due_now else []
+            out.append((bucket, due, members))
+        return out
 
-        async def take(bucket: int, room: int) -> None:
-            for member in await self.due_members(bucket, now, room):
+    async def claim_picks(self, picks: Sequence[tuple[int, Sequence[str]]]) -> list[J]:
+        """Claim the picked members, bucket by bucket; the jobs taken (the batch worker
+        claims a whole bucket's picks in one script call, all buckets in one round trip)."""
+        jobs = []
+        for _, members in picks:
+            for member in members:
                 job = await self.claim(member)
                 if job is not None:
-                    self.start(job)
+                    jobs.append(job)
+        return jobs
 
-        def free() -> int:
-            return self.concurrency - len(self._running)
-
-        return await scan_due(await self.next_due(), now, free, take)
+    async def claim_due(self, share: int = 1) -> float | None:
+        """Claim due jobs up to capacity; return when the next pass should run. Each bucket
+        lists at most 1/`share` of the free slots: a serving worker (share 4) does not read
+        16 times what fits when a burst covers every bucket, while a pass that must take
+        everything due (`run_once`) lists all of it."""
+        now = self.clock.now_ms()
+        room = self.concurrency - len(self._running)
+        limit = max(0, min(room, -(-room // share)))
+        picks, next_pass = share_out(await self.survey(now, limit), now, room)
+        if picks:
+            for job in await self.claim_picks(picks):
+                self.start(job)
+        return next_pass
 
     async def run_once(self) -> int:
         """Claim every job due now and run them all (tests on a virtual clock)."""

@@ -78,6 +78,11 @@ class EchoNotingMessenger:
         await self.sent.note(chat, text)
         await self.inner.send(chat, text, menu)
 
+    async def send_noted(self, chat: str, text: str, menu: Menu | None = None) -> None:
+        """Send a text the caller noted already (the outbox notes it in the script that
+        clears the reply to go: engine/lua/outbox_ready.lua)."""
+        await self.inner.send(chat, text, menu)
+
     async def mark_read(self, chat: str, message_id: str) -> None:
         await self.inner.mark_read(chat, message_id)
 

@@ -12,11 +12,13 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from engine.clock import Clock
 from engine.conversations import ConversationStore, OutboxEntry
-from engine.fencing import Fence
+from engine.echoes import SENT_KEEP_S, EchoNotingMessenger, fingerprint
+from engine.fencing import ClaimLost, Fence
 from engine.metrics import Metrics
 from engine.pauses import PauseStore
 from states.masking import mask_phone
 from states.menus import Menu
+from states.messages import ChatId
 from states.ports import DeliveryError, Messenger
 
 log = logging.getLogger(__name__)
@@ -42,35 +44,62 @@ class OutboxSender:
     def now_ms(self) -> int:
         return (self.clock or self.store.clock).now_ms()
 
-    async def deliver(self, phone: str, fence: Fence | None = None, only: str = "") -> None:
+    async def deliver(
+        self,
+        phone: str,
+        fence: Fence | None = None,
+        only: str = "",
+        entries: list[OutboxEntry] | None = None,
+    ) -> None:
         """Send what the outbox holds (entries whose id starts with `only`), in order; each
         leaves the outbox once sent. With a fence, each is sent only while the turn still
-        holds its claim. RepliesNotDelivered when the gateway could not take one now."""
-        for entry in await self.store.pending_replies(phone):
+        holds its claim. RepliesNotDelivered when the gateway could not take one now.
+        `entries`: the outbox as the turn's save just read it (one round trip fewer)."""
+        if entries is None:
+            entries = await self.store.pending_replies(phone)
+        for entry in entries:
             if not entry.id.startswith(only):
                 continue
-            if fence is not None:
-                await fence.check()
-            if await self._taken_over(phone, entry):
+            noted = self._notes_here(phone, entry)
+            if not await self._ready_to_send(phone, entry, fence, noted):
                 log.info("a person took %s over: a reply is not sent", mask_phone(phone))
                 self._count("held")
                 await self.store.mark_sent(phone, entry)
                 continue
-            if not await self._send(entry):
+            if not await self._send(entry, noted):
                 raise RepliesNotDelivered(f"reply {entry.id} not delivered yet")
             await self.store.mark_sent(phone, entry)
 
-    async def _taken_over(self, phone: str, entry: OutboxEntry) -> bool:
-        """A person took the chat after this reply was written: it must not go out (the
-        hand-off turn's own replies, which tell the client a person will answer, do)."""
-        if self.pauses is None:
-            return False
-        state = await self.pauses.state(phone)
-        if not state.paused(self.now_ms):
-            return False
-        return state.handoff_id is None or not entry.id.startswith(f"{state.handoff_id}:")
+    def _notes_here(self, phone: str, entry: OutboxEntry) -> bool:
+        """Whether the echo note goes into the ready script (the chat's note is in the
+        phone's slot) instead of the echo-noting messenger's own round trip."""
+        chat = ChatId.parse(entry.chat)
+        noting = isinstance(self.messenger, EchoNotingMessenger)
+        return noting and chat is not None and chat.key == phone
 
-    async def _send(self, entry: OutboxEntry) -> bool:
+    async def _ready_to_send(
+        self, phone: str, entry: OutboxEntry, fence: Fence | None, noted: bool
+    ) -> bool:
+        """One script: ClaimLost when the turn's claim is gone; False when a person took
+        the chat after this reply was written (the hand-off turn's own replies, which tell
+        the client a person will answer, do go); else True, the text noted for its echo."""
+        k = self.store.keys.phone_keys(phone)
+        verdict = await self.store.script("outbox_ready")(
+            keys=[k.claim, k.takeover, k.sent],
+            args=[
+                fence.token if fence else "",
+                self.now_ms if self.pauses else "",
+                entry.id,
+                fingerprint(entry.text) if noted else "",
+                SENT_KEEP_S,
+            ],
+        )
+        if int(verdict) == -1:
+            assert fence is not None
+            raise ClaimLost(f"the batch of {mask_phone(phone)} was claimed by another worker")
+        return int(verdict) == 1
+
+    async def _send(self, entry: OutboxEntry, noted: bool) -> bool:
         """True once the reply is sent, or refused for good (it must not block the outbox);
         False when the gateway kept failing (the batch is retried later)."""
         menu = Menu.from_dict(entry.menu) if entry.menu else None
@@ -84,7 +113,10 @@ class OutboxSender:
             async for attempt in retrying:
                 with attempt:
                     try:
-                        await self.messenger.send(entry.chat, entry.text, menu)
+                        if noted and isinstance(self.messenger, EchoNotingMessenger):
+                            await self.messenger.send_noted(entry.chat, entry.text, menu)
+                        else:
+                            await self.messenger.send(entry.chat, entry.text, menu)
                     except DeliveryError as error:
                         log.warning("reply to %s failed: %s", mask_phone(entry.chat), error)
                         self._count("failed" if error.retryable else "rejected")

@@ -145,7 +145,11 @@ class PauseStore(RedisStore):
 
     async def paused_until(self, phone: str) -> datetime | None:
         until = await self.redis.hget(self.keys.phone_keys(phone).takeover, "until_ms")
-        return moment(int(until)) if until and int(until) > self.clock.now_ms() else None
+        return self.until_of(int(until or 0))
+
+    def until_of(self, until_ms: int) -> datetime | None:
+        """The pause in force of a stored `until_ms` (the claim script reads it for a turn)."""
+        return moment(until_ms) if until_ms > self.clock.now_ms() else None
 
     async def mark_notified(self, phone: str, channel: str) -> None:
         await self.redis.hset(self.keys.phone_keys(phone).takeover, f"notified:{channel}", 1)

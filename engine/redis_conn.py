@@ -7,9 +7,10 @@ the interface contract stay the same for a single server and for a Cluster.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ import redis.exceptions
 from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.commands.core import AsyncScript
 
 from engine.embedded_redis import EmbeddedRedis
 from states.ports import StorageUnavailable
@@ -117,6 +119,77 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
         await client.aclose()
         if embedded is not None:
             embedded.stop()
+
+
+async def eval_many(
+    client: AsyncRedis,
+    script: AsyncScript,
+    calls: Sequence[tuple[list[str], list[Any]]],
+    return_exceptions: bool = False,
+) -> list[Any]:
+    """Run one script several times (each call's keys in one slot) in one round trip: a
+    pipeline of EVALSHAs on one server; on a Cluster, concurrent calls (each to its node:
+    the async cluster pipeline does not run scripts). A script Redis does not know yet
+    (restarted, or never loaded) is loaded and the whole pipeline sent again: NOSCRIPT
+    means no call of it ran. With `return_exceptions` a call's error is its answer."""
+    if not calls:
+        return []
+    if len(calls) == 1 or is_cluster(client):
+        runs = (script(keys=k, args=a) for k, a in calls)
+        return list(await asyncio.gather(*runs, return_exceptions=return_exceptions))
+    for attempt in range(2):
+        pipe = client.pipeline(transaction=False)
+        for keys, args in calls:
+            pipe.evalsha(script.sha, len(keys), *keys, *args)
+        answers = list(await pipe.execute(raise_on_error=False))
+        if attempt == 0 and any(isinstance(a, redis.exceptions.NoScriptError) for a in answers):
+            await client.script_load(script.script)
+            continue
+        if not return_exceptions:
+            for answer in answers:
+                if isinstance(answer, Exception):
+                    raise answer
+        return answers
+    raise AssertionError("unreachable")
+
+
+class CoalescedScript:
+    """Calls of one script made in the same turn of the event loop go to Redis together
+    (`eval_many`): turns that end at once are acked in one round trip, not one each."""
+
+    def __init__(self, client: AsyncRedis, script: AsyncScript) -> None:
+        self.client = client
+        self.script = script
+        self._queue: list[tuple[list[str], list[Any], asyncio.Future[Any]]] = []
+        self._flushing: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, keys: list[str], args: list[Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        if not self._queue:
+            loop.call_soon(self._flush)
+        answer: asyncio.Future[Any] = loop.create_future()
+        self._queue.append((keys, args, answer))
+        return await answer
+
+    def _flush(self) -> None:
+        queued, self._queue = self._queue, []
+        task = asyncio.create_task(self._send(queued))
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _send(self, queued: list[tuple[list[str], list[Any], asyncio.Future[Any]]]) -> None:
+        calls = [(keys, args) for keys, args, _ in queued]
+        try:
+            answers = await eval_many(self.client, self.script, calls, return_exceptions=True)
+        except BaseException as error:  # the round trip failed: every caller hears it
+            answers = [error] * len(queued)
+        for (_, _, future), answer in zip(queued, answers, strict=True):
+            if future.done():
+                continue  # its caller gave up waiting (cancelled); the call still ran
+            if isinstance(answer, BaseException):
+                future.set_exception(answer)
+            else:
+                future.set_result(answer)
 
 
 def lua_script(name: str) -> str:

@@ -25,7 +25,7 @@ from redis.asyncio.client import PubSub
 
 from engine.batcher import Batch, Batcher
 from engine.clock import Clock
-from engine.due_scan import DueWork
+from engine.due_scan import DueWork, Survey
 from engine.fencing import ClaimLost
 from engine.health import WORKERS_KEPT_MS
 from engine.redis_conn import REDIS_ERRORS
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_TIMEOUT_S = 2.0  # a stop lets turns under way finish this long, then gives them back
 RELEASE_TIMEOUT_S = 1.0  # giving a batch back is one Redis call; never wait longer
+SURVEY_SHARE = 4  # a pass lists a quarter of the free slots per bucket (engine.due_scan)
 
 
 class BatchHandler(Protocol):
@@ -93,7 +94,7 @@ class Worker(DueWork[Batch]):
             if now - last_seen_write >= 2000:
                 await self._report_alive(now)
                 last_seen_write = now
-            next_due = await self.claim_due()
+            next_due = await self.claim_due(share=SURVEY_SHARE)
             if len(self._running) >= self.concurrency:
                 # At capacity: the next claim waits for a turn to end, not for the clock.
                 await asyncio.wait(
@@ -135,6 +136,12 @@ class Worker(DueWork[Batch]):
 
     async def claim(self, member: str) -> Batch | None:
         return await self.batcher.claim(member)
+
+    async def survey(self, now_ms: int, limit: int) -> Survey:
+        return await self.batcher.survey(now_ms, limit)
+
+    async def claim_picks(self, picks: Sequence[tuple[int, Sequence[str]]]) -> list[Batch]:
+        return await self.batcher.claim_many(picks)
 
     def task_name(self, job: Batch) -> str:
         return f"turn:{job.phone[-4:]}"

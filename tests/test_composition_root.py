@@ -14,6 +14,7 @@ UNIT_TESTS = {
         "tests/engine/test_worker.py",
         "tests/support/worker_process.py",  # test_worker.py's worker in its own process
         "tests/reliability/test_bounded_batches.py",
+        "tests/engine/test_batch_claims.py",  # a pass's claims against its free slots
         "benchmarks/lag_worker.py",  # the Worker's flush lag, with a handler that does nothing
     },
     "DialogueRunner": {"tests/engine/test_reply_delivery.py"},

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -175,7 +175,11 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
 
     async def reminders_of(self, phone: str) -> list[Reminder]:
         """The phone's reminders, by time."""
-        raw = await self.redis.hgetall(self.keys.phone_keys(phone).reminders)
+        return self.reminders_in(phone, await self.redis.hgetall(self._hash(phone)))
+
+    @staticmethod
+    def reminders_in(phone: str, raw: Mapping[Any, Any]) -> list[Reminder]:
+        """The reminders of the phone's hash as read (the claim script reads it for a turn)."""
         found = [
             Reminder.from_entry(phone, value)
             for field, value in raw.items()
@@ -183,8 +187,11 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
         ]
         return sorted(found, key=lambda r: (r.at_ms, r.record_id, r.kind))
 
+    def _hash(self, phone: str) -> str:
+        return self.keys.phone_keys(phone).reminders
+
     async def visit_of(self, phone: str, record_id: int) -> Visit | None:
-        raw = await self.redis.hget(self.keys.phone_keys(phone).reminders, f"v|{record_id}")
+        raw = await self.redis.hget(self._hash(phone), f"v|{record_id}")
         return Visit.from_json(raw) if raw else None
 
     async def awaiting_answer(
@@ -194,6 +201,13 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
         With `late`, also one whose wait is over (`unanswered`) while its visit is ahead: a
         "да" hours later still confirms. With `answered_since_ms`, also one answered since
         then (a turn retried after it recorded the answer sees the same question)."""
+        found = self.reminders_in(phone, await self.redis.hgetall(self._hash(phone)))
+        return self.awaiting_in(found, late=late, answered_since_ms=answered_since_ms)
+
+    def awaiting_in(
+        self, found: Sequence[Reminder], *, late: bool = False, answered_since_ms: int | None = None
+    ) -> Reminder | None:
+        """`awaiting_answer` over reminders already read."""
         now = self.clock.now_ms()
 
         def open_(r: Reminder) -> bool:
@@ -204,7 +218,7 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
             since = answered_since_ms
             return since is not None and r.status in ANSWERS and r.answered_ms >= since
 
-        waiting = [r for r in await self.reminders_of(phone) if r.asked and open_(r)]
+        waiting = [r for r in found if r.asked and open_(r)]
         return max(waiting, key=lambda r: r.sent_ms) if waiting else None
 
     async def answer(self, phone: str, record_id: int, outcome: str) -> int:

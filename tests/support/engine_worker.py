@@ -2,7 +2,7 @@
 
 usage: python -m tests.support.engine_worker REDIS_URL PREFIX SANDBOX_URL SEND_URL
            [--kill-at claim|book|send|handled] [--arm-body TEXT] [--lease-ms N]
-           [--quiet-ms N] [--no-rate-limit]   (the last two: benchmarks)
+           [--quiet-ms N] [--no-rate-limit] [--report-lags]   (the last three: benchmarks)
 
 Everything is the product's runtime (`engine.runtime.open_runtime`): Batcher and Worker on
 the system clock, the conversation store, the dialogue, the YClients client against the
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -169,8 +170,19 @@ async def main(args: argparse.Namespace) -> None:
         redis, args.prefix, args.sandbox_url, args.send_url, policy, switch,
         rate_limit=not args.no_rate_limit,
     ) as worker:  # fmt: skip
+        lags: list[int] = []
+        observe = worker.on_flush_lag
+
+        def record(lag_ms: int) -> None:
+            lags.append(lag_ms)
+            if observe is not None:
+                observe(lag_ms)
+
+        worker.on_flush_lag = record
         print("ready", flush=True)
         await worker.run(stop, drain_timeout_s=5)
+        if args.report_lags:  # benchmarks.scale_out reads each batch's flush lag
+            print(json.dumps({"lags_ms": lags}), flush=True)
     await redis.aclose()
 
 
@@ -185,6 +197,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lease-ms", type=int, default=1000)
     parser.add_argument("--quiet-ms", type=int, default=100)
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--report-lags", action="store_true")
     return parser.parse_args(argv)
 
 
