@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers.llm_gate import LlmGate
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
 from adapters.yclients.sandbox import WebhookConfig
 from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
@@ -78,7 +79,8 @@ async def _filler(t: Transcript) -> AsyncIterator[tuple[SlotFiller, OpenAIStub |
         client = make_openai_client(
             "transcript-key", base_url, timeout_s=t.llm_timeout_s, max_retries=0
         )
-        yield OpenAIFiller(client, "stub-model", timeout_s=t.llm_timeout_s), stub
+        llm = OpenAIFiller(client, "stub-model", timeout_s=t.llm_timeout_s)
+        yield LlmGate(llm), stub  # as the service runs it: plain answers skip the LLM
 
 
 def _seed_salon(h: Harness, t: Transcript) -> None:
