@@ -134,10 +134,10 @@ class _Reading:
         option = pick_option(text, self.request.options, None, None, None)
         if option is None or option > _numbered_options(self.request):
             return None
-        if _BARE_NUMBER.match(text):  # "2", "давайте 2": anchored, so nothing else is said
-            plain = all(self.text[s].isalnum() for s, _ in self.units)  # but no emoji
-        else:  # "второй", "вариант 2", "№2"
-            plain = self.covered(m.span() for m in _ORDINAL.finditer(text))
+        # "2", "давайте 2": the pattern is anchored, so nothing else is said — unless a
+        # symbol it skipped as punctuation says something ("2 👎"); "второй", "№2".
+        bare = _BARE_NUMBER.match(text) and all(text[s].isalnum() for s, _ in self.units)
+        plain = bare or self.covered(m.span() for m in _ORDINAL.finditer(text))
         fill = self.fill(want=Intent.CHOOSE_OPTION, option=option) if plain else None
         return PlainAnswer(PlainKind.OPTION, fill) if fill else None
 
