@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from adapters.fillers.openai_stub import OpenAIStub, StubError
+from adapters.fillers.openai_stub import OpenAIStub, StubError, proposal
 from engine.harness import engine_harness
 from engine.keys import Keys
 from engine.redis_conn import AsyncRedis
@@ -18,16 +18,6 @@ from states.slot_fill import LlmReason
 START = datetime(2025, 7, 23, 12, 0, tzinfo=UTC)  # Wednesday 15:00 in Moscow
 PHONE = "79990001177"
 BARI = 3413963
-
-
-def proposal(**fields: object) -> dict[str, object]:
-    base: dict[str, object] = {
-        "intent": "book", "service_phrases": [], "master_choice": None, "master": None,
-        "date_phrase": None, "time_phrase": None, "option": None, "client_name": None,
-        "phone": None, "language": "ru",
-    }  # fmt: skip
-    base.update(fields)
-    return base
 
 
 _COUNTED = re.compile(r'ai_admin_llm_requests_total\{reason="(?P<reason>\w+)"\} (?P<value>\S+)')
@@ -43,7 +33,7 @@ async def test_a_piecemeal_booking_costs_one_request_and_each_batch_is_counted(
     stub = OpenAIStub()
     # One answer for the request; anything more would be a second request and a 500.
     stub.script([
-        proposal(service_phrases=["стрижку"], master_choice="named", master="Бари",
+        proposal(intent="book", service_phrases=["стрижку"], master_choice="named", master="Бари",
                  date_phrase="завтра"),
         StubError(500), StubError(500), StubError(500),
     ])  # fmt: skip
@@ -75,7 +65,7 @@ async def test_a_piecemeal_booking_costs_one_request_and_each_batch_is_counted(
 async def test_a_richer_answer_at_the_summary_is_one_request(redis: AsyncRedis, keys: Keys) -> None:
     stub = OpenAIStub()
     stub.script([
-        proposal(service_phrases=["стрижку"], master_choice="named", master="Бари",
+        proposal(intent="book", service_phrases=["стрижку"], master_choice="named", master="Бари",
                  date_phrase="завтра", time_phrase="18:00"),
         proposal(intent="change", time_phrase="в 19"),
         StubError(500),

@@ -14,21 +14,15 @@ from openai import AsyncOpenAI
 
 from adapters.fillers.llm_gate import LlmGate
 from adapters.fillers.openai_filler import OpenAIFiller
-from adapters.fillers.openai_stub import OpenAIStub, StubError
+from adapters.fillers.openai_stub import OpenAIStub, StubError, proposal
 from states.slot_fill import FillRequest, FillSource, Intent, LlmReason, OfferedOption
 from tests.adapters.fillers.conftest import RequestFactory
 
 SLOTS = (OfferedOption("2025-07-24", "11:00", "Бари"), OfferedOption("2025-07-24", "14:30"))
 
 
-def answer(**fields: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "intent": "change", "service_phrases": [], "master_choice": None, "master": None,
-        "date_phrase": None, "time_phrase": "19:00", "option": None, "client_name": None,
-        "phone": None, "language": "ru",
-    }  # fmt: skip
-    base.update(fields)
-    return base
+def answer(**fields: Any) -> dict[str, object]:
+    return proposal(**{"intent": "change", "time_phrase": "19:00", **fields})
 
 
 class Gate:
