@@ -50,6 +50,8 @@ COURTESY = word_pattern(
 )
 # A preposition that only introduces the time or date after it ("в 18:00", "на завтра").
 _PREPOSITION = re.compile(r"(?:^|(?<=\s))(?:в|во|на|к|ко|около|at|on|by|for|around)\s+$")
+_NOT_SYMBOLS = frozenset("PZ")  # punctuation, separators
+_MODIFIERS = frozenset({"Mn", "Me", "Sk", "Cf"})  # 👍🏻 is 👍 and a skin tone
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 Span = tuple[int, int]
@@ -93,13 +95,15 @@ def read_plain_answer(request: FillRequest) -> PlainAnswer | None:
 
 def _units(text: str) -> list[Span]:
     """Words (letters or digits, joined by an apostrophe or a hyphen) and symbols (an
-    emoji, "+"): what must all belong to the answer. Punctuation and blanks need not."""
+    emoji, "+"): what must all belong to the answer. Punctuation and blanks need not, nor
+    what only modifies the symbol before it (a skin tone, a variation selector, a joiner)."""
     words = [m.span() for m in _WORD.finditer(text)]
     symbols = [
         (i, i + 1)
         for i, ch in enumerate(text)
         if not ch.isspace() and not ch.isalnum() and ch != "_"
-        and not unicodedata.category(ch).startswith("P")
+        and unicodedata.category(ch)[0] not in _NOT_SYMBOLS
+        and unicodedata.category(ch) not in _MODIFIERS
     ]  # fmt: skip
     return sorted(words + symbols)
 

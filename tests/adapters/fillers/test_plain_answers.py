@@ -87,8 +87,10 @@ def test_a_yes_is_a_confirmation_at_a_yes_no_question_only(
             assert read_plain_answer(ask(text, other, CHOICES)) is None, (text, other)
 
 
-@pytest.mark.parametrize("text", ["+", "++", " + ", "записывайте", "да, записывайте"])
-def test_a_plus_alone_is_a_yes(text: str) -> None:
+@pytest.mark.parametrize(
+    "text", ["+", "++", " + ", "записывайте", "да, записывайте", "👍🏻", "👍️", "да 👍🏽"]
+)
+def test_a_plus_alone_or_a_thumb_of_any_skin_tone_is_a_yes(text: str) -> None:
     answer = read_plain_answer(ask(text, "yes_no"))
     assert answer is not None and answer.fill.intent is Intent.CONFIRM
     assert read_plain_answer(ask(text, "date")) is None
