@@ -190,7 +190,7 @@ class Harness:
 async def engine_harness(
     redis: AsyncRedis,
     keys: Keys,
-    filler: SlotFiller,
+    filler: SlotFiller | None,
     start: datetime,
     *,
     settings: Settings | None = None,
@@ -206,6 +206,7 @@ async def engine_harness(
     timeout, its backoff and its 5-per-second rate limit (real seconds, not virtual ones),
     so a transcript can show a timeout or a retried 5xx, and load the catalogue, in well
     under a second.
+    `filler` None builds the one the settings ask for, as the service does.
     Without `with_user_token` the salon is reached as with YCLIENTS_PARTNER_TOKEN alone.
     The sandbox posts its record webhooks to the service's route, as `webhooks` says
     (four copies of an update, each after up to 20 ms, by default)."""

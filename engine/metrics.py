@@ -30,7 +30,7 @@ from engine.batcher import Batcher
 from engine.dead_letters import DeadLetters
 from engine.pauses import PauseStore, Reason
 from engine.redis_conn import REDIS_ERRORS
-from states.slot_fill import FillRequest, SlotFill, SlotFiller
+from states.slot_fill import FillRequest, LlmReason, SlotFill, SlotFiller
 
 _LAG_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -106,6 +106,16 @@ class Metrics:
         self.llm_fallbacks = counter(
             "ai_admin_llm_fallbacks", "LLM failures answered by the offline filler", "reason"
         )
+        self.llm_requests = counter(
+            "ai_admin_llm_requests",
+            "Batches read with an LLM configured, by reason: full_fill sent one request; "
+            "plain_yes_no, plain_option, plain_time, plain_date were plain answers read "
+            "without one; repeat reused a retried batch's fill; over_budget refused a second "
+            "call for one batch (the offline rules read it)",
+            "reason",
+        )
+        for reason in LlmReason:  # every reason from the start, so a rate over zero is defined
+            self.llm_requests.labels(reason.value)
         self.yclients_calls = counter(
             "ai_admin_yclients_calls",
             "YClients calls by endpoint and outcome",
@@ -187,6 +197,9 @@ class Metrics:
             gauge.set(values[name])
         for reason in HANDOFF_REASONS:  # every reason, so a rate over zero is defined
             self.handoffs.labels(reason).set(counters.get(f"handoffs:{reason}", 0))
+
+    def llm_request(self, reason: LlmReason) -> None:
+        self.llm_requests.labels(reason.value).inc()
 
     # Turns.
     def observe_turn(

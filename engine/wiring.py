@@ -174,4 +174,9 @@ def slot_filler(settings: Settings, metrics: Metrics | None = None) -> SlotFille
         return OfflineFiller()
     client = make_openai_client(settings.openai_api_key, settings.openai_base_url)
     on_fallback = (lambda reason: metrics.llm_fallbacks.labels(reason).inc()) if metrics else None
-    return OpenAIFiller(client, settings.openai_model, on_fallback=on_fallback)
+    llm = OpenAIFiller(client, settings.openai_model, on_fallback=on_fallback)
+    # Plain answers skip the LLM; a batch never costs two calls (issue 15). Imported here:
+    # a worker without an LLM never loads it.
+    from adapters.fillers.llm_gate import LlmGate
+
+    return LlmGate(llm, on_reason=metrics.llm_request if metrics else None)

@@ -173,6 +173,7 @@ def request(turn: Turn, text: str, zone: str) -> FillRequest:
         slots=c.slots.as_dict(),
         options=options,
         expecting=c.awaiting,
+        batch_id=turn.batch_id,
     )
 
 

@@ -98,6 +98,20 @@ class FillSource(StrEnum):
     LLM_REPAIRED = "llm_repaired"  # LLM proposal with some values dropped or replaced
     OFFLINE_FALLBACK = "offline_fallback"  # LLM failed (error, timeout, invalid output)
     TAPPED = "tapped"  # a tap on a list row or reply button, read by its id (no filler)
+    PLAIN = "plain"  # a plain answer to the bot's question ("да", "2"), read without the LLM
+
+
+class LlmReason(StrEnum):
+    """Why a batch read with an LLM configured did or did not cost a request (issue 15):
+    the bounded label set of `ai_admin_llm_requests_total`."""
+
+    FULL_FILL = "full_fill"  # one request sent
+    PLAIN_YES_NO = "plain_yes_no"  # read without a request: a plain answer …
+    PLAIN_OPTION = "plain_option"
+    PLAIN_TIME = "plain_time"
+    PLAIN_DATE = "plain_date"
+    REPEAT = "repeat"  # the same batch read again (a retried turn): the first fill reused
+    OVER_BUDGET = "over_budget"  # a second, different fill of one batch: the offline rules
 
 
 class SlotFill(BaseModel):
@@ -228,6 +242,8 @@ class FillRequest:
     options: tuple[OfferedOption, ...] = ()
     # What the bot awaits ("name", "phone", "yes_no", ...), so a bare "Николай" is a name.
     expecting: str | None = None
+    # The batch being read: an LLM filler calls the model at most once per batch (issue 15).
+    batch_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.utcoffset() is None:

@@ -101,7 +101,8 @@ class OpenAIFiller:
         on_fallback: Callable[[str], None] | None = None,
         on_repair: Callable[[list[str]], None] | None = None,
     ) -> None:
-        self._client = client
+        # One request per call, never a retry: a batch costs one LLM request (issue 15).
+        self._client = client.with_options(max_retries=0)
         self._model = model
         self._offline = fallback or OfflineFiller()
         self._timeout_s = timeout_s

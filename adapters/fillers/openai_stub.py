@@ -53,6 +53,16 @@ class StubDelay:
 StubStep = StubReply | StubError | StubDelay
 
 
+def proposal(**fields: object) -> dict[str, object]:
+    """A model answer in the shape of `LlmProposal`: every field unknown (null, empty, intent
+    "unknown") unless given."""
+    return {
+        "intent": "unknown", "service_phrases": [], "master_choice": None, "master": None,
+        "date_phrase": None, "time_phrase": None, "option": None, "client_name": None,
+        "phone": None, "language": "ru", **fields,
+    }  # fmt: skip
+
+
 class OpenAIStub:
     def __init__(self, model: str = "stub-model") -> None:
         self.model = model

@@ -14,7 +14,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
-from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
+from adapters.fillers.llm_gate import LlmGate
+from adapters.fillers.openai_stub import (
+    OpenAIStub,
+    StubDelay,
+    StubError,
+    StubReply,
+    StubStep,
+    proposal,
+)
 from adapters.yclients.sandbox import WebhookConfig
 from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
 from engine.harness import Harness, engine_harness
@@ -28,19 +36,6 @@ from engine.transcripts.report import Mismatch
 from engine.transcripts.salon_side import admin_act, local_moment, record_counters, reminders_of
 from states.faq import SalonFaq
 from states.slot_fill import SlotFiller
-
-_PROPOSAL_DEFAULTS: dict[str, object] = {
-    "intent": "unknown",
-    "service_phrases": [],
-    "master_choice": None,
-    "master": None,
-    "date_phrase": None,
-    "time_phrase": None,
-    "option": None,
-    "client_name": None,
-    "phone": None,
-    "language": "ru",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +59,7 @@ def stub_step(answer: LlmAnswer) -> StubStep:
     elif answer.raw is not None:
         then = StubReply(answer.raw)
     else:
-        then = StubReply({**_PROPOSAL_DEFAULTS, **(answer.proposal or {})})
+        then = StubReply(proposal(**(answer.proposal or {})))
     return StubDelay(answer.delay_s, then) if answer.delay_s else then
 
 
@@ -78,7 +73,8 @@ async def _filler(t: Transcript) -> AsyncIterator[tuple[SlotFiller, OpenAIStub |
         client = make_openai_client(
             "transcript-key", base_url, timeout_s=t.llm_timeout_s, max_retries=0
         )
-        yield OpenAIFiller(client, "stub-model", timeout_s=t.llm_timeout_s), stub
+        llm = OpenAIFiller(client, "stub-model", timeout_s=t.llm_timeout_s)
+        yield LlmGate(llm), stub  # as the service runs it: plain answers skip the LLM
 
 
 def _seed_salon(h: Harness, t: Transcript) -> None:

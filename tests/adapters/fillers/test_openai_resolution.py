@@ -16,7 +16,7 @@ import pytest
 from openai import AsyncOpenAI
 
 from adapters.fillers.openai_filler import OpenAIFiller
-from adapters.fillers.openai_stub import OpenAIStub
+from adapters.fillers.openai_stub import OpenAIStub, proposal
 from states.slot_fill import FillRequest, FillSource, MasterChoice
 from tests.adapters.fillers.phrasing import REPO, catalogue
 
@@ -31,14 +31,8 @@ def request(text: str, expecting: str | None = None) -> FillRequest:
     )  # fmt: skip
 
 
-def answer(**fields: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "intent": "book", "service_phrases": [], "master_choice": None, "master": None,
-        "date_phrase": None, "time_phrase": None, "option": None, "client_name": None,
-        "phone": None, "language": "ru",
-    }  # fmt: skip
-    base.update(fields)
-    return base
+def answer(**fields: Any) -> dict[str, object]:
+    return proposal(**{"intent": "book", **fields})
 
 
 @pytest.fixture
