@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from adapters.fillers.once import once
 from adapters.fillers.text import analyzer, normalize
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -80,7 +81,7 @@ def _forms_of(words: Iterable[str]) -> set[str]:
     return forms
 
 
-@functools.cache
+@once
 def service_lexicon() -> ServiceLexicon:
     raw = yaml.safe_load((DATA / "services.yaml").read_text(encoding="utf-8"))
     concepts: dict[str, Concept] = {}
@@ -127,7 +128,7 @@ class NameForms:
     names_of: dict[str, frozenset[str]]  # form (normalised) -> full names it may mean
 
 
-@functools.cache
+@once
 def name_forms() -> NameForms:
     raw = yaml.safe_load((DATA / "names.yaml").read_text(encoding="utf-8"))
     forms: dict[str, frozenset[str]] = {}

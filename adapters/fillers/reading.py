@@ -25,6 +25,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from adapters.fillers.lexicon import service_lexicon, word_forms
+from adapters.fillers.once import once
 from adapters.fillers.text import WORD, analyzer, normalize
 
 _MIN_LEN = 5
@@ -180,7 +181,7 @@ class Vocabulary:
         return min(near, key=lambda w: (abs(len(w) - len(word)), w))
 
 
-@functools.cache
+@once
 def base_layer() -> Layer:
     """The language's words: dates, times, service word families (built once, at start)."""
     words: set[str] = set(_ENGLISH)
