@@ -13,7 +13,8 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers import OfflineFiller
+from adapters.fillers.openai_filler import OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply, StubStep
 from adapters.yclients.sandbox import WebhookConfig
 from adapters.yclients.sandbox.fixture import SalonFixture, load_fixture
