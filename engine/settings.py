@@ -22,7 +22,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -308,6 +307,8 @@ def _options(expected: str) -> str:
 
 def read_salon_faq(path: Path, variable: str = "SALON_FAQ") -> SalonFaq:
     """The salon's FAQ file; ConfigError names the variable and what is wrong."""
+    import yaml  # here: a worker without a FAQ file never loads yaml (issue 15)
+
     try:
         with path.open(encoding="utf-8") as handle:
             return SalonFaq.from_mapping(yaml.safe_load(handle))

@@ -13,8 +13,7 @@ import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from adapters.fillers.once import once
 from adapters.fillers.text import analyzer, normalize
@@ -81,9 +80,17 @@ def _forms_of(words: Iterable[str]) -> set[str]:
     return forms
 
 
+def _read_data(name: str) -> Any:
+    """One of the YAML files; yaml is imported with the first turn's dictionaries, not at
+    start (issue 15)."""
+    import yaml
+
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
 @once
 def service_lexicon() -> ServiceLexicon:
-    raw = yaml.safe_load((DATA / "services.yaml").read_text(encoding="utf-8"))
+    raw = _read_data("services.yaml")
     concepts: dict[str, Concept] = {}
     by_form: dict[str, str] = {}
     stems: dict[str, str] = {}
@@ -130,7 +137,7 @@ class NameForms:
 
 @once
 def name_forms() -> NameForms:
-    raw = yaml.safe_load((DATA / "names.yaml").read_text(encoding="utf-8"))
+    raw = _read_data("names.yaml")
     forms: dict[str, frozenset[str]] = {}
     names_of: dict[str, set[str]] = {}
     for full, short in raw.items():

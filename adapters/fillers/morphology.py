@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import mmap
 from pathlib import Path
-from typing import Any
-
-import pymorphy3
-import pymorphy3_dicts_ru
+from typing import TYPE_CHECKING, Any
 
 from adapters.fillers.once import once
+
+if TYPE_CHECKING:
+    import pymorphy3
 
 
 @once
 def analyzer() -> pymorphy3.MorphAnalyzer:
-    """The process's one analyzer (~0.3 s to build, in the first turn's filler thread)."""
+    """The process's one analyzer (~0.3 s to build, in the first turn's filler thread;
+    pymorphy3 itself is imported then too, so an idle worker does not hold it)."""
+    import pymorphy3
+    import pymorphy3_dicts_ru
+
     path = Path(pymorphy3_dicts_ru.get_path())
     built = pymorphy3.MorphAnalyzer(path=str(path), lang="ru")
     for dawg, name in word_graphs(built):

