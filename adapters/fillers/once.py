@@ -56,4 +56,4 @@ def release_free_heap() -> None:
 def _malloc_trim() -> Callable[[int], int] | None:
     name = ctypes.util.find_library("c")
     trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    return trim  # type: ignore[no-any-return]
+    return trim
