@@ -2,12 +2,13 @@
 
 A real conversation (two turns, booked) is replayed into 10,000 phones' persisted state
 in Redis; then a real worker process starts (`tests.support.engine_worker`, the sandbox
-in its own process) and 1,000 of those phones write at once. The worker's RSS and USS
-(private memory: pages no other process shares, so not the shared libraries' nor the
-mapped dictionary files') are sampled every 50 ms (USS every second): idle after start, peak while the 1,000
-turns run, and after. Redis memory per persisted conversation comes from `INFO memory`
-before and after. Then `benchmarks.import_memory`: what the memory is made of, import
-group by import group and dictionary by dictionary, each in a fresh interpreter.
+in its own process) and 1,000 of those phones write at once. The worker's RSS is sampled
+every 50 ms and its USS (private memory: pages no other process shares, so neither the
+shared libraries nor the mapped dictionary files) every second: idle after start, peak
+while the 1,000 turns run, and after. Redis memory per persisted conversation comes from
+`INFO memory` before and after. Then `benchmarks.import_memory`: what the memory is made
+of, import group by import group and dictionary by dictionary, each in a fresh
+interpreter.
 
     .venv/bin/python -m benchmarks.memory [--persisted 10000] [--active 1000]
 
