@@ -37,7 +37,15 @@ def once(build: Callable[[], T]) -> Callable[[], T]:
         if not built:  # after the first build: one list test, no lock
             with lock:
                 if not built:
-                    built.append(build())
+                    # No collection while it builds: the event loop's thread would run one
+                    # over every object the build has made so far (a stall of ~0.1 s).
+                    collecting = gc.isenabled()
+                    gc.disable()
+                    try:
+                        built.append(build())
+                    finally:
+                        if collecting:
+                            gc.enable()
                     release_free_heap()
                     gc.freeze()
         return built[0]
