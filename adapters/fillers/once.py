@@ -18,7 +18,6 @@ the turns under way at that moment; any garbage cycle among them is kept, once.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import gc
 import threading
@@ -62,6 +61,7 @@ def release_free_heap() -> None:
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    # The interpreter's own symbols: glibc's when it runs on glibc (no library search, which
+    # would start `ldconfig`); None elsewhere (musl has no malloc_trim).
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
     return trim
