@@ -6,13 +6,13 @@ dictionary (the pymorphy3 analyzer, the lexicons) and keep one: a worker took 23
 instead of 110 MB after its first 20 turns (issue 15). Here the first caller builds and
 the others wait for its result, in their own threads, never on the event loop.
 
-A build leaves much garbage behind (pymorphy3's arrays swapped for maps of their files,
-the parses the lexicons are expanded from). Python frees it, but glibc keeps freed heap
-pages in the process unless asked: after each build they are handed back (`malloc_trim`),
-~17 MB for the analyzer alone. Elsewhere than glibc this does nothing. What was built
-lives as long as the process, so it is frozen out of the garbage collector's reach
-(`gc.freeze`, issue 13): full collections stay short. The freeze also takes the objects of
-the turns under way at that moment; any garbage cycle among them is kept, once.
+A build leaves much garbage behind (the parses, sets and lists its structures are made
+from). Python frees it, but glibc keeps freed heap pages in the process unless asked:
+after each build they are handed back (`malloc_trim`; elsewhere than glibc nothing is
+done). What was built lives as long as the process, so it is frozen out of the garbage
+collector's reach (`gc.freeze`, issue 13): full collections stay short. The freeze also
+takes the objects of the turns under way at that moment; any garbage cycle among them is
+kept, once.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def once(build: Callable[[], T]) -> Callable[[], T]:
         if not built:  # after the first build: one list test, no lock
             with lock:
                 if not built:
-                    # No collection while it builds: the event loop's thread would run one
-                    # over every object the build has made so far (a stall of ~0.1 s).
+                    # No collection while it builds: one started on the event loop's thread
+                    # would walk every object the build has made so far, and stall the loop.
                     collecting = gc.isenabled()
                     gc.disable()
                     try:
