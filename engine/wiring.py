@@ -5,21 +5,18 @@ fallback, or offline), the messenger, the batching policy and the webhook's conf
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import aiohttp
 
-from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers import OfflineFiller
 from adapters.messengers.cloud import CloudMessenger
 from adapters.messengers.log import LogMessenger
 from adapters.messengers.venom import VenomMessenger
-from adapters.webhook.context import CloudConfig, WebhookConfig, YClientsWebhookConfig
 from adapters.yclients import RateLimiter, RetryPolicy, YClientsBackend, build_backend
-from adapters.yclients.sandbox import RunningSandbox, SandboxSalon, running_sandbox
-from adapters.yclients.sandbox.fixture import DEMO_FAQ
 from engine.batcher import BatchPolicy
 from engine.clock import Clock
 from engine.follow_up_config import FollowUpConfig, notice_policy
@@ -30,7 +27,11 @@ from engine.turn_reading import ReadCaps
 from states.dialogue import DEFAULT_TIMEZONE
 from states.faq import SalonFaq
 from states.ports import Messenger
-from states.slot_fill import Catalogue, FillRequest, SlotFiller
+from states.slot_fill import SlotFiller
+
+if TYPE_CHECKING:
+    from adapters.webhook.context import WebhookConfig
+    from adapters.yclients.sandbox import RunningSandbox, SandboxSalon
 
 log = logging.getLogger("ai_admin")
 
@@ -66,7 +67,10 @@ def webhook_config(
     settings: Settings, yclients_secret: str | None = None, company_id: int | None = None
 ) -> WebhookConfig:
     """`yclients_secret`: YCLIENTS_WEBHOOK_SECRET, or the one the demo's sandbox posts with.
-    The stats endpoint reports the batching the batcher runs with (`batch_policy`)."""
+    The stats endpoint reports the batching the batcher runs with (`batch_policy`); the HTTP
+    side's modules (aiohttp.web) are imported here: a worker never needs them."""
+    from adapters.webhook.context import CloudConfig, WebhookConfig, YClientsWebhookConfig
+
     policy = batch_policy(settings)
     return WebhookConfig(
         cloud=CloudConfig(
@@ -112,6 +116,9 @@ async def salon_backend(
         sandbox: RunningSandbox | None = None
         where: tuple[str, str, int, str | None]
         if settings.demo:
+            # The sandbox (an aiohttp server) is imported in demo mode only (issue 15).
+            from adapters.yclients.sandbox import SandboxSalon, running_sandbox
+
             salon = sandbox_salon or SandboxSalon(clock=clock.now)
             sandbox = await stack.enter_async_context(running_sandbox(salon))
             log.info("demo salon sandbox at %s (company %d)", sandbox.base_url, sandbox.company_id)
@@ -147,31 +154,30 @@ def salon_faq(settings: Settings) -> SalonFaq:
     honest "ask the front desk" answers."""
     if settings.salon_faq is not None:
         return read_salon_faq(settings.salon_faq)
-    return read_salon_faq(DEMO_FAQ, "demo salon FAQ") if settings.demo else SalonFaq()
+    if not settings.demo:
+        return SalonFaq()
+    from adapters.yclients.sandbox.fixture import DEMO_FAQ
+
+    return read_salon_faq(DEMO_FAQ, "demo salon FAQ")
 
 
-def warm_up_fillers(clock: Clock) -> None:
-    """Read one sample with the offline filler at start (the LLM filler falls back to it):
-    its dictionaries load here, not during the first client's turn (about a second).
+def prepare_filler_threads() -> None:
+    """The filler reads in a worker thread (issue 13): a 1 ms GIL switch interval hands the
+    interpreter back to the event loop within a millisecond of its asking.
 
-    The filler reads in a worker thread (issue 13); a 1 ms GIL switch interval hands the
-    interpreter back to the event loop within a millisecond of its asking, and freezing
-    what start-up built (dictionaries, lexicon) keeps full garbage collections short."""
-    sample = FillRequest(
-        text="Запишите на стрижку завтра в 18:00",
-        state="idle",
-        catalogue=Catalogue.of(["Мужская стрижка"], ["Бари"]),
-        now=clock.now(),
-        timezone=DEFAULT_TIMEZONE,
-    )
-    OfflineFiller().fill_now(sample)
+    Its dictionaries are not loaded here but by the first turn, in that turn's filler
+    thread (~1-2 s once per process; turns arriving meanwhile wait in their own threads,
+    never on the event loop), so an idle worker does not hold them (issue 15,
+    `adapters.fillers.once`)."""
     sys.setswitchinterval(0.001)
-    gc.freeze()
 
 
 def slot_filler(settings: Settings, metrics: Metrics | None = None) -> SlotFiller:
     if settings.openai_api_key is None:
         return OfflineFiller()
+    # Imported only with a key: `openai` costs ~15 MB and 0.8 s of start (issue 15).
+    from adapters.fillers.openai_filler import OpenAIFiller, make_openai_client
+
     client = make_openai_client(settings.openai_api_key, settings.openai_base_url)
     on_fallback = (lambda reason: metrics.llm_fallbacks.labels(reason).inc()) if metrics else None
     llm = OpenAIFiller(client, settings.openai_model, on_fallback=on_fallback)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-import yaml
-
+from adapters.fillers.once import once
 from adapters.fillers.text import analyzer, normalize
 
 DATA = Path(__file__).resolve().parent / "data"
+WORD_FORMS = DATA / "word_forms.json"
 _LATIN_WORD = re.compile(r"^[a-z']+$")
 
 # Cost, when a title has a concept the client did not name (services.py chooses the title
@@ -53,11 +55,28 @@ def word_forms(word: str) -> frozenset[str]:
     if _LATIN_WORD.match(word):
         base = word.removesuffix("'s")
         return frozenset({word, base, base + "s", base + "'s", base.removesuffix("s")} - {""})
+    stored = word_form_table().get(word)
+    return stored if stored is not None else inflections(word)
+
+
+def inflections(word: str) -> frozenset[str]:
+    """A normalised Russian word's inflections, from pymorphy3's lexemes."""
     forms = {word}
     for parse in analyzer().parse(word):
         if normalize(parse.normal_form) == word or parse.word == word:
             forms.update(normalize(p.word) for p in parse.lexeme)
     return frozenset(forms)
+
+
+@once
+def word_form_table() -> dict[str, frozenset[str]]:
+    """`data/word_forms.json` (`adapters.fillers.word_form_table`): the inflections of every
+    word our own data lists, so building the lexicons parses nothing. Its build walked
+    ~11 MB of pymorphy3's graphs into the worker's memory, and took ~0.5 s (issue 15)."""
+    if not WORD_FORMS.exists():
+        return {}
+    stored = json.loads(WORD_FORMS.read_text(encoding="utf-8"))
+    return {word: frozenset(forms) for word, forms in stored.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,9 +99,17 @@ def _forms_of(words: Iterable[str]) -> set[str]:
     return forms
 
 
-@functools.cache
+def _read_data(name: str) -> Any:
+    """One of the YAML files; yaml is imported with the first turn's dictionaries, not at
+    start (issue 15)."""
+    import yaml
+
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+@once
 def service_lexicon() -> ServiceLexicon:
-    raw = yaml.safe_load((DATA / "services.yaml").read_text(encoding="utf-8"))
+    raw = _read_data("services.yaml")
     concepts: dict[str, Concept] = {}
     by_form: dict[str, str] = {}
     stems: dict[str, str] = {}
@@ -127,9 +154,9 @@ class NameForms:
     names_of: dict[str, frozenset[str]]  # form (normalised) -> full names it may mean
 
 
-@functools.cache
+@once
 def name_forms() -> NameForms:
-    raw = yaml.safe_load((DATA / "names.yaml").read_text(encoding="utf-8"))
+    raw = _read_data("names.yaml")
     forms: dict[str, frozenset[str]] = {}
     names_of: dict[str, set[str]] = {}
     for full, short in raw.items():

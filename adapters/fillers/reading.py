@@ -25,6 +25,7 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from adapters.fillers.lexicon import service_lexicon, word_forms
+from adapters.fillers.once import once
 from adapters.fillers.text import WORD, analyzer, normalize
 
 _MIN_LEN = 5
@@ -123,7 +124,9 @@ class Layer:
     a salon's own words another, small one (so a new salon costs little to learn)."""
 
     words: frozenset[str]
-    index: dict[str, frozenset[str]]  # a word or one of its deletions -> words
+    # A word or one of its deletions -> the word, or the words when several meet there
+    # (nine keys in ten name one word: a frozenset each cost ~7 MB, issue 15).
+    index: dict[str, str | tuple[str, ...]]
     # One edit in a word of 5+ letters leaves its first three letters or its first letter and
     # last two intact: a word matching neither is far from every word here.
     heads: frozenset[str]
@@ -132,20 +135,32 @@ class Layer:
     @classmethod
     def of(cls, words: Iterable[str]) -> Layer:
         kept = frozenset(w for w in words if len(w) >= _MIN_LEN - 1 and w.isalpha())
-        index: dict[str, set[str]] = {}
+        # Built in its compact form directly: a set per key on the way would leave its
+        # freed memory scattered between the keys (~8 MB the process keeps).
+        index: dict[str, str | tuple[str, ...]] = {}
         for word in kept:
             for key in (word, *_deletes(word)):
-                index.setdefault(key, set()).add(word)
+                hit = index.get(key)
+                if hit is None:
+                    index[key] = word
+                elif isinstance(hit, str):
+                    index[key] = (hit, word)
+                else:
+                    index[key] = (*hit, word)
         heads = frozenset(w[:3] for w in kept)
         ends = frozenset((w[0], w[-2:]) for w in kept)
-        return cls(kept, {k: frozenset(v) for k, v in index.items()}, heads, ends)
+        return cls(kept, index, heads, ends)
 
     def near(self, word: str) -> set[str]:
         if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return set()
         found: set[str] = set()
         for key in (word, *_deletes(word)):
-            found.update(self.index.get(key, ()))
+            hit = self.index.get(key)
+            if isinstance(hit, str):
+                found.add(hit)
+            elif hit is not None:
+                found.update(hit)
         return found
 
 
@@ -180,7 +195,7 @@ class Vocabulary:
         return min(near, key=lambda w: (abs(len(w) - len(word)), w))
 
 
-@functools.cache
+@once
 def base_layer() -> Layer:
     """The language's words: dates, times, service word families (built once, at start)."""
     words: set[str] = set(_ENGLISH)

@@ -13,8 +13,9 @@ import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers import OfflineFiller
 from adapters.fillers.llm_gate import LlmGate
+from adapters.fillers.openai_filler import OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import (
     OpenAIStub,
     StubDelay,

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers import OfflineFiller
+from adapters.fillers.openai_filler import OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubError
 from adapters.yclients.sandbox import Fault
 from engine.harness import Harness, engine_harness

@@ -20,7 +20,8 @@ from typing import Literal
 
 import pytest
 
-from adapters.fillers import OfflineFiller, OpenAIFiller, make_openai_client
+from adapters.fillers import OfflineFiller
+from adapters.fillers.openai_filler import OpenAIFiller, make_openai_client
 from adapters.fillers.openai_stub import OpenAIStub, StubDelay, StubError, StubReply
 from adapters.yclients.sandbox import Fault
 from adapters.yclients.transport import RetryPolicy
