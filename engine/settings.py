@@ -8,30 +8,22 @@ an `AfterValidator` that raises `ValueError("what is wrong")`, and a token is `S
 Then read `settings.<name>` where the part is built (`engine/runtime.py`).
 
 `load_settings()` reads the process environment over a `.env` file in the working folder
-(python-dotenv reads the file); tests build `Settings.from_mapping({...})`, which reads
-nothing else. Empty values count as unset. A bad value raises `ConfigError` naming the
-variable, which the CLI turns into one line on stderr and exit status 2.
+(pydantic-settings); tests build `Settings.from_mapping({...})`, which reads nothing else.
+Empty values count as unset. A bad value raises `ConfigError` naming the variable, which
+the CLI turns into one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from engine.follow_up_config import (
     check_admin_chat,
@@ -89,14 +81,12 @@ HttpUrl = Annotated[str, _url("http", "https")]
 Secret = Annotated[str | None, _SECRET]
 
 
-class Settings(BaseModel):
-    """Validated from the variables alone (`load_settings` gathers them from the process
-    environment and `.env`). A plain pydantic model, not pydantic-settings' BaseSettings,
-    which imports every source it supports (cloud vaults, CLI, TOML…): 5 MB in each
-    process (issue 15)."""
-
-    model_config = ConfigDict(
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
         alias_generator=str.upper,  # the field `port` is the variable PORT
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
         extra="ignore",
         frozen=True,
     )
@@ -175,7 +165,7 @@ class Settings(BaseModel):
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> Settings:
         """Settings from variable names and strings alone (no environment, no `.env`)."""
-        return _validated(lambda: cls.model_validate(dict(env)))
+        return _validated(lambda: _Given.model_validate(dict(env)))
 
     @model_validator(mode="before")
     @classmethod
@@ -262,26 +252,28 @@ class Settings(BaseModel):
         )
 
 
+class _Given(Settings):
+    """The same fields, read from the keyword arguments alone (`Settings.from_mapping`)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 _SECRETS = {f.alias for f in Settings.model_fields.values() if _SECRET in f.metadata}
 
 
 def load_settings(cwd: Path | None = None) -> Settings:
     """The process environment over a `.env` file in the working folder."""
     env_file = (cwd or Path.cwd()) / ".env"
-    return _validated(lambda: Settings.model_validate(_variables(env_file)))
-
-
-def _variables(env_file: Path) -> dict[str, str]:
-    """The `.env` file's variables with the environment's over them, as pydantic-settings
-    read them: names in any case, an empty environment value ignored (the file's stands)."""
-    found: dict[str, str] = {}
-    if env_file.is_file():
-        from dotenv import dotenv_values  # only when there is a file to read
-
-        stored = dotenv_values(env_file, encoding="utf-8")
-        found.update({k.upper(): v for k, v in stored.items() if v is not None})
-    found.update({k.upper(): v for k, v in os.environ.items() if v})
-    return found
+    return _validated(lambda: Settings(_env_file=env_file))  # type: ignore[call-arg]
 
 
 def _validated(build: Callable[[], Settings]) -> Settings:

