@@ -108,6 +108,7 @@ async def load(args: argparse.Namespace, url: str, start: int) -> dict[str, Any]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kind", choices=("webhook", "bare"), default="webhook")
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--phones", type=int, default=5_000)
@@ -123,7 +124,7 @@ def main() -> None:
         with children() as procs:
             port = free_port()
             server = procs.start(
-                "benchmarks.ingest_server", "webhook", str(port), prefix, args.redis_url
+                "benchmarks.ingest_server", args.kind, str(port), prefix, args.redis_url
             )
             url = f"http://127.0.0.1:{port}{PATH}"
             asyncio.run(run_load([url], args.warmup, args.concurrency, 60, body_for(args)))
@@ -138,6 +139,9 @@ def main() -> None:
                 spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
                 spy.wait(timeout=60)
             profile = summarize(raw.read_text(encoding="utf-8"), args.top)
+            # Busy samples are at `rate` per second: the busy time of one request.
+            busy_us = profile["samples_busy"] / args.rate * 1e6 / result["requests"]
+            profile["busy_us_per_request"] = round(busy_us, 1)
     finally:
         delete_prefix(args.redis_url, prefix)
         if args.raw is None and raw.exists():
@@ -145,7 +149,7 @@ def main() -> None:
     report(
         "ingest_profile",
         command_line("benchmarks.ingest_profile"),
-        {"load": result, "profile": profile},
+        {"server": args.kind, "load": result, "profile": profile},
     )
 
 

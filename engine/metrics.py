@@ -55,6 +55,7 @@ class Metrics:
         self.webhook_requests = Counter(
             "ai_admin_webhook_requests", "Webhook requests by outcome", ["outcome"], registry=r
         )
+        self._webhook_outcomes: dict[str, Counter] = {}
         self.pending_batches = Gauge(
             "ai_admin_pending_batches", "Batches waiting or being processed", registry=r
         )
@@ -175,7 +176,12 @@ class Metrics:
 
     # The webhook's observer protocol (states.ports.WebhookObserver).
     def request(self, outcome: str) -> None:
-        self.webhook_requests.labels(outcome).inc()
+        # Once per webhook request: the labelled child is looked up (under the metric's
+        # lock) once per outcome, not per request; outcomes are a handful of words.
+        child = self._webhook_outcomes.get(outcome)
+        if child is None:
+            child = self._webhook_outcomes[outcome] = self.webhook_requests.labels(outcome)
+        child.inc()
 
     def yclients_webhook(self, status: str, outcome: str) -> None:
         self.yclients_webhooks.labels(status, outcome).inc()

@@ -8,8 +8,9 @@ the interface contract stay the same for a single server and for a Cluster.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -122,6 +123,25 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
 def lua_script(name: str) -> str:
     """The text of one of the engine's Lua scripts (`engine/lua/<name>`)."""
     return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
+
+
+class LuaScript:
+    """One of the engine's Lua scripts, sent as EVALSHA straight from the client (and
+    loaded when Redis answers NOSCRIPT). redis-py's `register_script` object does an
+    `isinstance` against a typing Protocol and an import on every call, which showed in
+    the webhook's profile (BENCHMARKS.md, 1.); use this for scripts on a hot path."""
+
+    def __init__(self, redis: AsyncRedis, name: str) -> None:
+        self.redis = redis
+        self.text = lua_script(name)
+        self.sha = hashlib.sha1(self.text.encode("utf-8")).hexdigest()
+
+    async def __call__(self, keys: Sequence[str], args: Sequence[str | bytes | int]) -> Any:
+        try:
+            return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:  # a fresh or flushed Redis, a new node
+            await self.redis.script_load(self.text)
+            return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
 
 
 def as_text(value: object) -> str:

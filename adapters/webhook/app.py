@@ -22,7 +22,7 @@ from adapters.webhook.context import (
     WebhookConfig,
 )
 from adapters.webhook.conversations import add_conversation_routes
-from adapters.webhook.routes import add_routes, json_error
+from adapters.webhook.routes import StatusAnswer, add_routes, json_error
 from adapters.webhook.yclients_routes import add_yclients_routes
 from states.ports import (
     ConversationInspector,
@@ -59,7 +59,9 @@ async def count_webhook_requests(request: web.Request, handler: Handler) -> web.
         observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
         raise
     outcome = _OUTCOMES.get(response.status, str(response.status))
-    if response.status == 200 and isinstance(response, web.Response) and response.text:
+    if isinstance(response, StatusAnswer):
+        outcome = response.outcome
+    elif response.status == 200 and isinstance(response, web.Response) and response.text:
         # queued / ignored (venom) or ok (Cloud API)
         outcome = str(json.loads(response.text).get("status", "accepted"))
     observer.request(outcome)

@@ -42,6 +42,8 @@ _FORM_METHODS = ("POST", "PUT", "PATCH")  # aiohttp reads forms of these only
 
 async def read_body(request: web.Request, timeout_s: float) -> bytes:
     """The raw body, or BodyRefused(408 | 413)."""
+    if request.content.at_eof():  # received whole already (`receive_whole`): no wait
+        return await request.read()
     try:
         async with asyncio.timeout(timeout_s):
             return await request.read()
@@ -78,7 +80,7 @@ def parse_json(raw: bytes) -> object:
     except UnicodeDecodeError:
         raise PayloadError("body is not valid JSON (not UTF-8)") from None
     try:
-        value = json.loads(text, parse_int=_bounded_int)
+        value = _DECODER.decode(text)
     except RecursionError:  # deeper than the C parser goes; MAX_DEPTH is far below it
         raise PayloadError(f"body is nested deeper than {MAX_DEPTH} levels") from None
     except (json.JSONDecodeError, ValueError):
@@ -92,6 +94,10 @@ def _bounded_int(digits: str) -> int:
     if len(digits) > MAX_INT_DIGITS:
         raise PayloadError(f"body has a number longer than {MAX_INT_DIGITS} digits")
     return int(digits)
+
+
+# Built once (`json.loads` with `parse_int` builds a decoder per call).
+_DECODER = json.JSONDecoder(parse_int=_bounded_int)
 
 
 def _checked(value: object, depth: int) -> object:
