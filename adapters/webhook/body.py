@@ -15,7 +15,7 @@ import asyncio
 import json
 import re
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from states.errors import PayloadError
@@ -42,9 +42,9 @@ _FORM_METHODS = ("POST", "PUT", "PATCH")  # aiohttp reads forms of these only
 
 async def read_body(request: web.Request, timeout_s: float) -> bytes:
     """The raw body, or BodyRefused(408 | 413)."""
-    if request.content.at_eof():  # received whole already (`receive_whole`): no wait
-        return await request.read()
     try:
+        if request.content.is_eof():  # all of it has arrived: nothing to wait for
+            return await request.read()
         async with asyncio.timeout(timeout_s):
             return await request.read()
     except TimeoutError:
@@ -58,7 +58,9 @@ async def receive_whole(request: web.Request, timeout_s: float) -> None:
     raw bytes, or for a form its fields, which aiohttp parses from the stream. BodyRefused
     408 | 413 as `read_body`, and 400 for a form aiohttp cannot parse (bad UTF-8, an
     unknown charset, a broken multipart part)."""
-    if request.content_type not in _FORMS or request.method not in _FORM_METHODS:
+    # "form" in the raw header first: parsing it (`content_type`) costs more.
+    form = "form" in request.headers.get(hdrs.CONTENT_TYPE, "").lower()
+    if not form or request.content_type not in _FORMS or request.method not in _FORM_METHODS:
         if request.body_exists:
             await read_body(request, timeout_s)
         return  # an empty form too is parsed below: aiohttp refuses some with ValueError
