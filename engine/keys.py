@@ -30,9 +30,11 @@ class Keys:
 
     def __init__(self, prefix: str = "ai") -> None:
         self.prefix = prefix
+        # Formatted once: a phone's keys are built for every message that arrives.
+        self._tags = tuple(f"{prefix}:{{b{bucket:02d}}}" for bucket in range(BUCKETS))
 
     def _tag(self, bucket: int) -> str:
-        return f"{self.prefix}:{{b{bucket:02d}}}"
+        return self._tags[bucket]
 
     def _phone(self, phone: str) -> str:
         return f"{self._tag(bucket_of(phone))}:p:{phone}"
