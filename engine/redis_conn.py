@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,14 +31,27 @@ AsyncRedis = aioredis.Redis
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
-@contextlib.contextmanager
-def storage() -> Iterator[None]:
+class _Storage:
+    """A plain context manager: a generator-based one costs a generator and a wrapper
+    per use, and this wraps every Redis call of every webhook request."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: object
+    ) -> None:
+        if isinstance(error, redis.exceptions.RedisError | OSError):
+            raise StorageUnavailable(f"state store unavailable: {error}") from error
+
+
+_STORAGE = _Storage()
+
+
+def storage() -> _Storage:
     """Any Redis failure (down, out of memory, a cluster without quorum) as the ports'
     `StorageUnavailable`: what the edges answer 503 to, without knowing Redis."""
-    try:
-        yield
-    except (redis.exceptions.RedisError, OSError) as error:
-        raise StorageUnavailable(f"state store unavailable: {error}") from error
+    return _STORAGE
 
 
 # Bounded timeouts: a Redis that goes away is an error, not a hang.
