@@ -26,6 +26,7 @@ from engine.keys import BUCKETS, Keys, bucket_of
 from engine.redis_conn import (
     AsyncRedis,
     CoalescedScript,
+    LuaScript,
     as_text,
     eval_many,
     is_cluster,
@@ -82,6 +83,21 @@ class Batch:
         return self.messages[0].id if self.messages else f"{self.phone}:{self.first_ms}"
 
 
+def append_policy(policy: BatchPolicy, wake_channel: str) -> bytes:
+    """append.lua's settings as its one policy argument, built once: every argument of a
+    script call is encoded and framed again per call, and this one runs per message."""
+    numbers = (
+        policy.quiet_ms,
+        policy.max_wait_ms,
+        policy.max_size,
+        DEDUPE_MS,
+        policy.flood_max_per_min,
+        HELD_MAX,
+        HELD_TTL_MS,
+    )
+    return " ".join([*(str(int(n)) for n in numbers), wake_channel]).encode("utf-8")
+
+
 class Batcher:
     """The batching operations over one Redis; the clock is injected (virtual in tests)."""
 
@@ -90,7 +106,8 @@ class Batcher:
         self.keys = keys
         self.policy = policy
         self.clock = clock
-        self._append = redis.register_script(lua_script("append.lua"))
+        self._append = LuaScript(redis, "append.lua")
+        self._append_policy = append_policy(policy, keys.wake_channel)
         self._claim = redis.register_script(lua_script("claim.lua"))
         self._extend = redis.register_script(lua_script("extend.lua"))
         # Many turns end at once under load: their acks share a round trip.
@@ -119,34 +136,10 @@ class Batcher:
 
     async def append(self, phone: str, message: InboundMessage) -> AppendResult:
         k = self.keys.phone_keys(phone)
-        p = self.policy
         with storage():
             queued, pending, due, _held = await self._append(
-                keys=[
-                    k.pending,
-                    k.meta,
-                    k.claim,
-                    k.seen,
-                    k.due,
-                    k.oldest,
-                    k.stats,
-                    k.flood,
-                    k.held,
-                ],
-                args=[
-                    phone,
-                    message.id,
-                    message.to_json(),
-                    self.clock.now_ms(),
-                    p.quiet_ms,
-                    p.max_wait_ms,
-                    p.max_size,
-                    DEDUPE_MS,
-                    self.keys.wake_channel,
-                    p.flood_max_per_min,
-                    HELD_MAX,
-                    HELD_TTL_MS,
-                ],
+                [k.pending, k.meta, k.claim, k.seen, k.due, k.oldest, k.stats, k.flood, k.held],
+                [phone, message.id, message.to_json(), self.clock.now_ms(), self._append_policy],
             )
         return AppendResult(queued=bool(queued), pending=int(pending), due_ms=int(due))
 

@@ -74,6 +74,7 @@ class Metrics:
             return Histogram(name, doc, labels, buckets=buckets, registry=r)
 
         self.fleet = {name: Gauge(name, doc, registry=r) for name, doc in FLEET_GAUGES.items()}
+        self._webhook_outcomes: dict[str, Counter] = {}
         self.redis_up = Gauge(
             "ai_admin_redis_up", "1 when Redis answered this scrape, else 0", registry=r
         )
@@ -153,7 +154,12 @@ class Metrics:
 
     # The webhook's observer protocol (states.ports.WebhookObserver).
     def request(self, outcome: str) -> None:
-        self.webhook_requests.labels(outcome).inc()
+        # Once per webhook request: the labelled child is looked up (under the metric's
+        # lock) once per outcome, not per request; outcomes are a handful of words.
+        child = self._webhook_outcomes.get(outcome)
+        if child is None:
+            child = self._webhook_outcomes[outcome] = self.webhook_requests.labels(outcome)
+        child.inc()
 
     def yclients_webhook(self, status: str, outcome: str) -> None:
         self.yclients_webhooks.labels(status, outcome).inc()

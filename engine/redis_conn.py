@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,14 +35,27 @@ AsyncRedis = aioredis.Redis
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
-@contextlib.contextmanager
-def storage() -> Iterator[None]:
+class _Storage:
+    """A plain context manager: a generator-based one costs a generator and a wrapper
+    per use, and this wraps every Redis call of every webhook request."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: object
+    ) -> None:
+        if isinstance(error, redis.exceptions.RedisError | OSError):
+            raise StorageUnavailable(f"state store unavailable: {error}") from error
+
+
+_STORAGE = _Storage()
+
+
+def storage() -> _Storage:
     """Any Redis failure (down, out of memory, a cluster without quorum) as the ports'
     `StorageUnavailable`: what the edges answer 503 to, without knowing Redis."""
-    try:
-        yield
-    except (redis.exceptions.RedisError, OSError) as error:
-        raise StorageUnavailable(f"state store unavailable: {error}") from error
+    return _STORAGE
 
 
 # Bounded timeouts: a Redis that goes away is an error, not a hang.
@@ -201,6 +215,25 @@ class CoalescedScript:
 def lua_script(name: str) -> str:
     """The text of one of the engine's Lua scripts (`engine/lua/<name>`)."""
     return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
+
+
+class LuaScript:
+    """One of the engine's Lua scripts, sent as EVALSHA straight from the client (and
+    loaded when Redis answers NOSCRIPT). redis-py's `register_script` object does an
+    `isinstance` against a typing Protocol and an import on every call, which showed in
+    the webhook's profile (BENCHMARKS.md, 1.); use this for scripts on a hot path."""
+
+    def __init__(self, redis: AsyncRedis, name: str) -> None:
+        self.redis = redis
+        self.text = lua_script(name)
+        self.sha = hashlib.sha1(self.text.encode("utf-8")).hexdigest()
+
+    async def __call__(self, keys: Sequence[str], args: Sequence[str | bytes | int]) -> Any:
+        try:
+            return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:  # a fresh or flushed Redis, a new node
+            await self.redis.script_load(self.text)
+            return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
 
 
 def as_text(value: object) -> str:

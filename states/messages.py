@@ -15,6 +15,9 @@ _CUS = re.compile(r"([0-9]{5,20})@c\.us")
 _LID = re.compile(r"[0-9]{5,30}@lid")
 _BARE = re.compile(r"[0-9]{5,20}")
 _KEY = re.compile(r"(lid)?[0-9]{5,30}")
+# Built once: `json.dumps` with any option builds a new encoder per call, which showed in
+# the webhook's profile (BENCHMARKS.md, 1.); the output is the same.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +101,7 @@ class InboundMessage:
         }
         if self.choice is not None:
             data["choice"] = self.choice
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return _COMPACT_JSON.encode(data)
 
     @classmethod
     def from_stored(cls, raw: str | bytes) -> InboundMessage:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 from adapters.webhook.body import BodyRefused, receive_whole
 from adapters.webhook.cloud_routes import add_cloud_routes
@@ -22,7 +22,7 @@ from adapters.webhook.context import (
     WebhookConfig,
 )
 from adapters.webhook.conversations import add_conversation_routes
-from adapters.webhook.routes import add_routes, json_error
+from adapters.webhook.routes import StatusAnswer, add_routes, json_error
 from adapters.webhook.yclients_routes import add_yclients_routes
 from states.ports import (
     ConversationInspector,
@@ -47,39 +47,51 @@ _OUTCOMES = {
 }
 
 
-@web.middleware
-async def count_webhook_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+def count_webhook_requests(observer: WebhookObserver) -> Middleware:
     """`ai_admin_webhook_requests{outcome}` for every inbound WhatsApp POST."""
-    if request.method != "POST" or not request.path.startswith("/webhook/"):
-        return await handler(request)
-    observer = request.app[OBSERVER]
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
-        raise
-    outcome = _OUTCOMES.get(response.status, str(response.status))
-    if response.status == 200 and isinstance(response, web.Response) and response.text:
-        # queued / ignored (venom) or ok (Cloud API)
-        outcome = str(json.loads(response.text).get("status", "accepted"))
-    observer.request(outcome)
-    return response
+
+    @web.middleware
+    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method != "POST" or not request.path.startswith("/webhook/"):
+            return await handler(request)
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
+            raise
+        outcome = _OUTCOMES.get(response.status, str(response.status))
+        if isinstance(response, StatusAnswer):
+            outcome = response.outcome
+        elif response.status == 200 and isinstance(response, web.Response) and response.text:
+            # queued / ignored (venom) or ok (Cloud API)
+            outcome = str(json.loads(response.text).get("status", "accepted"))
+        observer.request(outcome)
+        return response
+
+    return count
 
 
-@web.middleware
-async def bounded_input(request: web.Request, handler: Handler) -> web.StreamResponse:
+def bounded_input(read_timeout_s: float) -> Middleware:
     """Input no route can turn into a 5xx or a held connection (issue 11), whichever route
     reads it (the operator console's forms too): a body is read within the read timeout
     and the size limit (408, 413) before the handler runs, and text that is not UTF-8,
-    met wherever a handler decodes it, is the client's error (400)."""
-    try:
-        await receive_whole(request, request.config_dict[CONFIG].read_timeout_s)
-    except BodyRefused as exc:
-        return json_error(exc.status, exc.message)
-    try:
-        return await handler(request)
-    except UnicodeDecodeError:
-        return json_error(400, "request is not valid UTF-8")
+    met wherever a handler decodes it, is the client's error (400).
+
+    The middlewares take what they need when the app is built, not from the request's
+    app chain (`config_dict` builds a chain per lookup), as they run on every request."""
+
+    @web.middleware
+    async def bounded(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            await receive_whole(request, read_timeout_s)
+        except BodyRefused as exc:
+            return json_error(exc.status, exc.message)
+        try:
+            return await handler(request)
+        except UnicodeDecodeError:
+            return json_error(400, "request is not valid UTF-8")
+
+    return bounded
 
 
 def build_webhook_app(
@@ -91,13 +103,13 @@ def build_webhook_app(
     takeover: Takeover | None = None,
     record_events: RecordEventQueue | None = None,
 ) -> web.Application:
-    app = web.Application(
-        client_max_size=MAX_REQUEST_BYTES, middlewares=[count_webhook_requests, bounded_input]
-    )
+    observer = observer or SilentObserver()
+    middlewares = [count_webhook_requests(observer), bounded_input(config.read_timeout_s)]
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=middlewares)
     app[CONFIG] = config
     app[QUEUE] = queue
     app[HEALTH] = health
-    app[OBSERVER] = observer or SilentObserver()
+    app[OBSERVER] = observer
     if takeover is not None:
         app[TAKEOVER] = takeover
     add_routes(app)

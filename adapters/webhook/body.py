@@ -15,7 +15,7 @@ import asyncio
 import json
 import re
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from states.errors import PayloadError
@@ -43,6 +43,8 @@ _FORM_METHODS = ("POST", "PUT", "PATCH")  # aiohttp reads forms of these only
 async def read_body(request: web.Request, timeout_s: float) -> bytes:
     """The raw body, or BodyRefused(408 | 413)."""
     try:
+        if request.content.is_eof():  # all of it has arrived: nothing to wait for
+            return await request.read()
         async with asyncio.timeout(timeout_s):
             return await request.read()
     except TimeoutError:
@@ -56,7 +58,9 @@ async def receive_whole(request: web.Request, timeout_s: float) -> None:
     raw bytes, or for a form its fields, which aiohttp parses from the stream. BodyRefused
     408 | 413 as `read_body`, and 400 for a form aiohttp cannot parse (bad UTF-8, an
     unknown charset, a broken multipart part)."""
-    if request.content_type not in _FORMS or request.method not in _FORM_METHODS:
+    # "form" in the raw header first: parsing it (`content_type`) costs more.
+    form = "form" in request.headers.get(hdrs.CONTENT_TYPE, "").lower()
+    if not form or request.content_type not in _FORMS or request.method not in _FORM_METHODS:
         if request.body_exists:
             await read_body(request, timeout_s)
         return  # an empty form too is parsed below: aiohttp refuses some with ValueError
@@ -78,7 +82,7 @@ def parse_json(raw: bytes) -> object:
     except UnicodeDecodeError:
         raise PayloadError("body is not valid JSON (not UTF-8)") from None
     try:
-        value = json.loads(text, parse_int=_bounded_int)
+        value = _DECODER.decode(text)
     except RecursionError:  # deeper than the C parser goes; MAX_DEPTH is far below it
         raise PayloadError(f"body is nested deeper than {MAX_DEPTH} levels") from None
     except (json.JSONDecodeError, ValueError):
@@ -92,6 +96,10 @@ def _bounded_int(digits: str) -> int:
     if len(digits) > MAX_INT_DIGITS:
         raise PayloadError(f"body has a number longer than {MAX_INT_DIGITS} digits")
     return int(digits)
+
+
+# Built once (`json.loads` with `parse_int` builds a decoder per call).
+_DECODER = json.JSONDecoder(parse_int=_bounded_int)
 
 
 def _checked(value: object, depth: int) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from aiohttp import web
@@ -18,6 +19,15 @@ log = logging.getLogger(__name__)
 
 # Storage failures the webhook answers with 503, so the gateway retries later: Redis away,
 # and Redis refusing (out of memory, a Cluster slot moving) — never a 500 (issue 11).
+
+
+class StatusAnswer(web.Response):
+    """A 200 JSON answer `{"status": …, …}` that carries its status for the metrics
+    middleware, which otherwise parses the body back (once per webhook request)."""
+
+    def __init__(self, body: dict[str, object]) -> None:
+        super().__init__(text=json.dumps(body), content_type="application/json")
+        self.outcome = str(body["status"])
 
 
 def json_error(status: int, message: str) -> web.Response:
@@ -39,7 +49,7 @@ async def receive_venom(request: web.Request) -> web.Response:
     except PayloadError as exc:
         return json_error(400, str(exc))
     if verdict[0] == "ignore":
-        return web.json_response({"status": "ignored", "reason": verdict[1]})
+        return StatusAnswer({"status": "ignored", "reason": verdict[1]})
     if verdict[0] == "salon":
         return await _salon_wrote(request, verdict[1].key, verdict[2])
     _, chat, message = verdict
@@ -49,23 +59,23 @@ async def receive_venom(request: web.Request) -> web.Response:
         log.error("could not queue a message: %s", exc)
         return json_error(503, "message store unavailable, retry later")
     if not result.queued:
-        return web.json_response({"status": "ignored", "reason": "duplicate message id"})
-    return web.json_response({"status": "queued", "pending": result.pending})
+        return StatusAnswer({"status": "ignored", "reason": "duplicate message id"})
+    return StatusAnswer({"status": "queued", "pending": result.pending})
 
 
 async def _salon_wrote(request: web.Request, phone: str, text: str) -> web.Response:
     """The salon's own WhatsApp wrote to a client: the bot keeps quiet for that chat."""
     takeover = request.app.get(TAKEOVER)
     if takeover is None:
-        return web.json_response({"status": "ignored", "reason": "own message"})
+        return StatusAnswer({"status": "ignored", "reason": "own message"})
     try:
         until = await takeover.salon_wrote(phone, text)
     except StorageUnavailable as exc:
         log.error("could not record the salon's message: %s", exc)
         return json_error(503, "message store unavailable, retry later")
     if until is None:
-        return web.json_response({"status": "ignored", "reason": "own reply (echo)"})
-    return web.json_response({"status": "paused", "paused_until": until.isoformat()})
+        return StatusAnswer({"status": "ignored", "reason": "own reply (echo)"})
+    return StatusAnswer({"status": "paused", "paused_until": until.isoformat()})
 
 
 async def batch_stats(request: web.Request) -> web.Response:
