@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 
 J = TypeVar("J")
 
+# A survey lists more due members than one pass takes (a quarter of the free slots per
+# bucket, 16 buckets); the rest serve the next passes without a new survey while they are
+# this fresh and fill every free slot (a burst then costs about one survey per four
+# claims). A stale pick is harmless: the claim checks that the member is still due and free.
+LEFTOVER_MAX_AGE_MS = 50
+
 
 Survey = Sequence[tuple[int, float | None, Sequence[str]]]
 """Per bucket: (bucket, earliest due ms or None, members due now, earliest first)."""
@@ -65,19 +71,16 @@ async def bucket_survey(
     redis: AsyncRedis, due_set: Callable[[int], str], now_ms: int, limit: int
 ) -> list[tuple[int, float | None, list[str]]]:
     """Every bucket's earliest due time and up to `limit` members due by `now_ms`, in one
-    round trip (a Cluster client splits the pipeline per node)."""
+    round trip (a Cluster client splits the pipeline per node). One command per bucket: its
+    first `limit` members with their scores hold both the head and the members due now."""
     pipe = redis.pipeline(transaction=False)
     for bucket in range(BUCKETS):
-        pipe.zrange(due_set(bucket), 0, 0, withscores=True)
-        if limit > 0:
-            pipe.zrangebyscore(due_set(bucket), "-inf", now_ms, 0, limit)
-    rows: list[Any] = await pipe.execute()
-    step = 2 if limit > 0 else 1
+        pipe.zrangebyscore(due_set(bucket), "-inf", "+inf", 0, max(1, limit), withscores=True)
+    rows: list[list[tuple[bytes, float]]] = await pipe.execute()
     out: list[tuple[int, float | None, list[str]]] = []
-    for bucket in range(BUCKETS):
-        head = rows[step * bucket]
-        members = [as_text(m) for m in rows[step * bucket + 1]] if limit > 0 else []
-        out.append((bucket, head[0][1] if head else None, members))
+    for bucket, row in enumerate(rows):
+        members = [as_text(m) for m, score in row[:limit] if score <= now_ms]
+        out.append((bucket, row[0][1] if row else None, members))
     return out
 
 
@@ -106,7 +109,15 @@ class DueWork(abc.ABC, Generic[J]):
         self.clock = clock
         self.concurrency = concurrency
         self.max_idle_s = max_idle_s
+        # Every task under way (a turn's ack included), and those that hold a slot: a job
+        # may give its slot back before its task ends (the batch worker does once the
+        # handler is done and only the coalesced ack is left), so the next claim need
+        # not wait for that round trip.
         self._running: set[asyncio.Task[None]] = set()
+        self._holding: set[asyncio.Task[None]] = set()
+        self._slot_freed = asyncio.Event()
+        self._leftover: Survey = []  # the last survey's due members not yet picked
+        self._leftover_ms = 0
 
     @abc.abstractmethod
     async def next_due(self) -> Sequence[tuple[int, float | None]]:
@@ -131,7 +142,32 @@ class DueWork(abc.ABC, Generic[J]):
     def start(self, job: J) -> None:
         task = asyncio.create_task(self.process(job), name=self.task_name(job))
         self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._holding.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self.release_slot(task)
+
+    def release_slot(self, task: asyncio.Task[Any] | None = None) -> None:
+        """The job of `task` (default: the current one) no longer counts against the
+        concurrency; idempotent, and the task's end releases it anyway."""
+        task = task if task is not None else asyncio.current_task()
+        if task in self._holding:
+            self._holding.discard(task)
+            self._slot_freed.set()
+
+    @property
+    def free_slots(self) -> int:
+        return self.concurrency - len(self._holding)
+
+    async def wait_for_slot(self, timeout_s: float) -> None:
+        """Until a slot is free (at once if one is), or `timeout_s`."""
+        self._slot_freed.clear()
+        if self.free_slots > 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._slot_freed.wait(), timeout=timeout_s)
 
     async def survey(self, now_ms: int, limit: int) -> Survey:
         """Every bucket's earliest due time, with up to `limit` members due now for each
@@ -160,9 +196,21 @@ class DueWork(abc.ABC, Generic[J]):
         16 times what fits when a burst covers every bucket, while a pass that must take
         everything due (`run_once`) lists all of it."""
         now = self.clock.now_ms()
-        room = self.concurrency - len(self._running)
-        limit = max(0, min(room, -(-room // share)))
-        picks, next_pass = share_out(await self.survey(now, limit), now, room)
+        room = self.free_slots
+        fresh = now - self._leftover_ms <= LEFTOVER_MAX_AGE_MS
+        if room > 0 and fresh and sum(len(m) for _, _, m in self._leftover) >= room:
+            survey = self._leftover
+        else:
+            limit = max(0, min(room, -(-room // share)))
+            survey = await self.survey(now, limit)
+            self._leftover_ms = now
+        picks, next_pass = share_out(survey, now, room)
+        taken = {member for _, members in picks for member in members}
+        self._leftover = [
+            (bucket, due, [m for m in members if m not in taken])
+            for bucket, due, members in survey
+            if members
+        ]
         if picks:
             for job in await self.claim_picks(picks):
                 self.start(job)
@@ -189,10 +237,8 @@ class DueWork(abc.ABC, Generic[J]):
             wait_s = self.max_idle_s
             if next_due is not None:
                 wait_s = max(0.0, min(wait_s, (next_due - self.clock.now_ms()) / 1000))
-            if len(self._running) >= self.concurrency:
-                await asyncio.wait(
-                    self._running, timeout=self.max_idle_s, return_when=asyncio.FIRST_COMPLETED
-                )
+            if self.free_slots <= 0:
+                await self.wait_for_slot(self.max_idle_s)
             elif wait_s > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait_s)

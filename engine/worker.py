@@ -95,11 +95,10 @@ class Worker(DueWork[Batch]):
                 await self._report_alive(now)
                 last_seen_write = now
             next_due = await self.claim_due(share=SURVEY_SHARE)
-            if len(self._running) >= self.concurrency:
-                # At capacity: the next claim waits for a turn to end, not for the clock.
-                await asyncio.wait(
-                    self._running, timeout=self.max_idle_s, return_when=asyncio.FIRST_COMPLETED
-                )
+            if self.free_slots <= 0:
+                # At capacity: the next claim waits for a slot (a turn's handler ending,
+                # its ack may still be on the way), not for the clock.
+                await self.wait_for_slot(self.max_idle_s)
                 continue
             wait_s = self.max_idle_s
             if next_due is not None:
@@ -179,6 +178,9 @@ class Worker(DueWork[Batch]):
             return
         finally:
             heartbeat.cancel()
+        # The handler is done: its slot serves the next claim while the ack is on its way
+        # (the lease still covers the batch until the ack lands; a crash now retries it).
+        self.release_slot()
         try:
             if not await self.batcher.finish(batch):
                 log.warning("batch finished after its lease was lost; another worker retried it")

@@ -182,3 +182,89 @@ async def test_the_claim_answers_with_what_the_turn_reads_first(
     assert store.conversation_of(saved, document).client_name == "Ира"
     assert starts[paused].paused_until_ms == clock.now_ms() + 599_000
     assert (starts[fresh].state_doc, starts[fresh].paused_until_ms) == (None, 0)
+
+
+class SlowFirst:
+    """Holds the turn of one phone until released; every other turn ends at once."""
+
+    def __init__(self, slow: str) -> None:
+        self.slow = slow
+        self.release = asyncio.Event()
+        self.started: list[str] = []
+        self.ended: list[str] = []
+
+    async def handle(self, batch: Batch) -> None:
+        self.started.append(batch.phone)
+        if batch.phone == self.slow:
+            await self.release.wait()
+        self.ended.append(batch.phone)
+
+
+async def test_a_slot_serves_the_next_claim_before_a_slow_peer_turn_ends(
+    batcher: Batcher, clock: VirtualClock
+) -> None:
+    slow, quick, waiting = phones_of(2, 3)
+    for phone in (slow, quick):
+        await batcher.append(phone, message(phone))
+    clock.advance(1.0)
+    await batcher.append(waiting, message(waiting))
+    handler = SlowFirst(slow)
+    worker = Worker(batcher, handler, clock, concurrency=2)
+    try:
+        await worker.claim_due(share=1)
+        assert worker.free_slots == 0
+        await asyncio.wait_for(worker.wait_for_slot(10), timeout=10)
+        # The quick turn's slot is free once its handler ended (its ack may be on the way).
+        assert handler.ended == [quick] and worker.free_slots == 1
+        clock.advance(1.0)
+        await worker.claim_due(share=1)
+        await asyncio.sleep(0)
+        assert handler.started == [slow, quick, waiting]
+        assert slow not in handler.ended  # the slow peer still runs
+    finally:
+        handler.release.set()
+        await asyncio.wait_for(asyncio.gather(*worker._running), timeout=10)
+    assert (await batcher.stats()).processed_batches == 3
+
+
+class Counting:
+    """Counts the turns running at once, and how often each phone ran."""
+
+    def __init__(self, expected: int) -> None:
+        self.running = 0
+        self.most = 0
+        self.runs: dict[str, int] = {}
+        self.expected = expected
+        self.all_done = asyncio.Event()
+
+    async def handle(self, batch: Batch) -> None:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        self.runs[batch.phone] = self.runs.get(batch.phone, 0) + 1
+        for _ in range(3):  # a turn spans a few loop iterations, as a real one does
+            await asyncio.sleep(0)
+        self.running -= 1
+        if sum(self.runs.values()) >= self.expected:
+            self.all_done.set()
+
+
+async def test_a_serving_worker_never_runs_more_turns_than_its_concurrency_nor_one_twice(
+    batcher: Batcher, clock: VirtualClock
+) -> None:
+    phones = [p for bucket in range(BUCKETS) for p in phones_of(bucket, 5)]
+    for phone in phones:
+        await batcher.append(phone, message(phone))
+    clock.advance(1.0)
+    handler = Counting(len(phones))
+    worker = Worker(batcher, handler, clock, concurrency=7, max_idle_s=0.05)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.wait_for(handler.all_done.wait(), timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(serving, timeout=10)
+    assert handler.runs == {phone: 1 for phone in phones}  # each batch once
+    assert 1 < handler.most <= 7
+    stats = await batcher.stats()
+    assert (stats.processed_batches, stats.pending_batches) == (len(phones), 0)
