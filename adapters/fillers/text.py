@@ -45,7 +45,7 @@ def word_pattern(pattern: str, flags: int = 0) -> WordPattern:
     with a word boundary tests it once per position instead of once per alternative, so a
     long text is scanned several times faster (issue 13). The alternatives keep their
     order, so every match is the one the plain pattern gives; the result skips a text that
-    holds none of the words the alternatives start with (`word_pattern.WordPattern`)."""
+    holds none of the literal words its matches need (`word_pattern.WordPattern`)."""
     merged: list[str] = []
     run: list[str] = []
 

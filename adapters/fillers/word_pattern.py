@@ -2,10 +2,11 @@ r"""Word patterns that skip a text at C speed when it cannot match.
 
 Most of the filler's patterns are alternations of words (`\bперенес\w*|\bотмен\w*|…`).
 Scanning a 64 KiB message with each of ~50 of them cost ~30 ms; a substring test for the
-literal text every alternative starts with costs microseconds, and on most texts one of
-those tests says that the pattern cannot match at all (issue 13's 50 ms bound). The guard
-is derived from the pattern itself, so a new pattern needs no hand-written key list, and
-it is exact: when it lets a text through, the full regex decides.
+literal words one of which every match must contain (`needles`) costs microseconds, and
+on most texts those tests say that the pattern cannot match at all (issue 13's 50 ms
+bound). The guard is derived from the pattern itself, so a new pattern needs no
+hand-written key list, and it is exact: when it lets a text through, the full regex
+decides.
 """
 
 from __future__ import annotations
