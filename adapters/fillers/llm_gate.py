@@ -22,19 +22,11 @@ import logging
 from collections.abc import Callable
 
 from adapters.fillers.offline import OfflineFiller
-from adapters.fillers.plain_answers import PlainKind, read_plain_answer
+from adapters.fillers.plain_answers import read_plain_answer
 from states.slot_fill import FillRequest, FillSource, LlmReason, SlotFill, SlotFiller
 
 log = logging.getLogger(__name__)
 REMEMBERED = 1024  # batches; a retry comes within minutes, thousands of turns apart at most
-
-
-PLAIN_REASONS = {
-    PlainKind.YES_NO: LlmReason.PLAIN_YES_NO,
-    PlainKind.OPTION: LlmReason.PLAIN_OPTION,
-    PlainKind.TIME: LlmReason.PLAIN_TIME,
-    PlainKind.DATE: LlmReason.PLAIN_DATE,
-}
 
 
 _Sent = tuple[tuple[object, ...], SlotFill | None]
@@ -63,7 +55,7 @@ class LlmGate:
     async def fill(self, request: FillRequest) -> SlotFill:
         plain = read_plain_answer(request)
         if plain is not None:
-            self._count(PLAIN_REASONS[plain.kind])
+            self._count(LlmReason(f"plain_{plain.kind.value}"))
             return plain.fill
         batch = request.batch_id
         if batch is not None and batch in self._sent:

@@ -15,6 +15,7 @@ from openai import AsyncOpenAI
 from adapters.fillers.llm_gate import LlmGate
 from adapters.fillers.openai_filler import OpenAIFiller
 from adapters.fillers.openai_stub import OpenAIStub, StubError, proposal
+from adapters.fillers.plain_answers import PlainKind
 from states.slot_fill import FillRequest, FillSource, Intent, LlmReason, OfferedOption
 from tests.adapters.fillers.conftest import RequestFactory
 
@@ -173,3 +174,9 @@ async def test_no_batch_ever_sends_two_requests(
     calling = [b for (b, _, _), reason in zip(reads, reasons, strict=True) if reason == "full_fill"]
     assert len(stub.requests) == len(calling)
     assert len(calling) == len(set(calling))  # never two for one batch
+
+
+def test_every_kind_of_plain_answer_has_its_reason() -> None:
+    # The gate counts a plain answer as `plain_<kind>`: a new kind needs its reason.
+    reasons = {f"plain_{kind.value}" for kind in PlainKind}
+    assert reasons <= {reason.value for reason in LlmReason}
