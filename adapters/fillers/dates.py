@@ -232,7 +232,7 @@ def read_dates(text: str, today: dt.date) -> list[DateReading]:
         add(m, today + dt.timedelta(days=ahead or 7))
     for m in _IN_N.finditer(text) if mentions(text, ("через", "in ")) else ():
         add(m, _in_n(m, today))
-    for m in _WEEKEND.finditer(text) if mentions(text, ("выходн", "weekend")) else ():
+    for m in _WEEKEND.finditer(text):
         add(m, today + dt.timedelta(days=(5 - today.weekday()) % 7))
     for m in _ISO.finditer(text) if digits else ():
         add(m, _iso(m))

@@ -188,7 +188,7 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
         hour = _word_hour(m["w"])
         if 1 <= minutes < 60 and 1 <= hour <= 24:
             add(m, clock(hour - 1 or 12, 60 - minutes, m["ampm"], morning))
-    for m in _HALF_PAST.finditer(text) if mentions(text, ("пол", "half")) else ():
+    for m in _HALF_PAST.finditer(text):
         if m["w"]:
             hour = _GENITIVE_ORDINALS[m["w"]] - 1
         else:
@@ -210,7 +210,7 @@ def read_exact_times(text: str, blocked: list[tuple[int, int]]) -> list[TimeRead
         hour = _word_hour(m["w"])
         # "в час" alone is 13:00: nobody books a haircut at one in the night.
         add(m, clock(13 if hour == 1 and m["ampm"] is None else hour, 0, m["ampm"], morning))
-    for m in _NOON.finditer(text) if mentions(text, ("полдень", "noon", "midday")) else ():
+    for m in _NOON.finditer(text):
         add(m, "12:00")
     return sorted(found, key=lambda r: r.start)
 
