@@ -30,6 +30,9 @@ class RecordChange:
     deleted: bool | None = None
     api_id: str | None = None
     last_change: str | None = None  # `last_change_date` as sent
+    # Read with `GET /record` just now, not a webhook: the record as it is, so its order
+    # against the webhooks we applied is not in doubt (`engine.record_sync.effects`).
+    read: bool = False
 
 
 class RecordReader(Protocol):

@@ -146,6 +146,7 @@ class RecordModel(_Answer):
     master_request: int = 1
     api_id: str | None = None
     comment: str = ""
+    last_change_date: str | None = None  # [A.4] offset without a colon: "+0300"
 
     @field_validator("client", "staff", mode="before")
     @classmethod

@@ -126,7 +126,7 @@ def change_from_record(
     record: RecordModel, status: Literal["create", "update"] = "update"
 ) -> RecordChange:
     """A record read with `GET /record` as an event: for a partial webhook about a record we
-    never saw (the effect says "incomplete")."""
+    never saw (the effect says "incomplete"), or one whose order is in doubt ("unordered")."""
     return RecordChange(
         status="delete" if record.deleted else status,
         record_id=record.id,
@@ -141,4 +141,6 @@ def change_from_record(
         attendance=record.attendance,
         deleted=record.deleted,
         api_id=record.api_id,
+        last_change=record.last_change_date,
+        read=True,
     )

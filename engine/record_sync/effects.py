@@ -5,6 +5,8 @@ order, and `data` may hold only the changed fields (reference, "YClients → you
 webhooks"). So an event is merged into what we knew of the record, and its effect is the
 difference between the two, on the fields we use (`fingerprint`): a repeat of a change
 already applied has none. An event older than what we know (`last_change_date`) has none.
+`last_change_date` has whole seconds: a webhook of the same second as what we know, that
+says something else, may be older or newer, so the record is read instead ("unordered").
 
 - created: a visit we did not know (the administrator booked it, or it is our own);
 - moved: its time, master or services changed;
@@ -12,7 +14,8 @@ already applied has none. An event older than what we know (`last_change_date`) 
 - confirmed: attendance became 2 (the client confirmed by phone, or our own "да");
 - attendance: another attendance (1 arrived, -1 no-show, 0);
 - none: nothing we use changed; stale: older than what we know; incomplete: a partial
-  event about a record we never saw, without a phone or time (read the record, then
+  event about a record we never saw, without a phone or time; unordered: it differs from
+  what we know and its date cannot say which came first (for both: read the record, then
   handle it again).
 
 The bot's own changes (the records it booked: our `api_id` on a record we never saw; the
@@ -34,7 +37,15 @@ from engine.visit import Visit
 from states.record_change import RecordChange
 
 Kind = Literal[
-    "created", "moved", "cancelled", "confirmed", "attendance", "none", "stale", "incomplete"
+    "created",
+    "moved",
+    "cancelled",
+    "confirmed",
+    "attendance",
+    "none",
+    "stale",
+    "incomplete",
+    "unordered",
 ]
 
 # `states.effects.api_id_for`: "wa-" and 24 hex digits of a hash of the batch id.
@@ -142,6 +153,15 @@ def is_stale(change: RecordChange, known: Known | None) -> bool:
     return known.visit.deleted and change.status != "delete"
 
 
+def is_unordered(change: RecordChange, known: Known | None) -> bool:
+    """A webhook dated the same second as what we know (the dates have whole seconds): it
+    may be older or newer. A record read from YClients is the record now."""
+    if change.read or known is None:
+        return False
+    old = _moment_of_change(known.last_change)
+    return old is not None and _moment_of_change(change.last_change) == old
+
+
 def _kind(visit: Visit, previous: Visit | None) -> Kind:
     if visit.deleted:
         return "none" if previous is not None and previous.deleted else "cancelled"
@@ -175,6 +195,8 @@ def decide(
         return RecordEffect("incomplete", rid, None, previous)
     if known is not None and fingerprint(visit) == known.fingerprint:
         return RecordEffect("none", rid, visit, previous, duplicate=True)
+    if is_unordered(change, known):
+        return RecordEffect("unordered", rid, None, previous)
     kind = _kind(visit, previous)
     own = own_change or (previous is None and is_bot_api_id(visit.api_id))
     ahead = (previous or visit).start > now if kind == "cancelled" else visit.start > now

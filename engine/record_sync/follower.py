@@ -4,7 +4,8 @@ applied, and only then dropped.
 
 Applying an event:
 1. `RecordSync.handle` decides its effect once (duplicates of one change have none); a
-   partial event about a record never seen is completed by reading the record;
+   partial event about a record never seen, or one whose date cannot say whether it is
+   older than what we know, is replaced by the record as YClients has it now;
 2. the visit's reminders follow (scheduled anew when it moved, dropped when it is gone);
 3. the phone's conversation follows (its `booking`), and the client's notice, when the
    salon moved or cancelled the visit, goes into the phone's outbox in the same save —
@@ -36,7 +37,7 @@ from engine.reminders.text import SalonSource
 from engine.reminders.timing import PolicySource
 from engine.visit import Visit
 from states.masking import mask_phone
-from states.record_change import RecordReader
+from states.record_change import RecordChange, RecordReader
 from states.record_follow import follow_visit, note_followed
 from states.salon_errors import SalonError
 
@@ -109,15 +110,17 @@ class RecordFollower(QueueWork[RecordEvent]):
     async def apply(self, job: RecordEvent) -> None:
         """Apply one event (idempotent: run again after a crash, it does the same)."""
         effect = await self.sync.handle(job.change, job.id)
-        if effect.kind == "incomplete" and self.reader is not None:
-            read = await self.reader.record_change(job.change.record_id)
-            if read is None:  # a partial event about a record YClients no longer has
+        if effect.kind in ("incomplete", "unordered"):
+            read = await self._read(job)
+            if read is None and effect.kind == "incomplete":  # never seen, and gone
                 self._count(job, "gone")
                 return
-            effect = await self.sync.handle(read, job.id)
+            # A record we know that YClients no longer has was deleted.
+            gone = RecordChange(status="delete", record_id=job.change.record_id, read=True)
+            effect = await self.sync.handle(read or gone, job.id)
         self._count(job, effect_label(effect))
         phone = effect.phone
-        if phone is None or effect.kind in ("none", "stale", "incomplete"):
+        if phone is None or effect.kind in ("none", "stale", "incomplete", "unordered"):
             return
         document = await self.store.document(phone)
         language = str(document.get("language") or "ru") if document else "ru"
@@ -129,6 +132,13 @@ class RecordFollower(QueueWork[RecordEvent]):
         )
         await self._follow_reminders(effect, phone, effect.visit)
         await self._follow_conversation(job, effect, phone, known=document is not None)
+
+    async def _read(self, job: RecordEvent) -> RecordChange | None:
+        """The record as YClients has it now; without a reader, the event taken as it is
+        (its order then trusted)."""
+        if self.reader is None:
+            return dataclasses.replace(job.change, read=True)
+        return await self.reader.record_change(job.change.record_id)
 
     async def _follow_reminders(
         self, effect: RecordEffect, phone: str, visit: Visit | None

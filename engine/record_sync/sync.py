@@ -59,7 +59,7 @@ class RecordSync:
         for _ in range(MAX_TRIES):
             known = await self.log.load(change.record_id)
             effect = decide(change, known, self.zone, self.clock.now(), notices=self.notices)
-            if effect.kind in ("stale", "incomplete") or effect.duplicate:
+            if effect.kind in ("stale", "incomplete", "unordered") or effect.duplicate:
                 return effect
             assert effect.visit is not None  # set for every other kind
             outcome = await self.log.commit(

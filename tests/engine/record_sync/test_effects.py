@@ -129,3 +129,19 @@ def test_fingerprint_ignores_names_and_order_of_services() -> None:
     )
     assert fingerprint(a) == fingerprint(b)
     assert fingerprint(a) != fingerprint(dataclasses.replace(a, attendance=2))
+
+
+@pytest.mark.parametrize("same_second", ["2025-07-23T14:00:00+0300", "2025-07-23T11:00:00+0000"])
+def test_a_different_event_of_the_same_second_is_unordered_until_read(same_second: str) -> None:
+    """`last_change_date` has whole seconds: of two changes in one second the date cannot
+    say which is the newer, so the record is read; the read record is then taken as it is."""
+    moved = dataclasses.replace(FULL, status="update", start="2025-07-25T18:00:00+03:00",
+                                last_change=same_second)  # fmt: skip
+    unordered = decide(moved, known_after(FULL), MOSCOW, NOW)
+    assert (unordered.kind, unordered.visit, unordered.notify) == ("unordered", None, None)
+    read = decide(dataclasses.replace(moved, read=True), known_after(FULL), MOSCOW, NOW)
+    assert (read.kind, read.notify) == ("moved", "moved")
+    repeat = dataclasses.replace(FULL, status="update", last_change=same_second)
+    assert decide(repeat, known_after(FULL), MOSCOW, NOW).duplicate, "the same record: a repeat"
+    assert decide(later(start="2025-07-25T18:00:00+03:00"), known_after(FULL), MOSCOW,
+                  NOW).kind == "moved", "a later second is ordered"  # fmt: skip

@@ -110,7 +110,7 @@ async def world(redis: AsyncRedis, keys: Keys) -> AsyncIterator[World]:
         aiohttp.ClientSession() as session,
     ):
         config = WebhookConfig(url=sink.url, max_delay_s=0.02, seed=5)
-        async with running_sandbox(SandboxSalon(clock=lambda: NOW), webhooks=config) as sandbox:
+        async with running_sandbox(SandboxSalon(clock=clock.now), webhooks=config) as sandbox:
             backend = build_backend(
                 sandbox.base_url, sandbox.partner_token, sandbox.company_id, sandbox.user_token
             )
@@ -190,6 +190,35 @@ async def test_the_salon_moves_then_deletes_the_visit(world: World) -> None:
     assert await world.events.pending() == 0
 
 
+async def test_two_moves_in_one_second_applied_out_of_order_leave_the_latest(
+    world: World,
+) -> None:
+    """The salon moves the visit twice within one second (`last_change_date` has whole
+    seconds) and the second move's webhooks are applied before the first's, as YClients
+    may deliver them. The record is read: the visit stays where the salon left it, and
+    the client hears of that move once, never of a move back."""
+    record_id = await book(world)
+    await world.received()
+    await world.follow()
+    world.clock.advance(1)
+    moves = []
+    for time in ("12:00", "13:00"):
+        await world.admin("PUT", f"/{record_id}", {"datetime": f"2025-07-25T{time}:00+03:00"})
+        await world.sandbox.webhooks.drain()
+        moves.append(world.sink.bodies)
+        world.sink.bodies = []
+    for bodies in reversed(moves):
+        world.sink.bodies = bodies
+        assert await world.received() == 4
+        assert await world.follow() == 4
+    [moved] = world.gateway.to(CHAT)
+    assert "перенёс" in moved and "13:00" in moved
+    c = await world.store.load(PHONE)
+    assert c.booking is not None and (c.booking.date, c.booking.time) == ("2025-07-25", "13:00")
+    assert world.effects() == {"created_own": 1, "moved": 1, "duplicate": 7}
+    assert await world.events.pending() == 0
+
+
 async def test_an_administrators_visit_gets_reminders_and_the_booking(world: World) -> None:
     await book(world, by_bot=False)
     await world.received()
@@ -217,6 +246,7 @@ async def test_a_follower_killed_after_the_log_changed_still_tells_the_client(
     record_id = await book(world)
     await world.received()
     await world.follow()
+    world.clock.advance(1)  # the salon moves it a second later: the event is in order
     await world.admin("PUT", f"/{record_id}", {"datetime": "2025-07-25T12:00:00+03:00"})
     await world.sandbox.webhooks.drain()
     body, world.sink.bodies = world.sink.bodies[0], []
