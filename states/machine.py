@@ -101,7 +101,7 @@ TRANSITIONS: list[dict[str, Any]] = [
         "trigger": "ask_date",
         "source": "*",
         "dest": leaf(RESCHEDULING, "date"),
-        "conditions": ["is_rescheduling", "has_booking"],
+        "conditions": ["in_reschedule_mode", "has_booking"],
     },
     {"trigger": "ask_date", "source": "*", "dest": leaf(COLLECTING, "date")},
     {"trigger": "ask_change", "source": "*", "dest": leaf(COLLECTING, "change")},
@@ -206,7 +206,9 @@ class DialogueModel:
     def has_booking(self) -> bool:
         return self.conversation.booking is not None
 
-    def is_rescheduling(self) -> bool:
+    def in_reschedule_mode(self) -> bool:
+        # Not `is_rescheduling`: pytransitions adds `is_<state>` checks to the model and
+        # warned on every turn that it skipped binding its own over this guard.
         return self.conversation.mode == "reschedule"
 
 
