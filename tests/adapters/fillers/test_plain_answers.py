@@ -119,8 +119,10 @@ def test_words_that_outrank_a_yes_are_never_a_plain_answer(text: str) -> None:
     assert read_plain_answer(ask(text, "yes_no")) is None
 
 
-ORDINALS = {1: ["первый", "первое", "first"], 2: ["второй", "вторая", "second"],
-            3: ["третий", "третье", "third"]}  # fmt: skip
+# Every case: "давайте первую", "к первому" (a master), "третьего" (a day).
+ORDINALS = {1: ["первый", "первое", "first", "первую", "первому", "первого"],
+            2: ["второй", "вторая", "second", "второму", "вторую", "вторым"],
+            3: ["третий", "третье", "third", "третьему", "третью", "третьего"]}  # fmt: skip
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
