@@ -41,8 +41,8 @@ async def _reference(turn: Turn) -> tuple[date, str] | None:
         return date.fromisoformat(c.slots.date), c.slots.time
     if c.slots.date and c.offered:
         return date.fromisoformat(c.slots.date), c.offered[0].time
-    if c.slots.service_ids:
-        return None
+    if c.slots.service_ids or (c.mode == "book" and c.state != "idle" and c.state != "booked"):
+        return None  # a new visit is being arranged: its time comes once it can be searched
     b = await take_upcoming(turn, "ask_reschedule", "reschedule")
     if b is None:
         return None
