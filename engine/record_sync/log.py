@@ -15,7 +15,7 @@ from typing import Any, Literal
 from engine.clock import Clock
 from engine.keys import Keys
 from engine.record_sync.effects import Known, fingerprint
-from engine.redis_conn import AsyncRedis, as_text, lua_script
+from engine.redis_conn import AsyncRedis, ScriptCall, as_text, lua_script
 from engine.visit import Visit
 
 MIN_TTL = timedelta(days=2)
@@ -56,23 +56,27 @@ class RecordLog:
     ) -> Outcome:
         """Store `visit` if the record is still as `known` (compare-and-set); with the
         webhook event's id, what the record was before is kept for `applied`."""
-        out = await self._commit(
-            keys=[self.keys.visit_record(visit.record_id)],
-            args=[
-                known.fingerprint if known else "",
-                fingerprint(visit),
-                visit.to_json(),
-                last_change or "",
-                self.clock.now_ms(),
-                self._ttl_ms(visit),
-                "force" if force else "",
-                event_id,
-            ],
-        )
+        _, keys, args = self._commit_call(known, visit, last_change, force, event_id)
+        out = await self._commit(keys=keys, args=args)
         verdict = as_text(out[0])
         if verdict == "applied":
             return "own" if int(out[1]) else "applied"
         return "duplicate" if verdict == "duplicate" else "conflict"
+
+    def _commit_call(
+        self, known: Known | None, visit: Visit, last_change: str | None, force: bool, event_id: str
+    ) -> ScriptCall:
+        args = [
+            known.fingerprint if known else "",
+            fingerprint(visit),
+            visit.to_json(),
+            last_change or "",
+            self.clock.now_ms(),
+            self._ttl_ms(visit),
+            "force" if force else "",
+            event_id,
+        ]
+        return self._commit, [self.keys.visit_record(visit.record_id)], args
 
     async def applied(self, record_id: int, event_id: str) -> tuple[Known | None, bool] | None:
         """What the record was before event `event_id` changed it, and whether that change
@@ -99,3 +103,8 @@ class RecordLog:
     async def remember(self, visit: Visit) -> None:
         """The bot's change landed (YClients answered): this is what the record is now."""
         await self.commit(None, visit, None, force=True)
+
+    def remember_call(self, visit: Visit) -> ScriptCall:
+        """`remember` as a script call, for a turn to send in its save's round trip (the
+        record's own slot: `eval_calls`)."""
+        return self._commit_call(None, visit, None, True, "")
