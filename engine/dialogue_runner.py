@@ -141,7 +141,7 @@ class DialogueRunner:
         turn_visits = None
         if self.visits is not None:
             turn_visits = self.visits.for_turn(self.backend, lambda: conversation.language)
-        recorder = RecordingBackend(self.backend, before_write=fence.check, visits=turn_visits)
+        recorder = RecordingBackend(self.backend, fence=fence, visits=turn_visits)
         answers = self.visits.reminders if self.visits else None
         try:
             dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq, answers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -145,6 +146,13 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
 ScriptCall = tuple[AsyncScript, Sequence[str], Sequence[Any]]
 
 
+@dataclasses.dataclass(frozen=True)
+class Command:
+    """One plain command (e.g. `Command(("HGET", key, "token"))`), for `eval_calls`."""
+
+    args: tuple[Any, ...]
+
+
 async def eval_many(
     client: AsyncRedis,
     script: AsyncScript,
@@ -157,32 +165,41 @@ async def eval_many(
 
 
 async def eval_calls(
-    client: AsyncRedis, calls: Sequence[ScriptCall], return_exceptions: bool = False
+    client: AsyncRedis, calls: Sequence[ScriptCall | Command], return_exceptions: bool = False
 ) -> list[Any]:
-    """Run script calls (each call's keys in one slot; the slots may differ) in one round
-    trip: a pipeline of EVALSHAs on one server; on a Cluster, concurrent calls, each to its
-    node (the async cluster pipeline does not run scripts): one wait, but one request per
-    node. A call Redis answers NOSCRIPT (restarted, or never loaded) did not run: its
-    script is loaded and those calls alone sent again. With `return_exceptions` a call's
-    error is its answer."""
+    """Run script calls and commands (each one's keys in one slot; the slots may differ)
+    in one round trip: a pipeline on one server, run in order; on a Cluster, concurrent
+    requests, each to its node (the async cluster pipeline does not run scripts), in no
+    order: one wait, but one request per call. A script call Redis answers NOSCRIPT
+    (restarted, or never loaded) did not run: its script is loaded and those calls alone
+    sent again. With `return_exceptions` a call's error is its answer."""
     if not calls:
         return []
     if len(calls) == 1 or is_cluster(client):
-        runs = (script(keys=k, args=a) for script, k, a in calls)
+        runs = (_run_alone(client, call) for call in calls)
         return list(await asyncio.gather(*runs, return_exceptions=return_exceptions))
     answers: list[Any] = [None] * len(calls)
     waiting = list(range(len(calls)))
     for attempt in range(2):
         pipe = client.pipeline(transaction=False)
         for i in waiting:
-            script, keys, args = calls[i]
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
+            call = calls[i]
+            if isinstance(call, Command):
+                pipe.execute_command(*call.args)
+            else:
+                script, keys, args = call
+                pipe.evalsha(script.sha, len(keys), *keys, *args)
         for i, answer in zip(waiting, await pipe.execute(raise_on_error=False), strict=True):
             answers[i] = answer
         missing = [i for i in waiting if isinstance(answers[i], redis.exceptions.NoScriptError)]
         if attempt > 0 or not missing:
             break
-        for script in {calls[i][0].sha: calls[i][0] for i in missing}.values():
+        scripts: dict[str, AsyncScript] = {}
+        for i in missing:
+            call = calls[i]
+            if not isinstance(call, Command):
+                scripts[call[0].sha] = call[0]
+        for script in scripts.values():
             await client.script_load(script.script)
         waiting = missing
     if not return_exceptions:
@@ -190,6 +207,13 @@ async def eval_calls(
             if isinstance(answer, Exception):
                 raise answer
     return answers
+
+
+async def _run_alone(client: AsyncRedis, call: ScriptCall | Command) -> Any:
+    if isinstance(call, Command):
+        return await client.execute_command(*call.args)  # type: ignore[no-untyped-call]
+    script, keys, args = call
+    return await script(keys=keys, args=args)
 
 
 class CoalescedScript:

@@ -29,9 +29,10 @@ from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
 from engine.conversations import TurnWrites
+from engine.fencing import Fence
 from engine.record_sync.effects import merge
 from engine.record_sync.log import RecordLog
-from engine.redis_conn import ScriptCall
+from engine.redis_conn import ScriptCall, eval_calls
 from engine.reminders.store import ReminderStore
 from engine.reminders.timing import PolicySource, ReminderPolicy
 from engine.visit import Visit
@@ -107,14 +108,29 @@ class TurnVisits:
             )
             self._follow(visit, await self.tracker.policy.current(), reminders=True)
 
-    async def changing(self, record_id: int, **change: Any) -> Visit | None:
+    async def changing(
+        self, record_id: int, *, fence: Fence | None = None, **change: Any
+    ) -> Visit | None:
         """The record is about to change (`start`, `deleted`, `attendance`): expect it.
-        None when the record cannot be known (then its webhook is read as the salon's)."""
-        known = await self._known(record_id)
+        None when the record cannot be known (then its webhook is read as the salon's).
+
+        With the turn's `fence` (issue 15: each check rides in a round trip made anyway):
+        it is checked with the log's read, before anything is announced (a fenced-out turn
+        announces nothing), and again in the round trip that announces the change; a
+        target returned means that check was the last Redis call before the caller's
+        YClients write, as the fence must be. The announcement and the second check go
+        together and both run: a turn fenced out in between leaves its expectation
+        behind, as it did when the check followed the announcement."""
+        known = await self._known(record_id, fence)
         if known is None:
             return None
         target = dataclasses.replace(known, language=self.language(), **change)
-        await self.tracker.log.expect(target)
+        announce = self.tracker.log.expect_call(target)
+        if fence is None:
+            await eval_calls(self.tracker.log.redis, [announce])
+        else:
+            _, held = await eval_calls(self.tracker.log.redis, [announce, fence.command()])
+            fence.verify(held)
         return target
 
     async def changed(self, target: Visit | None, **landed: Any) -> None:
@@ -129,10 +145,21 @@ class TurnVisits:
         else:
             self._follow(visit, None, reminders=False)
 
-    async def _known(self, record_id: int) -> Visit | None:
+    async def _known(self, record_id: int, fence: Fence | None) -> Visit | None:
+        """The record as the log knows it, read with the turn's fence checked (ClaimLost)."""
+        record_log = self.tracker.log
         if record_id in self._remembered:  # changed earlier in this turn, not saved yet
+            if fence is not None:
+                await fence.check()
             return self._remembered[record_id]
-        known = await self.tracker.log.load(record_id)
+        if fence is None:
+            known = await record_log.load(record_id)
+        else:
+            held, read = await eval_calls(
+                record_log.redis, [fence.command(), record_log.load_command(record_id)]
+            )
+            fence.verify(held)
+            known = record_log.known_in(read)
         if known is not None:
             return known.visit
         if self.tracker.reader is None:

@@ -43,9 +43,9 @@ async def asked_to_confirm(h: Harness) -> None:
     assert (await h.conversation(PHONE)).state == "confirming"
 
 
-async def counted_turn(h: Harness, text: str) -> Counts:
+async def counted_turn(h: Harness, text: str, phone: str = PHONE) -> Counts:
     """The worker's round trips for one more message's turn (its append not counted)."""
-    await h.send(PHONE, text, pushname="Ира")
+    await h.send(phone, text, pushname="Ира")
     h.clock.advance(10.001)
     before = COUNTS.snapshot()
     assert await h.worker.run_once() == 1
@@ -83,3 +83,19 @@ async def test_a_turn_that_books_costs_six_round_trips(harness: Harness) -> None
     # reminders, the console's index, the outbox and the reply's check) pipelined with the
     # record log's write, the reply marked sent, the ack.
     assert spent.round_trips == 6
+
+
+async def test_a_turn_that_cancels_costs_eight_round_trips(harness: Harness) -> None:
+    h = harness
+    pavel = "79035556677"  # the demo salon's client with a visit in two days
+    h.sandbox.webhooks.configure(url=None)  # as above: the webhook route's, not the worker's
+    await h.turn(pavel, "Отмените мою запись пожалуйста")
+    booking = (await h.conversation(pavel)).booking
+    assert booking is not None
+    spent = await counted_turn(h, "да", pavel)
+    assert h.sandbox.salon.records[booking.record_id].deleted
+    assert "отменена" in h.messenger.to(f"{pavel}@c.us")[-1]
+    # The survey, the claim, the fence with the record log's read, the record as YClients
+    # had it (the log never saw it), the announcement with the fence right before
+    # delete_record, the save with the record log's write, the reply marked sent, the ack.
+    assert spent.round_trips == 8
