@@ -52,8 +52,8 @@ class TurnWrites:
     # outbox_ready.lua's ARGV for the turn's first reply (`OutboxSender.ready_args`).
     ready: Sequence[str | int] | None = None
     # Reminder calls of the visits the turn's YClients writes changed: [name, *ARGV], name
-    # "schedule" or "drop" (`ReminderStore.schedule_call`); run by the save's script.
-    reminders: Sequence[Sequence[str]] = ()
+    # "schedule" or "drop" (`ReminderStore.follow_call`); run by the save's script.
+    reminders: Sequence[Sequence[Any]] = ()
     # Calls on keys of other slots (the record log's, `RecordLog.remember_call`), sent in
     # the save's round trip.
     alongside: Sequence[ScriptCall] = ()
@@ -178,7 +178,7 @@ class ConversationStore(RedisStore):
         if isinstance(out, BaseException):
             raise out
         for answer in answers[1:]:
-            if isinstance(answer, BaseException):  # the save landed: the log is a view
+            if isinstance(answer, BaseException):  # the record's webhook teaches the log too
                 log.warning("a turn's record log write failed: %s", answer)
         if int(out[3]):
             phone = mask_phone(conversation.phone)

@@ -125,10 +125,10 @@ class TurnVisits:
         if known is None:
             return None
         target = dataclasses.replace(known, language=self.language(), **change)
-        announce = self.tracker.log.expect_call(target)
         if fence is None:
-            await eval_calls(self.tracker.log.redis, [announce])
+            await self.tracker.log.expect(target)
         else:
+            announce = self.tracker.log.expect_call(target)
             _, held = await eval_calls(self.tracker.log.redis, [announce, fence.command()])
             fence.verify(held)
         return target

@@ -6,7 +6,7 @@
 -- For a turn, the same round trip also carries what used to cost three more (issue 15):
 -- the reminders of the visits its YClients writes booked, moved or cancelled (`schedule`,
 -- `drop`: engine/lua/reminder_schedule.lua, reminder_drop.lua), and the check that clears
--- its first reply to go (`ready`: engine/lua/outbox_ready.lua). engine/conversations.py
+-- its first reply to go (`ready_check`: engine/lua/outbox_ready.lua). engine/conversations.py
 -- puts those scripts before this text as local functions.
 -- KEYS: 1 state hash, 2 outbox hash, 3 claim hash, 4 activity zset, 5 timeline list,
 --       6 bookings zset, 7 takeover hash, 8 sent hash, 9 reminders hash,
