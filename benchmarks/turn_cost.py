@@ -7,7 +7,10 @@ The YClients client's rate limiter (5 requests/s, which would dominate) is opene
 
 Per turn: wall time of the handler (load, fill, YClients calls, transition, CAS save with
 outbox, send, mark sent), and Redis round trips and commands, of the handler and of the
-whole batch (its appends, discovery, claim and ack included).
+whole batch (its appends, discovery, claim and ack included), and the worker's part: the
+whole batch less what the webhook routes send (one round trip per client message appended,
+and one per record webhook the sandbox posts for a booking), for turns that book and turns
+that do not.
 
     .venv/bin/python -m benchmarks.turn_cost [--conversations 150]
 """
@@ -66,16 +69,19 @@ class TimedHandler:
         self.traffic.append(COUNTS.since(before))
 
 
-async def one_turn(h: Harness, phone: str, pieces: list[str]) -> Counts:
-    """Append the pieces 2 s apart, move the clock to the due time, run the batch."""
+async def one_turn(h: Harness, phone: str, pieces: list[str]) -> tuple[Counts, int]:
+    """Append the pieces 2 s apart, move the clock to the due time, run the batch; its
+    traffic (with the record webhooks the turn's booking caused) and those webhooks."""
     before = COUNTS.snapshot()
+    webhooks = len(h.sandbox.webhooks.deliveries)
     for i, piece in enumerate(pieces):
         if i:
             h.clock.advance(2)
         await h.send(phone, piece, pushname="Ира")
     h.clock.advance(10.001)  # the quiet window of the default policy
     assert await h.worker.run_once() == 1
-    return COUNTS.since(before)
+    await h.sandbox.webhooks.drain()
+    return COUNTS.since(before), len(h.sandbox.webhooks.deliveries) - webhooks
 
 
 async def measure(url: str, conversations: int, warmup: int) -> dict[str, Any]:
@@ -88,13 +94,20 @@ async def measure(url: str, conversations: int, warmup: int) -> dict[str, Any]:
             timed = TimedHandler(h.worker.handler)
             h.worker.handler = timed
             batch_traffic: list[Counts] = []
+            # The worker's round trips: the batch's less one per append (append.lua) and
+            # one per record webhook (record_event_add.lua), the webhook routes' own.
+            worker_request: list[int] = []
+            worker_booking: list[int] = []
             booked = 0
             for n in range(warmup + conversations):
                 phone = str(79_100_000_000 + n)
                 for pieces in conversation(n):
-                    traffic = await one_turn(h, phone, pieces)
-                    if n >= warmup:
-                        batch_traffic.append(traffic)
+                    traffic, webhooks = await one_turn(h, phone, pieces)
+                    if n < warmup:
+                        continue
+                    batch_traffic.append(traffic)
+                    worker = traffic.round_trips - len(pieces) - webhooks
+                    (worker_booking if webhooks else worker_request).append(worker)
                 booked += (await h.conversation(phone)).state == "booked" and n >= warmup
             measured = slice(len(timed.times_ms) - len(batch_traffic), None)
             times, handler_traffic = timed.times_ms[measured], timed.traffic[measured]
@@ -115,6 +128,9 @@ async def measure(url: str, conversations: int, warmup: int) -> dict[str, Any]:
             "handler_commands": per_turn([c.commands for c in handler_traffic]),
             "batch_round_trips": per_turn([c.round_trips for c in batch_traffic]),
             "batch_commands": per_turn([c.commands for c in batch_traffic]),
+            "worker_round_trips": per_turn(worker_request + worker_booking),
+            "worker_round_trips_turns_that_book": per_turn(worker_booking),
+            "worker_round_trips_other_turns": per_turn(worker_request),
         },
     }
 

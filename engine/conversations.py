@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,11 +18,13 @@ from redis.commands.core import AsyncScript
 
 from engine.activity import ConversationActivity
 from engine.fencing import ClaimLost, Fence
-from engine.redis_conn import lua_script
+from engine.redis_conn import ScriptCall, eval_calls, lua_with_functions
 from engine.redis_store import RedisStore
 from states.conversation import Conversation
 from states.masking import mask_phone
 from states.messages import ChatId
+
+log = logging.getLogger(__name__)
 
 # Redis keeps a conversation this long after its last turn; the dialogue itself goes
 # back to `idle` much sooner (STATE_IDLE_TTL_S), keeping the client's name.
@@ -40,6 +44,27 @@ class OutboxEntry:
         return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
 
 
+@dataclasses.dataclass(frozen=True)
+class TurnWrites:
+    """What a turn's save carries besides the conversation and its outbox, so that a turn
+    costs one round trip there however much it did (issue 15)."""
+
+    # outbox_ready.lua's ARGV for the turn's first reply (`OutboxSender.ready_args`).
+    ready: Sequence[str | int] | None = None
+    # Reminder calls of the visits the turn's YClients writes changed: [name, *ARGV], name
+    # "schedule" or "drop" (`ReminderStore.follow_call`); run by the save's script.
+    reminders: Sequence[Sequence[Any]] = ()
+    # Calls on keys of other slots (the record log's, `RecordLog.remember_call`), sent in
+    # the save's round trip.
+    alongside: Sequence[ScriptCall] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class SavedTurn:
+    entries: list[OutboxEntry]  # the outbox after the save: the replies to send, in order
+    ready: int | None  # outbox_ready.lua's answer for the first reply (None: not asked)
+
+
 @dataclasses.dataclass
 class ConversationStore(RedisStore):
     idle_ttl_s: int
@@ -48,13 +73,16 @@ class ConversationStore(RedisStore):
 
     def __post_init__(self) -> None:
         self.activity = ConversationActivity(self.redis, self.keys, self.clock, RETENTION_S)
-        # The console's index is written by the save itself: note_activity.lua as a local
-        # function of save_state.lua (one script, one round trip; the index has one text).
-        note = lua_script("note_activity.lua")
-        save = lua_script("save_state.lua")
-        self._save = self.redis.register_script(
-            f"local function note(KEYS, ARGV)\n{note}\nend\n{save}"
-        )
+        # The console's index, a turn's reminders and its first reply's check are written
+        # by the save itself: their scripts as local functions of save_state.lua (one
+        # script, one round trip; each keeps one text).
+        functions = {
+            "note": "note_activity.lua",
+            "schedule": "reminder_schedule.lua",
+            "drop": "reminder_drop.lua",
+            "ready_check": "outbox_ready.lua",
+        }
+        self._save = self.redis.register_script(lua_with_functions("save_state.lua", functions))
 
     async def load(self, phone: str) -> Conversation:
         """The phone's conversation; a new one if never seen; `idle` again after idle TTL."""
@@ -92,15 +120,20 @@ class ConversationStore(RedisStore):
         return await self.save_turn(conversation, outbox, fence) is not None
 
     async def save_turn(
-        self, conversation: Conversation, outbox: list[OutboxEntry], fence: Fence | None = None
-    ) -> list[OutboxEntry] | None:
-        """`save`, answering with what the outbox holds after it (the replies to send, in
-        order), or None when another writer saved first."""
-        outcome, entries = await self._write(conversation, outbox, fence.token if fence else "")
+        self,
+        conversation: Conversation,
+        outbox: list[OutboxEntry],
+        fence: Fence | None = None,
+        writes: TurnWrites | None = None,
+    ) -> SavedTurn | None:
+        """`save` with the turn's other `writes`, answering with what the outbox holds after
+        it, or None when another writer saved first."""
+        token = fence.token if fence else ""
+        outcome, saved = await self._write(conversation, outbox, token, writes or TurnWrites())
         if outcome == -1:
             assert fence is not None
             raise ClaimLost(f"state save of {mask_phone(conversation.phone)} fenced out")
-        return entries if outcome == 1 else None
+        return saved if outcome == 1 else None
 
     async def save_between_turns(
         self, conversation: Conversation, outbox: list[OutboxEntry]
@@ -108,14 +141,14 @@ class ConversationStore(RedisStore):
         """A save from outside a turn (the salon changed a visit, issue 16): compare-and-set,
         and only while no turn of the phone is under way — a turn's own save must never
         lose to it; the caller tries again after the turn."""
-        outcome, _ = await self._write(conversation, outbox, "*")
+        outcome, _ = await self._write(conversation, outbox, "*", TurnWrites())
         if outcome == 1:
             return "saved"
         return "turn_under_way" if outcome == -2 else "conflict"
 
     async def _write(
-        self, conversation: Conversation, outbox: list[OutboxEntry], token: str
-    ) -> tuple[int, list[OutboxEntry]]:
+        self, conversation: Conversation, outbox: list[OutboxEntry], token: str, w: TurnWrites
+    ) -> tuple[int, SavedTurn]:
         expected = conversation.version
         conversation.version = expected + 1
         index_keys, index_args = self.activity.index_call(conversation)
@@ -127,15 +160,34 @@ class ConversationStore(RedisStore):
             token,
             len(index_args),
             *index_args,
+            _json_strings(w.reminders) if w.reminders else "",
+            json.dumps([str(a) for a in w.ready]) if w.ready is not None else "",
         ]
         for entry in outbox:
             args += [entry.id, entry.to_json()]
         k = self.keys.phone_keys(conversation.phone)
-        out = await self._save(keys=[k.state, k.outbox, k.claim, *index_keys], args=args)
+        keys = [k.state, k.outbox, k.claim, *index_keys, k.takeover, k.sent]
+        keys += [k.reminders, k.reminders_due]
+        # The save first, then the calls on other slots (the record log): one pipeline on
+        # one server, concurrent requests on a Cluster. Both orders are safe; those calls
+        # are idempotent and do not depend on the save's outcome (see `TurnWrites`).
+        answers = await eval_calls(
+            self.redis, [(self._save, keys, args), *w.alongside], return_exceptions=True
+        )
+        out = answers[0]
+        if isinstance(out, BaseException):
+            raise out
+        for answer in answers[1:]:
+            if isinstance(answer, BaseException):  # the record's webhook teaches the log too
+                log.warning("a turn's record log write failed: %s", answer)
+        if int(out[3]):
+            phone = mask_phone(conversation.phone)
+            log.warning("%d reminder update(s) of %s failed", int(out[3]), phone)
         outcome = int(out[0])
         if outcome != 1:
             conversation.version = expected
-        return outcome, self._entries(out[1][1::2])
+        ready = int(out[2]) if outcome == 1 and out[2] not in ("", b"") else None
+        return outcome, SavedTurn(self._entries(out[1][1::2]), ready)
 
     def fence(self, phone: str, token: str) -> Fence:
         """The fence of a turn holding `phone`'s claim with `token`."""
@@ -175,3 +227,8 @@ class ConversationStore(RedisStore):
 
     async def mark_sent(self, phone: str, entry: OutboxEntry) -> None:
         await self.redis.hdel(self.keys.phone_keys(phone).outbox, entry.id)
+
+
+def _json_strings(calls: Sequence[Sequence[Any]]) -> str:
+    """Script calls as one JSON argument, every value a string as Redis passes ARGV."""
+    return json.dumps([[str(a) for a in call] for call in calls], ensure_ascii=False)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from engine.batcher import Batch
 from engine.clock import Clock
-from engine.conversations import ConversationStore, OutboxEntry
+from engine.conversations import ConversationStore, OutboxEntry, TurnWrites
 from engine.fencing import ClaimLost, Fence
 from engine.handoffs import HandOffs
 from engine.metrics import Metrics, TimedFiller
@@ -141,7 +141,7 @@ class DialogueRunner:
         turn_visits = None
         if self.visits is not None:
             turn_visits = self.visits.for_turn(self.backend, lambda: conversation.language)
-        recorder = RecordingBackend(self.backend, before_write=fence.check, visits=turn_visits)
+        recorder = RecordingBackend(self.backend, fence=fence, visits=turn_visits)
         answers = self.visits.reminders if self.visits else None
         try:
             dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq, answers)
@@ -180,11 +180,21 @@ class DialogueRunner:
         ]
         if menu is not None:
             outbox[-1] = dataclasses.replace(outbox[-1], menu=menu.to_dict())
-        saved = await self.store.save_turn(conversation, outbox, fence)
-        if saved is None and not await self._landed(batch):
-            return [], []
-        # The save answered with the outbox: send it without reading it again.
-        await self.outbox.deliver(batch.phone, fence, entries=saved)
+        # One round trip saves the turn with everything it leaves: the check that clears
+        # its first reply, and what follows its YClients writes (the reminders, the
+        # record log: `engine.visit_tracking`).
+        ready = self.outbox.ready_args(batch.phone, outbox[0], fence) if outbox else None
+        writes = turn_visits.writes(ready) if turn_visits else TurnWrites(ready=ready)
+        saved = await self.store.save_turn(conversation, outbox, fence, writes)
+        if saved is None:
+            if not await self._landed(batch):
+                return [], []
+            await self.outbox.deliver(batch.phone, fence)  # our own save, its answer lost
+        else:
+            # The save answered with the outbox and its first reply's check: send at once
+            # (no Redis call between, so the check is still the last one before the send).
+            checked = (outbox[0].id, saved.ready) if outbox and saved.ready is not None else None
+            await self.outbox.deliver(batch.phone, fence, entries=saved.entries, checked=checked)
         await self.handoffs.settle(conversation, batch.id)
         return recorder.calls, result.guards
 

@@ -11,8 +11,9 @@ A fenced-out turn raises `ClaimLost`, sends nothing, and leaves the batch to its
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, Command
 from states.errors import AiAdminError
 from states.masking import mask_phone
 
@@ -32,6 +33,14 @@ class Fence:
     phone: str = dataclasses.field(repr=False)
 
     async def check(self) -> None:
-        held = await self.redis.hget(self.claim_key, "token")
+        self.verify(await self.redis.hget(self.claim_key, "token"))
+
+    def command(self) -> Command:
+        """The check as a command, to send in one round trip with others (`eval_calls`);
+        `verify` its answer."""
+        return Command(("HGET", self.claim_key, "token"))
+
+    def verify(self, held: Any) -> None:
+        """ClaimLost unless `held` (the claim's token as read) is this turn's."""
         if held is None or (held.decode() if isinstance(held, bytes) else str(held)) != self.token:
             raise ClaimLost(f"the batch of {mask_phone(self.phone)} was claimed by another worker")

@@ -50,18 +50,27 @@ class OutboxSender:
         fence: Fence | None = None,
         only: str = "",
         entries: list[OutboxEntry] | None = None,
+        checked: tuple[str, int] | None = None,
     ) -> None:
         """Send what the outbox holds (entries whose id starts with `only`), in order; each
         leaves the outbox once sent. With a fence, each is sent only while the turn still
         holds its claim. RepliesNotDelivered when the gateway could not take one now.
-        `entries`: the outbox as the turn's save just read it (one round trip fewer)."""
+        `entries`: the outbox as the turn's save just read it (one round trip fewer);
+        `checked`: (entry id, outbox_ready.lua's answer) as the save gave it just now."""
         if entries is None:
             entries = await self.store.pending_replies(phone)
         for entry in entries:
             if not entry.id.startswith(only):
                 continue
             noted = self._notes_here(phone, entry)
-            if not await self._ready_to_send(phone, entry, fence, noted):
+            # The save's answer stands for the first entry sent only: the check has to be
+            # the last Redis call before the send, and a send already happened before any
+            # later one.
+            verdict = checked[1] if checked is not None and checked[0] == entry.id else None
+            checked = None
+            if verdict is None:
+                verdict = await self._verdict(phone, entry, fence)
+            if not self._may_send(verdict, phone, fence):
                 log.info("a person took %s over: a reply is not sent", mask_phone(phone))
                 self._count("held")
                 await self.store.mark_sent(phone, entry)
@@ -77,27 +86,31 @@ class OutboxSender:
         noting = isinstance(self.messenger, EchoNotingMessenger)
         return noting and chat is not None and chat.key == phone
 
-    async def _ready_to_send(
-        self, phone: str, entry: OutboxEntry, fence: Fence | None, noted: bool
-    ) -> bool:
-        """One script: ClaimLost when the turn's claim is gone; False when a person took
-        the chat after this reply was written (the hand-off turn's own replies, which tell
-        the client a person will answer, do go); else True, the text noted for its echo."""
+    def ready_args(self, phone: str, entry: OutboxEntry, fence: Fence | None) -> list[str | int]:
+        """outbox_ready.lua's ARGV for `entry` (a turn's save runs it for its first reply)."""
+        return [
+            fence.token if fence else "",
+            self.now_ms if self.pauses else "",
+            entry.id,
+            fingerprint(entry.text) if self._notes_here(phone, entry) else "",
+            SENT_KEEP_S,
+        ]
+
+    async def _verdict(self, phone: str, entry: OutboxEntry, fence: Fence | None) -> int:
+        """outbox_ready.lua: -1 the turn's claim is gone; 0 a person took the chat after
+        this reply was written (the hand-off turn's own replies, which tell the client a
+        person will answer, do go); 1 send it, the text noted for its echo."""
         k = self.store.keys.phone_keys(phone)
-        verdict = await self.store.script("outbox_ready")(
-            keys=[k.claim, k.takeover, k.sent],
-            args=[
-                fence.token if fence else "",
-                self.now_ms if self.pauses else "",
-                entry.id,
-                fingerprint(entry.text) if noted else "",
-                SENT_KEEP_S,
-            ],
-        )
-        if int(verdict) == -1:
+        args = self.ready_args(phone, entry, fence)
+        return int(await self.store.script("outbox_ready")([k.claim, k.takeover, k.sent], args))
+
+    @staticmethod
+    def _may_send(verdict: int, phone: str, fence: Fence | None) -> bool:
+        """ClaimLost when the turn's claim is gone; else whether the reply goes."""
+        if verdict == -1:
             assert fence is not None
             raise ClaimLost(f"the batch of {mask_phone(phone)} was claimed by another worker")
-        return int(verdict) == 1
+        return verdict == 1
 
     async def _send(self, entry: OutboxEntry, noted: bool) -> bool:
         """True once the reply is sent, or refused for good (it must not block the outbox);

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from engine.fencing import Fence
 from engine.visit import Visit
 from engine.visit_tracking import TurnVisits
 from states.salon import (
@@ -27,25 +28,28 @@ T = TypeVar("T")
 
 
 class RecordingBackend:
-    """`before_write`, when given, runs before each YClients write (book, cancel,
-    reschedule, confirm_visit) and may raise to stop it: the turn's fence
-    (`engine.fencing`)."""
+    """`fence`, when given, is checked right before each YClients write (book, cancel,
+    reschedule, confirm_visit), and stops it when the turn's claim is lost (ClaimLost,
+    `engine.fencing`)."""
 
     def __init__(
         self,
         inner: SalonBackend,
-        before_write: Callable[[], Awaitable[None]] | None = None,
+        fence: Fence | None = None,
         visits: TurnVisits | None = None,
     ) -> None:
         self.inner = inner
-        self.before_write = before_write
+        self.fence = fence
         # The record log and the reminders learn of each write (issue 16).
         self.visits = visits
         self.calls: list[dict[str, Any]] = []
 
-    async def _write(self, name: str, run: Callable[[], Awaitable[T]], **detail: Any) -> T:
-        if self.before_write is not None:
-            await self.before_write()
+    async def _write(
+        self, name: str, run: Callable[[], Awaitable[T]], fenced: bool = False, **detail: Any
+    ) -> T:
+        """`fenced`: the fence was checked in the last round trip already (`_expect`)."""
+        if self.fence is not None and not fenced:
+            await self.fence.check()
         return await self._call(name, run, **detail)
 
     async def _call(self, name: str, run: Callable[[], Awaitable[T]], **detail: Any) -> T:
@@ -133,7 +137,10 @@ class RecordingBackend:
     async def cancel(self, record_id: int) -> None:
         target = await self._expect(record_id, deleted=True)
         await self._write(
-            "delete_record", lambda: self.inner.cancel(record_id), record_id=record_id
+            "delete_record",
+            lambda: self.inner.cancel(record_id),
+            fenced=target is not None,
+            record_id=record_id,
         )
         if self.visits is not None:
             await self.visits.changed(target)
@@ -143,6 +150,7 @@ class RecordingBackend:
         record = await self._write(
             "reschedule",
             lambda: self.inner.reschedule(record_id, datetime_iso),
+            fenced=target is not None,
             record_id=record_id,
             datetime=datetime_iso,
         )
@@ -153,15 +161,19 @@ class RecordingBackend:
     async def confirm_visit(self, record_id: int) -> ClientRecord:
         target = await self._expect(record_id, attendance=2)
         record = await self._write(
-            "confirm_visit", lambda: self.inner.confirm_visit(record_id), record_id=record_id
+            "confirm_visit",
+            lambda: self.inner.confirm_visit(record_id),
+            fenced=target is not None,
+            record_id=record_id,
         )
         if self.visits is not None:
             await self.visits.changed(target)
         return record
 
     async def _expect(self, record_id: int, **change: Any) -> Visit | None:
+        """Announce the change (`TurnVisits.changing`, which checks the fence with the
+        log's read and with the announcement: a target returned means the fence was the
+        last round trip, and the write follows at once)."""
         if self.visits is None:
             return None
-        if self.before_write is not None:
-            await self.before_write()  # a fenced-out turn announces nothing either
-        return await self.visits.changing(record_id, **change)
+        return await self.visits.changing(record_id, fence=self.fence, **change)

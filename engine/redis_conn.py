@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -141,36 +142,78 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
             embedded.stop()
 
 
+# One script call: the script, its keys (one slot), its arguments.
+ScriptCall = tuple[AsyncScript, Sequence[str], Sequence[Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Command:
+    """One plain command (e.g. `Command(("HGET", key, "token"))`), for `eval_calls`."""
+
+    args: tuple[Any, ...]
+
+
 async def eval_many(
     client: AsyncRedis,
     script: AsyncScript,
     calls: Sequence[tuple[list[str], list[Any]]],
     return_exceptions: bool = False,
 ) -> list[Any]:
-    """Run one script several times (each call's keys in one slot) in one round trip: a
-    pipeline of EVALSHAs on one server; on a Cluster, concurrent calls (each to its node:
-    the async cluster pipeline does not run scripts). A script Redis does not know yet
-    (restarted, or never loaded) is loaded and the whole pipeline sent again: NOSCRIPT
-    means no call of it ran. With `return_exceptions` a call's error is its answer."""
+    """Run one script several times (each call's keys in one slot) in one round trip
+    (`eval_calls`)."""
+    return await eval_calls(client, [(script, k, a) for k, a in calls], return_exceptions)
+
+
+async def eval_calls(
+    client: AsyncRedis, calls: Sequence[ScriptCall | Command], return_exceptions: bool = False
+) -> list[Any]:
+    """Run script calls and commands (each one's keys in one slot; the slots may differ)
+    in one round trip: a pipeline on one server, run in order; on a Cluster, concurrent
+    requests, each to its node (the async cluster pipeline does not run scripts), in no
+    order: one wait, but one request per call. A script call Redis answers NOSCRIPT
+    (restarted, or never loaded) did not run: its script is loaded and those calls alone
+    sent again. With `return_exceptions` a call's error is its answer."""
     if not calls:
         return []
     if len(calls) == 1 or is_cluster(client):
-        runs = (script(keys=k, args=a) for k, a in calls)
+        runs = (_run_alone(client, call) for call in calls)
         return list(await asyncio.gather(*runs, return_exceptions=return_exceptions))
+    answers: list[Any] = [None] * len(calls)
+    waiting = list(range(len(calls)))
     for attempt in range(2):
         pipe = client.pipeline(transaction=False)
-        for keys, args in calls:
-            pipe.evalsha(script.sha, len(keys), *keys, *args)
-        answers = list(await pipe.execute(raise_on_error=False))
-        if attempt == 0 and any(isinstance(a, redis.exceptions.NoScriptError) for a in answers):
+        for i in waiting:
+            call = calls[i]
+            if isinstance(call, Command):
+                pipe.execute_command(*call.args)
+            else:
+                script, keys, args = call
+                pipe.evalsha(script.sha, len(keys), *keys, *args)
+        for i, answer in zip(waiting, await pipe.execute(raise_on_error=False), strict=True):
+            answers[i] = answer
+        missing = [i for i in waiting if isinstance(answers[i], redis.exceptions.NoScriptError)]
+        if attempt > 0 or not missing:
+            break
+        scripts: dict[str, AsyncScript] = {}
+        for i in missing:
+            call = calls[i]
+            if not isinstance(call, Command):
+                scripts[call[0].sha] = call[0]
+        for script in scripts.values():
             await client.script_load(script.script)
-            continue
-        if not return_exceptions:
-            for answer in answers:
-                if isinstance(answer, Exception):
-                    raise answer
-        return answers
-    raise AssertionError("unreachable")
+        waiting = missing
+    if not return_exceptions:
+        for answer in answers:
+            if isinstance(answer, Exception):
+                raise answer
+    return answers
+
+
+async def _run_alone(client: AsyncRedis, call: ScriptCall | Command) -> Any:
+    if isinstance(call, Command):
+        return await client.execute_command(*call.args)  # type: ignore[no-untyped-call]
+    script, keys, args = call
+    return await script(keys=keys, args=args)
 
 
 class CoalescedScript:
@@ -215,6 +258,17 @@ class CoalescedScript:
 def lua_script(name: str) -> str:
     """The text of one of the engine's Lua scripts (`engine/lua/<name>`)."""
     return (Path(__file__).parent / "lua" / name).read_text(encoding="utf-8")
+
+
+def lua_with_functions(name: str, functions: dict[str, str]) -> str:
+    """Script `name` with other scripts in front as its local functions ({function: script
+    file}): each called as `function(KEYS, ARGV)` on keys of the same slot, so one script
+    (one round trip) does the work of several."""
+    parts = [
+        f"local function {function}(KEYS, ARGV)\n{lua_script(file)}\nend"
+        for function, file in functions.items()
+    ]
+    return "\n".join([*parts, lua_script(name)])
 
 
 class LuaScript:

@@ -8,6 +8,14 @@ Around each YClients write of a turn (`engine.recording_backend`):
   for a new booking (in the conversation's language) or a moved one, dropped for a
   cancelled one.
 A record the log never saw is read from YClients first, so the expectation is exact.
+
+What follows a write is sent with the turn's state save (`writes`; issue 15: no round trips
+of their own): the reminders inside the save's script, the record log (another slot) in the
+same pipeline. That is as crash-safe as writing them at once: a turn that dies (or is
+fenced out, or errs in Redis) before its save is retried, and the retry finds its booking
+by api_id (`find_booking`) and follows it again; both writes are idempotent. A webhook of
+the record that comes before them is handled as when it comes before YClients answered:
+the bot's booking is known by its api_id, its other changes by `expect`, written before.
 """
 
 from __future__ import annotations
@@ -20,10 +28,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.clock import Clock
+from engine.conversations import TurnWrites
+from engine.fencing import Fence
 from engine.record_sync.effects import merge
 from engine.record_sync.log import RecordLog
+from engine.redis_conn import ScriptCall, eval_calls
 from engine.reminders.store import ReminderStore
-from engine.reminders.timing import PolicySource
+from engine.reminders.timing import PolicySource, ReminderPolicy
 from engine.visit import Visit
 from states.record_change import RecordReader
 from states.salon import BookingConfirmation, BookingRequest, SalonBackend
@@ -55,6 +66,24 @@ class TurnVisits:
         self.tracker = tracker
         self.backend = backend
         self.language = language
+        # What the writes left for the turn's save: the record log's latest of each record
+        # (one call per record: on a Cluster the calls go concurrently, in no order), and
+        # the reminders' calls (run in order by the save's script).
+        self._remembered: dict[int, Visit] = {}
+        self._reminders: list[list[Any]] = []
+
+    def writes(self, ready: list[str | int] | None) -> TurnWrites:
+        """The turn's save carries these, with the check of its first reply (`ready`)."""
+        log = self.tracker.log
+        calls: list[ScriptCall] = [log.remember_call(v) for v in self._remembered.values()]
+        return TurnWrites(ready=ready, reminders=self._reminders, alongside=calls)
+
+    def _follow(self, visit: Visit, policy: ReminderPolicy | None, reminders: bool) -> None:
+        """A write landed: the log learns `visit`; with `reminders`, they follow it too
+        (scheduled under `policy`, or dropped when None or the visit is gone)."""
+        self._remembered[visit.record_id] = visit
+        if reminders:
+            self._reminders.append(self.tracker.reminders.follow_call(visit, policy))
 
     async def booked(self, request: BookingRequest, confirmation: BookingConfirmation) -> None:
         """A booking YClients made (or found again by its api_id)."""
@@ -77,17 +106,31 @@ class TurnVisits:
                 api_id=confirmation.api_id,
                 language=self.language(),
             )
-            await self.tracker.log.remember(visit)
-            await self.tracker.reminders.schedule_visit(visit, await self.tracker.policy.current())
+            self._follow(visit, await self.tracker.policy.current(), reminders=True)
 
-    async def changing(self, record_id: int, **change: Any) -> Visit | None:
+    async def changing(
+        self, record_id: int, *, fence: Fence | None = None, **change: Any
+    ) -> Visit | None:
         """The record is about to change (`start`, `deleted`, `attendance`): expect it.
-        None when the record cannot be known (then its webhook is read as the salon's)."""
-        known = await self._known(record_id)
+        None when the record cannot be known (then its webhook is read as the salon's).
+
+        With the turn's `fence` (issue 15: each check rides in a round trip made anyway):
+        it is checked with the log's read, before anything is announced (a fenced-out turn
+        announces nothing), and again in the round trip that announces the change; a
+        target returned means that check was the last Redis call before the caller's
+        YClients write, as the fence must be. The announcement and the second check go
+        together and both run: a turn fenced out in between leaves its expectation
+        behind, as it did when the check followed the announcement."""
+        known = await self._known(record_id, fence)
         if known is None:
             return None
         target = dataclasses.replace(known, language=self.language(), **change)
-        await self.tracker.log.expect(target)
+        if fence is None:
+            await self.tracker.log.expect(target)
+        else:
+            announce = self.tracker.log.expect_call(target)
+            _, held = await eval_calls(self.tracker.log.redis, [announce, fence.command()])
+            fence.verify(held)
         return target
 
     async def changed(self, target: Visit | None, **landed: Any) -> None:
@@ -95,14 +138,28 @@ class TurnVisits:
         if target is None:
             return
         visit = dataclasses.replace(target, **landed)
-        await self.tracker.log.remember(visit)
         if visit.deleted:
-            await self.tracker.reminders.drop_visit(visit.phone, visit.record_id)
+            self._follow(visit, None, reminders=True)
         elif "start" in landed:
-            await self.tracker.reminders.schedule_visit(visit, await self.tracker.policy.current())
+            self._follow(visit, await self.tracker.policy.current(), reminders=True)
+        else:
+            self._follow(visit, None, reminders=False)
 
-    async def _known(self, record_id: int) -> Visit | None:
-        known = await self.tracker.log.load(record_id)
+    async def _known(self, record_id: int, fence: Fence | None) -> Visit | None:
+        """The record as the log knows it, read with the turn's fence checked (ClaimLost)."""
+        record_log = self.tracker.log
+        if record_id in self._remembered:  # changed earlier in this turn, not saved yet
+            if fence is not None:
+                await fence.check()
+            return self._remembered[record_id]
+        if fence is None:
+            known = await record_log.load(record_id)
+        else:
+            held, read = await eval_calls(
+                record_log.redis, [fence.command(), record_log.load_command(record_id)]
+            )
+            fence.verify(held)
+            known = record_log.known_in(read)
         if known is not None:
             return known.visit
         if self.tracker.reader is None:

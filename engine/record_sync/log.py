@@ -15,7 +15,7 @@ from typing import Any, Literal
 from engine.clock import Clock
 from engine.keys import Keys
 from engine.record_sync.effects import Known, fingerprint
-from engine.redis_conn import AsyncRedis, as_text, lua_script
+from engine.redis_conn import AsyncRedis, Command, ScriptCall, as_text, eval_calls, lua_script
 from engine.visit import Visit
 
 MIN_TTL = timedelta(days=2)
@@ -38,9 +38,16 @@ class RecordLog:
         return int(max(until_visit - self.clock.now_ms(), MIN_TTL / timedelta(milliseconds=1)))
 
     async def load(self, record_id: int) -> Known | None:
-        fp, visit, last_change = await self.redis.hmget(
-            self.keys.visit_record(record_id), ["fp", "visit", "last_change"]
-        )
+        [answer] = await eval_calls(self.redis, [self.load_command(record_id)])
+        return self.known_in(answer)
+
+    def load_command(self, record_id: int) -> Command:
+        """`load` as a command, to send with others (`eval_calls`); `known_in` its answer."""
+        return Command(("HMGET", self.keys.visit_record(record_id), "fp", "visit", "last_change"))
+
+    @staticmethod
+    def known_in(answer: Any) -> Known | None:
+        fp, visit, last_change = answer
         if fp is None or visit is None:
             return None
         return Known(Visit.from_json(visit), as_text(fp), as_text(last_change) or None)
@@ -56,23 +63,27 @@ class RecordLog:
     ) -> Outcome:
         """Store `visit` if the record is still as `known` (compare-and-set); with the
         webhook event's id, what the record was before is kept for `applied`."""
-        out = await self._commit(
-            keys=[self.keys.visit_record(visit.record_id)],
-            args=[
-                known.fingerprint if known else "",
-                fingerprint(visit),
-                visit.to_json(),
-                last_change or "",
-                self.clock.now_ms(),
-                self._ttl_ms(visit),
-                "force" if force else "",
-                event_id,
-            ],
-        )
+        _, keys, args = self._commit_call(known, visit, last_change, force, event_id)
+        out = await self._commit(keys=keys, args=args)
         verdict = as_text(out[0])
         if verdict == "applied":
             return "own" if int(out[1]) else "applied"
         return "duplicate" if verdict == "duplicate" else "conflict"
+
+    def _commit_call(
+        self, known: Known | None, visit: Visit, last_change: str | None, force: bool, event_id: str
+    ) -> ScriptCall:
+        args = [
+            known.fingerprint if known else "",
+            fingerprint(visit),
+            visit.to_json(),
+            last_change or "",
+            self.clock.now_ms(),
+            self._ttl_ms(visit),
+            "force" if force else "",
+            event_id,
+        ]
+        return self._commit, [self.keys.visit_record(visit.record_id)], args
 
     async def applied(self, record_id: int, event_id: str) -> tuple[Known | None, bool] | None:
         """What the record was before event `event_id` changed it, and whether that change
@@ -90,12 +101,20 @@ class RecordLog:
     async def expect(self, visit: Visit) -> None:
         """The bot is about to make the record look like `visit` (book, move, cancel,
         confirm): webhooks showing exactly that are its own, not the salon's."""
+        script, keys, args = self.expect_call(visit)
+        await script(keys=keys, args=args)
+
+    def expect_call(self, visit: Visit) -> ScriptCall:
+        """`expect` as a script call, to send with others (`eval_calls`)."""
         until = self.clock.now_ms() + int(EXPECT_FOR / timedelta(milliseconds=1))
-        await self._expect(
-            keys=[self.keys.visit_record(visit.record_id)],
-            args=[fingerprint(visit), until, self._ttl_ms(visit)],
-        )
+        key = self.keys.visit_record(visit.record_id)
+        return self._expect, [key], [fingerprint(visit), until, self._ttl_ms(visit)]
 
     async def remember(self, visit: Visit) -> None:
         """The bot's change landed (YClients answered): this is what the record is now."""
         await self.commit(None, visit, None, force=True)
+
+    def remember_call(self, visit: Visit) -> ScriptCall:
+        """`remember` as a script call, for a turn to send in its save's round trip (the
+        record's own slot: `eval_calls`)."""
+        return self._commit_call(None, visit, None, True, "")

@@ -154,7 +154,14 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
         if visit.deleted:
             dropped = await self.drop_visit(visit.phone, visit.record_id)
             return ScheduleResult(0, 0, dropped, (), tuple(skipped))
-        args: list[Any] = [
+        name, *args = self._schedule_call(visit, planned)
+        added, kept, removed = await self._run(name, visit.phone, *args)
+        return ScheduleResult(int(added), int(kept), int(removed), tuple(planned), tuple(skipped))
+
+    def _schedule_call(self, visit: Visit, planned: Sequence[PlannedReminder]) -> list[Any]:
+        """("schedule", reminder_schedule.lua's ARGV...)."""
+        call: list[Any] = [
+            "schedule",
             visit.phone,
             visit.record_id,
             visit.start_ms,
@@ -163,9 +170,17 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
             self.keep_after_visit_ms,
         ]
         for reminder in planned:
-            args += [reminder.kind, int(reminder.at.timestamp() * 1000)]
-        added, kept, removed = await self._run("schedule", visit.phone, *args)
-        return ScheduleResult(int(added), int(kept), int(removed), tuple(planned), tuple(skipped))
+            call += [reminder.kind, int(reminder.at.timestamp() * 1000)]
+        return call
+
+    def follow_call(self, visit: Visit, policy: ReminderPolicy | None) -> list[Any]:
+        """What `schedule_visit` (a `policy`) or `drop_visit` (None, or a deleted visit)
+        does, as a call the state save of the visit's phone runs ([name, *ARGV]: the save
+        holds these scripts, engine/lua/save_state.lua): a turn's reminders cost no round
+        trip of their own."""
+        if policy is None or visit.deleted:
+            return ["drop", visit.phone, visit.record_id]
+        return self._schedule_call(visit, plan_reminders(visit.start, self.clock.now(), policy)[0])
 
     async def drop_visit(self, phone: str, record_id: int) -> int:
         """Drop every reminder of a deleted or cancelled visit; how many there were."""

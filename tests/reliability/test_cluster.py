@@ -72,3 +72,16 @@ async def test_a_booking_conversation_on_the_cluster(cluster: AsyncRedis, keys: 
         conversation = await h.conversation("79990001122")
         assert conversation.state == "booked" and conversation.version == 2
         assert await cluster.hlen(keys.phone_keys("79990001122").outbox) == 0
+        # The record log (its own slot) and the reminders: the save wrote them, and the
+        # follower of the record webhook again (idempotent).
+        assert conversation.booking is not None
+        tracker = h.follow_up.tracker
+        assert await tracker.log.load(conversation.booking.record_id) is not None
+        assert await tracker.reminders.reminders_of("79990001122")
+        # A cancellation: its fences ride with the record log's read and announcement.
+        pavel = "79035556677"  # the demo salon's client with a visit in two days
+        await h.turn(pavel, "Отмените мою запись пожалуйста")
+        cancelled = (await h.conversation(pavel)).booking
+        assert cancelled is not None
+        assert "отменена" in (await h.turn(pavel, "да"))[-1]
+        assert h.sandbox.salon.records[cancelled.record_id].deleted

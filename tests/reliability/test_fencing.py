@@ -24,7 +24,7 @@ from engine.dialogue_runner import DialogueRunner
 from engine.fencing import ClaimLost
 from engine.harness import Harness, engine_harness
 from engine.keys import Keys
-from engine.redis_conn import AsyncRedis
+from engine.redis_conn import AsyncRedis, as_text
 from engine.settings import Settings
 from states.salon import BookingConfirmation, BookingRequest
 from tests.reliability.conftest import bookings_made
@@ -59,9 +59,9 @@ async def stale_and_fresh_claims(h: Harness) -> tuple[Batch, Batch]:
     return stale, await take_over(h)
 
 
-async def take_over(h: Harness) -> Batch:
+async def take_over(h: Harness, phone: str = PHONE) -> Batch:
     h.clock.advance(LEASE_MS / 1000 + 1)  # A stalls past its lease (a paused process)
-    fresh = await h.batcher.claim(PHONE)
+    fresh = await h.batcher.claim(phone)
     assert fresh is not None and fresh.attempt == 2
     return fresh
 
@@ -127,3 +127,31 @@ async def test_a_turn_fenced_out_after_booking_does_not_save_and_the_new_owner_c
     await runner_of(h).handle(backend.fresh)  # B finds the booking by its api_id
     assert len(bookings_made(h.sandbox)) == 1 and confirmations(h) == 1
     assert (await h.store.load(PHONE)).state == "booked"
+
+
+async def test_a_fenced_out_cancellation_cancels_nothing_and_announces_nothing(
+    h: Harness, redis: AsyncRedis, keys: Keys
+) -> None:
+    """The fence rides with the record log's read (before the change is announced) and
+    with the announcement (right before `delete_record`): A, fenced out, does neither."""
+    pavel, chat = "79035556677", "79035556677@c.us"  # the demo salon's client with a visit
+    await h.turn(pavel, "Отмените мою запись пожалуйста")
+    conversation = await h.store.load(pavel)
+    assert conversation.state == "cancelling" and conversation.booking is not None
+    record_id = conversation.booking.record_id
+    await h.send(pavel, "да")
+    h.clock.advance(1)
+    stale = await h.batcher.claim(pavel)
+    assert stale is not None
+    fresh = await take_over(h, pavel)
+
+    with pytest.raises(ClaimLost):
+        await runner_of(h).handle(stale)
+    assert not h.sandbox.salon.records[record_id].deleted
+    fields = [as_text(f) for f in await redis.hkeys(keys.visit_record(record_id))]
+    assert not [f for f in fields if f.startswith("expect|")]  # nothing announced
+    assert not any("отменена" in text for text in h.messenger.to(chat))
+
+    await runner_of(h).handle(fresh)
+    assert h.sandbox.salon.records[record_id].deleted
+    assert sum("отменена" in text for text in h.messenger.to(chat)) == 1
