@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import hiredis
 import redis.asyncio as aioredis
 import redis.exceptions
 from redis.asyncio.cluster import RedisCluster
@@ -70,6 +71,24 @@ MAX_CONNECTIONS = 200
 POOL_WAIT_S = 5.0
 
 
+class PackedConnection(aioredis.Connection):
+    """A connection that frames commands with hiredis' C `pack_command`: redis-py's
+    asyncio connection packs in Python, argument by argument, which was 6 % of the
+    webhook's samples (a script call has 16 arguments) and most of the worker's claim
+    pipeline (BENCHMARKS.md, 1. and 2.). The same bytes on the wire; what hiredis does
+    not take (a bool or None: redis-py's own error, a multi-word command name such as
+    "CONFIG GET", which redis-py splits) goes the Python way."""
+
+    def pack_command(self, *args: Any) -> list[bytes]:
+        first = args[0]
+        if isinstance(first, str) and " " not in first:
+            try:
+                return [hiredis.pack_command(args)]
+            except TypeError:
+                pass
+        return super().pack_command(*args)
+
+
 def client_for(url: str) -> AsyncRedis:
     """An asyncio client for one Redis server.
 
@@ -87,6 +106,8 @@ def client_for(url: str) -> AsyncRedis:
         retry_on_error=[redis.exceptions.ConnectionError],
         **_TIMEOUTS,
     )
+    if pool.connection_class is aioredis.Connection:  # not rediss:// or unix://
+        pool.connection_class = PackedConnection
     return AsyncRedis.from_pool(pool)
 
 
@@ -156,7 +177,7 @@ class Command:
 async def eval_many(
     client: AsyncRedis,
     script: AsyncScript,
-    calls: Sequence[tuple[list[str], list[Any]]],
+    calls: Sequence[tuple[Sequence[str | bytes], Sequence[Any]]],
     return_exceptions: bool = False,
 ) -> list[Any]:
     """Run one script several times (each call's keys in one slot) in one round trip
@@ -223,10 +244,10 @@ class CoalescedScript:
     def __init__(self, client: AsyncRedis, script: AsyncScript) -> None:
         self.client = client
         self.script = script
-        self._queue: list[tuple[list[str], list[Any], asyncio.Future[Any]]] = []
+        self._queue: list[tuple[Sequence[str | bytes], Sequence[Any], asyncio.Future[Any]]] = []
         self._flushing: set[asyncio.Task[None]] = set()
 
-    async def __call__(self, keys: list[str], args: list[Any]) -> Any:
+    async def __call__(self, keys: Sequence[str | bytes], args: Sequence[Any]) -> Any:
         loop = asyncio.get_running_loop()
         if not self._queue:
             loop.call_soon(self._flush)
@@ -240,7 +261,9 @@ class CoalescedScript:
         self._flushing.add(task)
         task.add_done_callback(self._flushing.discard)
 
-    async def _send(self, queued: list[tuple[list[str], list[Any], asyncio.Future[Any]]]) -> None:
+    async def _send(
+        self, queued: list[tuple[Sequence[str | bytes], Sequence[Any], asyncio.Future[Any]]]
+    ) -> None:
         calls = [(keys, args) for keys, args, _ in queued]
         try:
             answers = await eval_many(self.client, self.script, calls, return_exceptions=True)
@@ -282,7 +305,7 @@ class LuaScript:
         self.text = lua_script(name)
         self.sha = hashlib.sha1(self.text.encode("utf-8")).hexdigest()
 
-    async def __call__(self, keys: Sequence[str], args: Sequence[str | bytes | int]) -> Any:
+    async def __call__(self, keys: Sequence[str | bytes], args: Sequence[str | bytes | int]) -> Any:
         try:
             return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
         except redis.exceptions.NoScriptError:  # a fresh or flushed Redis, a new node
