@@ -22,7 +22,7 @@ from redis.asyncio.cluster import RedisCluster
 
 from engine.clock import Clock
 from engine.due_scan import bucket_heads, bucket_survey, due_in
-from engine.keys import BUCKETS, Keys, bucket_of
+from engine.keys import BUCKETS, KeyNames, Keys, bucket_of
 from engine.redis_conn import (
     AsyncRedis,
     CoalescedScript,
@@ -41,6 +41,13 @@ MAX_ATTEMPTS = 5  # a batch that failed this many claims goes to the dead list
 # Messages held past the flood limit: the latest this many per phone, for this long.
 HELD_MAX = 1000
 HELD_TTL_MS = 7 * 24 * 3600 * 1000
+
+# The KEYS of the scripts that run per message or per turn (their headers name them).
+APPEND_KEYS = KeyNames(
+    "pending", "meta", "claim", "seen", "due", "oldest", "stats", "flood", "held"
+)
+CLAIM_KEYS = KeyNames("pending", "meta", "inflight", "claim", "state", "takeover", "reminders")
+FINISH_KEYS = KeyNames("due", "oldest", "pending", "meta", "inflight", "claim", "stats")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,10 +142,10 @@ class Batcher:
         return self._node_clients[node.name].pubsub(ignore_subscribe_messages=True)
 
     async def append(self, phone: str, message: InboundMessage) -> AppendResult:
-        k = self.keys.phone_keys(phone)
+        keys = self.keys.key_list(phone, APPEND_KEYS)
         with storage():
             queued, pending, due, _held = await self._append(
-                [k.pending, k.meta, k.claim, k.seen, k.due, k.oldest, k.stats, k.flood, k.held],
+                keys,
                 [phone, message.id, message.to_json(), self.clock.now_ms(), self._append_policy],
             )
         return AppendResult(queued=bool(queued), pending=int(pending), due_ms=int(due))
@@ -165,19 +172,17 @@ class Batcher:
         per bucket claims all its phones, and all buckets go in one round trip. A phone
         whose batch is not due, or is another worker's, is left out of the answer."""
         p = self.policy
-        calls: list[tuple[list[str], list[Any]]] = []
+        calls: list[tuple[list[str | bytes], list[Any]]] = []
         for bucket, phones in picks:
             if not phones:
                 continue
-            keys = [self.keys.due(bucket), self.keys.dead(bucket)]
+            keys: list[str | bytes] = [self.keys.due(bucket), self.keys.dead(bucket)]
             keys += [self.keys.stats(bucket), self.keys.oldest(bucket)]
             args: list[Any] = [self.clock.now_ms(), p.lease_ms, MAX_ATTEMPTS]
             args += [p.max_size, p.dead_max]
             for phone in phones:
-                k = self.keys.phone_keys(phone)
-                assert k.bucket == bucket, "a phone claimed with another bucket's keys"
-                keys += [k.pending, k.meta, k.inflight, k.claim, k.state, k.takeover]
-                keys.append(k.reminders)
+                assert bucket_of(phone) == bucket, "a phone claimed with another bucket's keys"
+                keys += self.keys.key_list(phone, CLAIM_KEYS)
                 args += [phone, secrets.token_hex(8)]
             calls.append((keys, args))
         answers = await eval_many(self.redis, self._claim, calls)
@@ -225,9 +230,8 @@ class Batcher:
 
     async def finish(self, batch: Batch, retry_after_ms: int | None = None) -> bool:
         """Done with the batch (or, with `retry_after_ms`, give it back for a later attempt)."""
-        k = self.keys.phone_keys(batch.phone)
         ok = await self._finish(
-            keys=[k.due, k.oldest, k.pending, k.meta, k.inflight, k.claim, k.stats],
+            keys=self.keys.key_list(batch.phone, FINISH_KEYS),
             args=[
                 batch.phone,
                 batch.token,

@@ -107,12 +107,31 @@ class Keys:
             {name: getattr(self, name)(bucket) for name in _PHONE_SHARED}
             for bucket in range(BUCKETS)
         ]
+        # The same for `key_list`, as bytes: "<prefix>:{bNN}:p:" and the shared keys.
+        self._phone_heads = [f"{prefix}:{{b{bucket:02d}}}:p:".encode() for bucket in range(BUCKETS)]
+        self._shared_bytes = [
+            {name: key.encode() for name, key in shared.items()} for shared in self._shared
+        ]
 
     def visit_record(self, record_id: int) -> str:
         """HASH: what we last knew of one YClients record (fingerprint, snapshot), the
         fingerprints of changes the bot is about to make itself, and `applied|<event>`
         (what it was before that webhook event changed it); tagged per record."""
         return f"{self.prefix}:{{r{record_bucket(record_id):02d}}}:record:{record_id}"
+
+    def key_list(self, phone: str, names: KeyNames) -> list[bytes]:
+        """The phone's keys `names` (`PhoneKeys` fields), in order, as bytes: what a script
+        on a hot path declares (the webhook's append, the worker's claim and ack). Builds
+        only those keys, and bytes go to the socket without redis-py's encoder; the names
+        are those of `phone_keys`, whose fields they are (a test holds the two together)."""
+        raw = phone.encode()
+        bucket = zlib.crc32(raw) % BUCKETS
+        shared = self._shared_bytes[bucket]
+        head = self._phone_heads[bucket] + raw + b":"
+        return [
+            shared[name] if shared_name else head + suffix
+            for name, suffix, shared_name in names.parts
+        ]
 
     def phone_keys(self, phone: str) -> PhoneKeys:
         bucket = bucket_of(phone)
@@ -170,5 +189,18 @@ class PhoneKeys:
 
 
 _PHONE_FIELDS = [f.name for f in dataclasses.fields(PhoneKeys)][2:]
+
+
+class KeyNames:
+    """Some fields of `PhoneKeys`, in a script's KEYS order, for `Keys.key_list`."""
+
+    def __init__(self, *names: str) -> None:
+        unknown = [name for name in names if name not in _PHONE_FIELDS]
+        assert not unknown, f"not keys of a phone: {unknown}"
+        self.names = names
+        # (name, its suffix as bytes, whether it is a bucket's key shared by its phones)
+        self.parts = [(name, name.encode(), name in _BUCKET_KEYS) for name in names]
+
+
 _PHONE_SHARED = [name for name in _PHONE_FIELDS if name in _BUCKET_KEYS]
 _PHONE_OWN = [name for name in _PHONE_FIELDS if name not in _BUCKET_KEYS]
