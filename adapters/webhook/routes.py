@@ -8,9 +8,9 @@ import logging
 from aiohttp import web
 
 from adapters.webhook.auth import require_admin_token, require_webhook_token
-from adapters.webhook.body import BodyRefused, parse_json, read_body
+from adapters.webhook.body import BodyRefused, read_body
 from adapters.webhook.context import CONFIG, HEALTH, OBSERVER, QUEUE, TAKEOVER
-from adapters.webhook.venom_payload import BodyTooLarge, read_venom_message
+from adapters.webhook.venom_payload import BodyTooLarge, read_venom_body
 from states.errors import PayloadError
 from states.messages import is_conversation_key
 from states.ports import StorageUnavailable
@@ -25,9 +25,20 @@ class StatusAnswer(web.Response):
     """A 200 JSON answer `{"status": …, …}` that carries its status for the metrics
     middleware, which otherwise parses the body back (once per webhook request)."""
 
-    def __init__(self, body: dict[str, object]) -> None:
-        super().__init__(text=json.dumps(body), content_type="application/json")
+    def __init__(self, body: dict[str, object], encoded: bytes | None = None) -> None:
+        if encoded is None:
+            encoded = json.dumps(body).encode("utf-8")
+        super().__init__(body=encoded, content_type="application/json", charset="utf-8")
         self.outcome = str(body["status"])
+
+    @classmethod
+    def queued(cls, pending: int) -> StatusAnswer:
+        """The answer to every queued message, framed without the JSON encoder: the same
+        bytes as `json.dumps` gives (an int needs no escaping)."""
+        return cls(_QUEUED, b'{"status": "queued", "pending": %d}' % pending)
+
+
+_QUEUED: dict[str, object] = {"status": "queued"}
 
 
 def json_error(status: int, message: str) -> web.Response:
@@ -41,7 +52,7 @@ async def receive_venom(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     require_webhook_token(request, config.webhook_token)
     try:
-        verdict = read_venom_message(parse_json(await read_body(request, config.read_timeout_s)))
+        verdict = read_venom_body(await read_body(request, config.read_timeout_s))
     except BodyRefused as exc:
         return json_error(exc.status, exc.message)
     except BodyTooLarge as exc:
@@ -60,7 +71,7 @@ async def receive_venom(request: web.Request) -> web.Response:
         return json_error(503, "message store unavailable, retry later")
     if not result.queued:
         return StatusAnswer({"status": "ignored", "reason": "duplicate message id"})
-    return StatusAnswer({"status": "queued", "pending": result.pending})
+    return StatusAnswer.queued(result.pending)
 
 
 async def _salon_wrote(request: web.Request, phone: str, text: str) -> web.Response:
