@@ -47,51 +47,51 @@ _OUTCOMES = {
 }
 
 
-def count_webhook_requests(observer: WebhookObserver) -> Middleware:
-    """`ai_admin_webhook_requests{outcome}` for every inbound WhatsApp POST."""
-
-    @web.middleware
-    async def count(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.method != "POST" or not request.path.startswith("/webhook/"):
-            return await handler(request)
-        try:
-            response = await handler(request)
-        except web.HTTPException as exc:
-            observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
-            raise
-        outcome = _OUTCOMES.get(response.status, str(response.status))
-        if isinstance(response, StatusAnswer):
-            outcome = response.outcome
-        elif response.status == 200 and isinstance(response, web.Response) and response.text:
-            # queued / ignored (venom) or ok (Cloud API)
-            outcome = str(json.loads(response.text).get("status", "accepted"))
-        observer.request(outcome)
-        return response
-
-    return count
+def _outcome(response: web.StreamResponse) -> str:
+    """The `outcome` label of a webhook POST's answer."""
+    if isinstance(response, StatusAnswer):
+        return response.outcome
+    if response.status == 200 and isinstance(response, web.Response) and response.text:
+        # ok (Cloud API), or a route that answers with plain JSON
+        return str(json.loads(response.text).get("status", "accepted"))
+    return _OUTCOMES.get(response.status, str(response.status))
 
 
-def bounded_input(read_timeout_s: float) -> Middleware:
+def guarded_input(observer: WebhookObserver, read_timeout_s: float) -> Middleware:
     """Input no route can turn into a 5xx or a held connection (issue 11), whichever route
     reads it (the operator console's forms too): a body is read within the read timeout
     and the size limit (408, 413) before the handler runs, and text that is not UTF-8,
-    met wherever a handler decodes it, is the client's error (400).
+    met wherever a handler decodes it, is the client's error (400). And
+    `ai_admin_webhook_requests{outcome}` for every inbound WhatsApp POST, these refusals
+    included.
 
-    The middlewares take what they need when the app is built, not from the request's
-    app chain (`config_dict` builds a chain per lookup), as they run on every request."""
+    One middleware, not two: aiohttp runs each as a coroutine of its own (and one more
+    of its own once any is installed) on every request (BENCHMARKS.md, 1.). It takes
+    what it needs when the app is built, not from the request's app chain
+    (`config_dict` builds a chain per lookup)."""
 
     @web.middleware
-    async def bounded(request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        counted = request.method == "POST" and request.path.startswith("/webhook/")
+        response: web.StreamResponse
         try:
             await receive_whole(request, read_timeout_s)
         except BodyRefused as exc:
-            return json_error(exc.status, exc.message)
-        try:
-            return await handler(request)
-        except UnicodeDecodeError:
-            return json_error(400, "request is not valid UTF-8")
+            response = json_error(exc.status, exc.message)
+        else:
+            try:
+                response = await handler(request)
+            except UnicodeDecodeError:
+                response = json_error(400, "request is not valid UTF-8")
+            except web.HTTPException as exc:
+                if counted:
+                    observer.request(_OUTCOMES.get(exc.status, str(exc.status)))
+                raise
+        if counted:
+            observer.request(_outcome(response))
+        return response
 
-    return bounded
+    return guard
 
 
 def build_webhook_app(
@@ -104,7 +104,7 @@ def build_webhook_app(
     record_events: RecordEventQueue | None = None,
 ) -> web.Application:
     observer = observer or SilentObserver()
-    middlewares = [count_webhook_requests(observer), bounded_input(config.read_timeout_s)]
+    middlewares = [guarded_input(observer, config.read_timeout_s)]
     app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=middlewares)
     app[CONFIG] = config
     app[QUEUE] = queue
