@@ -156,7 +156,7 @@ class Worker(DueWork[Batch]):
     async def _process(self, batch: Batch) -> None:
         turn = asyncio.current_task()
         assert turn is not None
-        heartbeat = asyncio.create_task(self._heartbeat(batch, turn))
+        heartbeat = Heartbeat(self.batcher, batch, turn)
         try:
             await self.handler.handle(batch)
         except asyncio.CancelledError:
@@ -177,7 +177,7 @@ class Worker(DueWork[Batch]):
                 )
             return
         finally:
-            heartbeat.cancel()
+            heartbeat.stop()
         # The handler is done: its slot serves the next claim while the ack is on its way
         # (the lease still covers the batch until the ack lands; a crash now retries it).
         self.release_slot()
@@ -187,20 +187,6 @@ class Worker(DueWork[Batch]):
         except REDIS_ERRORS as exc:
             # The lease will run out and the batch be retried; effects are idempotent.
             log.warning("could not ack batch: %s", exc)
-
-    async def _heartbeat(self, batch: Batch, turn: asyncio.Task[None]) -> None:
-        interval = self.batcher.policy.lease_ms / 3000
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                if not await self.batcher.extend(batch):
-                    # Another worker re-claimed the batch: stop working on it (the fence
-                    # already keeps this turn from writing anything).
-                    log.warning("lease lost while processing a batch; its turn is stopped")
-                    turn.cancel()
-                    return
-            except REDIS_ERRORS as exc:
-                log.warning("lease heartbeat failed: %s", exc)
 
     async def _report_alive(self, now: int) -> None:
         """Seen now; the ids of workers long gone leave the set (each restart adds one)."""
@@ -213,3 +199,43 @@ class Worker(DueWork[Batch]):
     async def _wait(stop: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+class Heartbeat:
+    """Pushes a turn's lease forward every lease/3 while the turn runs; stops the turn
+    when another worker owns the batch now. A timer, not a task per turn: most turns end
+    long before the first beat, and a task created and cancelled per turn showed in the
+    worker's profile (BENCHMARKS.md, 2.); a beat runs as a task of its own."""
+
+    def __init__(self, batcher: Batcher, batch: Batch, turn: asyncio.Task[None]) -> None:
+        self.batcher = batcher
+        self.batch = batch
+        self.turn = turn
+        self.interval_s = batcher.policy.lease_ms / 3000
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = self._loop.call_later(self.interval_s, self._beat)
+        self._beating: asyncio.Task[None] | None = None
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._beating is not None:
+            self._beating.cancel()
+
+    def _beat(self) -> None:
+        self._beating = self._loop.create_task(self._extend())
+
+    async def _extend(self) -> None:
+        try:
+            if not await self.batcher.extend(self.batch):
+                # Another worker re-claimed the batch: stop working on it (the fence
+                # already keeps this turn from writing anything).
+                log.warning("lease lost while processing a batch; its turn is stopped")
+                self._timer = None
+                self.turn.cancel()
+                return
+        except REDIS_ERRORS as exc:
+            log.warning("lease heartbeat failed: %s", exc)
+        if self._timer is not None:  # not stopped meanwhile
+            self._timer = self._loop.call_later(self.interval_s, self._beat)
