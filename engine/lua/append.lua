@@ -5,8 +5,9 @@
 --       max_size dedupe_ms flood_limit_per_minute(0: none) held_kept held_ttl_ms channel",
 --       the wake channel last (it may hold spaces).
 -- Returns {queued (1|0), pending count, due_ms, held (1|0)}.
--- Every call counts (this runs once per inbound message): fields of the meta hash are
--- read with one HMGET and written with one HSET, and ZADD NX is the dedupe test.
+-- Every call counts (this runs once per inbound message): fields of the meta hash (the
+-- arrival counter too) are read with one HMGET and written with one HSET, and ZADD NX is
+-- the dedupe test.
 local phone, msg_id, now = ARGV[1], ARGV[2], tonumber(ARGV[4])
 local quiet_ms, max_wait_ms, max_size, dedupe_ms, limit, held_kept, held_ttl_ms, channel =
   string.match(ARGV[5], '^(%-?%d+) (%-?%d+) (%-?%d+) (%-?%d+) (%-?%d+) (%-?%d+) (%-?%d+) (.*)$')
@@ -19,13 +20,14 @@ if redis.call('ZADD', KEYS[4], 'NX', now, msg_id) == 0 then
 end
 redis.call('PEXPIRE', KEYS[4], dedupe_ms)
 
-local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
-redis.call('PEXPIRE', KEYS[2], dedupe_ms)
-local meta = redis.call('HMGET', KEYS[2], 'first_ms', 'backlog', 'flood_since')
+-- The arrival counter is read with the other fields and written with them (one call
+-- fewer than HINCRBY); the hash's expiry is set after that write, which creates it.
+local meta = redis.call('HMGET', KEYS[2], 'seq', 'first_ms', 'backlog', 'flood_since')
+local seq = tonumber(meta[1] or '0') + 1
 local entry_head = '{"seq":' .. seq .. ',"arrival_ms":' .. now
 -- `inbound_ms`: the client's last message; the Cloud API's 24-hour customer service
 -- window runs from it.
-local fields = {'inbound_ms', now}
+local fields = {'seq', seq, 'inbound_ms', now}
 
 -- Flood limit: the phone's arrivals of the last minute, this one included. Past the
 -- limit a flood episode starts: its first message gets one notice in its turn (marked
@@ -38,11 +40,12 @@ if limit > 0 then
   redis.call('ZADD', KEYS[8], now, seq)
   redis.call('PEXPIRE', KEYS[8], 60000)
   if redis.call('ZCARD', KEYS[8]) <= limit then
-    if meta[3] then
+    if meta[4] then
       redis.call('HDEL', KEYS[2], 'flood_since')
     end
-  elseif meta[3] then
+  elseif meta[4] then
     redis.call('HSET', KEYS[2], unpack(fields))
+    redis.call('PEXPIRE', KEYS[2], dedupe_ms)
     redis.call('RPUSH', KEYS[9], entry_head .. ',"msg":' .. ARGV[3] .. '}')
     redis.call('LTRIM', KEYS[9], -tonumber(held_kept), -1)
     redis.call('PEXPIRE', KEYS[9], tonumber(held_ttl_ms))
@@ -58,7 +61,7 @@ end
 
 local count = redis.call('RPUSH', KEYS[1], entry_head .. (flood and ',"flood":1' or '') .. ',"msg":' .. ARGV[3] .. '}')
 
-local first = tonumber(meta[1] or '0')
+local first = tonumber(meta[2] or '0')
 if count == 1 or first == 0 then
   first = now
   fields[#fields + 1] = 'first_ms'
@@ -67,7 +70,7 @@ end
 -- due = min(last + quiet, first + max_wait); at once when the size cap is reached, or
 -- when these messages are the rest of a backlog longer than one batch (claim.lua).
 local due = math.min(now + tonumber(quiet_ms), first + tonumber(max_wait_ms))
-if count >= tonumber(max_size) or meta[2] then
+if count >= tonumber(max_size) or meta[3] then
   due = now
 end
 fields[#fields + 1] = 'last_ms'
@@ -75,6 +78,7 @@ fields[#fields + 1] = now
 fields[#fields + 1] = 'due_ms'
 fields[#fields + 1] = due
 redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('PEXPIRE', KEYS[2], dedupe_ms)
 
 -- While a batch of this phone is claimed, the due index holds the claim's lease; the ack
 -- puts this pending batch into the index when the turn ends (one turn per phone at a time).
