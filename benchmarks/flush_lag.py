@@ -71,6 +71,7 @@ def run(url: str, phones: int, quiet_ms: int) -> dict[str, Any]:
         "phones": phones,
         "handled": result["handled"],
         "append_seconds": round(append_s, 3),
+        "worker_cpu_us_per_batch": round(result["cpu_s"] * 1e6 / max(1, result["handled"]), 1),
         "lag": percentiles([float(x) for x in result["lags_ms"]]),
     }
 

@@ -2,7 +2,7 @@
 
 usage: python -m benchmarks.lag_worker REDIS_URL PREFIX EXPECTED TIMEOUT_S
 Prints `ready`, then once EXPECTED batches ran (or TIMEOUT_S passed) one JSON line:
-{"lags_ms": [...], "handled": N, "seconds": S}, and exits.
+{"lags_ms": [...], "handled": N, "cpu_s": C, "seconds": S}, and exits.
 """
 
 from __future__ import annotations
@@ -41,12 +41,16 @@ async def main(url: str, prefix: str, expected: int, timeout_s: float) -> None:
     task = asyncio.create_task(worker.run(done))
     print("ready", flush=True)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     try:
         await asyncio.wait_for(done.wait(), timeout=timeout_s)
     except TimeoutError:
         done.set()
     await asyncio.wait_for(task, timeout=30)
-    print(json.dumps({"lags_ms": lags, "handled": handler.handled,
+    # The worker's own CPU (user + system) while it served: less noisy than the lag on a
+    # shared machine. It includes idle waiting for the appends, which costs little CPU.
+    cpu_s = time.process_time() - cpu_started
+    print(json.dumps({"lags_ms": lags, "handled": handler.handled, "cpu_s": round(cpu_s, 3),
                       "seconds": round(time.perf_counter() - started, 3)}), flush=True)  # fmt: skip
     await redis.aclose()
 
