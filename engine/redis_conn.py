@@ -306,11 +306,13 @@ class LuaScript:
         self.sha = hashlib.sha1(self.text.encode("utf-8")).hexdigest()
 
     async def __call__(self, keys: Sequence[str | bytes], args: Sequence[str | bytes | int]) -> Any:
+        # `execute_command` itself: `evalsha` only wraps it (twice), once per message.
+        command = ("EVALSHA", self.sha, len(keys), *keys, *args)
         try:
-            return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
+            return await self.redis.execute_command(*command)  # type: ignore[no-untyped-call]
         except redis.exceptions.NoScriptError:  # a fresh or flushed Redis, a new node
             await self.redis.script_load(self.text)
-            return await self.redis.evalsha(self.sha, len(keys), *keys, *args)
+            return await self.redis.execute_command(*command)  # type: ignore[no-untyped-call]
 
 
 def as_text(value: object) -> str:

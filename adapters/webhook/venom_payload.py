@@ -70,7 +70,13 @@ def _salon_message(msg: VenomMessage) -> Verdict:
 # What only the checked reading (`adapters.webhook.body.parse_json`) handles as the
 # contract says: a number longer than MAX_INT_DIGITS (anywhere, strings included: then the
 # body just goes the checked way), an escaped surrogate (a lone one becomes U+FFFD).
-_LONG_NUMBER = re.compile(rb"[0-9]{%d}" % (MAX_INT_DIGITS + 1))
+# A digit run is found as a run of "0" in the body with every digit made "0" and every
+# other byte a space: `bytes.translate` and a substring search, both in C (a regex for
+# the run took as long as pydantic's whole validation).
+_DIGITS_AS_ZEROS = bytes.maketrans(
+    bytes(range(256)), bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+)
+_LONG_NUMBER = b"0" * (MAX_INT_DIGITS + 1)
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -85,7 +91,7 @@ def read_venom_body(raw: bytes, now_s: float | None = None) -> Verdict:
     """
     if (
         raw.count(b"{") + raw.count(b"[") <= MAX_DEPTH
-        and not _LONG_NUMBER.search(raw)
+        and _LONG_NUMBER not in raw.translate(_DIGITS_AS_ZEROS)
         and not _SURROGATE_ESCAPE.search(raw)
     ):
         try:
