@@ -82,7 +82,7 @@ class Worker(DueWork[Batch]):
             return
         _, unfinished = await asyncio.wait(self._running, timeout=timeout_s)
         for task in unfinished:
-            task.cancel()  # `_process` gives the batch back
+            task.cancel()  # `process` gives the batch back
         if unfinished:
             log.info("stopping: %d turn(s) under way given back to the queue", len(unfinished))
             await asyncio.wait(unfinished, timeout=RELEASE_TIMEOUT_S * 2)
@@ -151,9 +151,8 @@ class Worker(DueWork[Batch]):
         super().start(job)
 
     async def process(self, job: Batch) -> None:
-        await self._process(job)
-
-    async def _process(self, batch: Batch) -> None:
+        """One turn (its own task): run the handler under a heartbeat, then ack."""
+        batch = job
         turn = asyncio.current_task()
         assert turn is not None
         heartbeat = Heartbeat(self.batcher, batch, turn)

@@ -21,6 +21,7 @@ _KEY = re.compile(r"(lid)?[0-9]{5,30}")
 # Built once: `json.dumps` with any option builds a new encoder per call, which showed in
 # the webhook's profile (BENCHMARKS.md, 1.); the output is the same.
 _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_DECODER = json.JSONDecoder()
 _json_string: Callable[[str], str] = encode_basestring  # the C escaping `_COMPACT_JSON` uses
 _MESSAGE_JSON = '{"id":%s,"chat":%s,"type":%s,"body":%s,"timestamp_s":%s,"pushname":%s}'
 
@@ -124,7 +125,10 @@ class InboundMessage:
     @classmethod
     def from_stored(cls, raw: str | bytes) -> InboundMessage:
         """The batcher stores `{"seq":…,"arrival_ms":…,"msg":{…}}` (see engine/lua/append.lua)."""
-        entry: dict[str, Any] = json.loads(raw)
+        # Decoded here: `json.loads` of bytes first sniffs for UTF-16 and UTF-32 in Python,
+        # once per message of every claimed batch; the batcher stores UTF-8.
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        entry: dict[str, Any] = _DECODER.decode(text)
         msg = entry["msg"]
         return cls(
             id=str(msg["id"]),
