@@ -34,14 +34,8 @@ VARIANTS = [
 @pytest.mark.parametrize("change", VARIANTS, ids=range(len(VARIANTS)))
 def test_the_stored_json_is_the_encoders(change: dict[str, object]) -> None:
     message = dataclasses.replace(PLAIN, **change)  # type: ignore[arg-type]
-    expected = {
-        "id": message.id,
-        "chat": message.chat,
-        "type": message.type,
-        "body": message.body,
-        "timestamp_s": message.timestamp_s,
-        "pushname": message.pushname,
-    }
+    fields = ("id", "chat", "type", "body", "timestamp_s", "pushname")
+    expected: dict[str, object] = {name: getattr(message, name) for name in fields}
     if message.choice is not None:
         expected["choice"] = message.choice
     assert message.to_json() == ENCODER.encode(expected)
