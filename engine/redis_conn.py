@@ -164,7 +164,7 @@ async def open_redis(redis_url: str | None, data_dir: Path) -> AsyncIterator[Asy
 
 
 # One script call: the script, its keys (one slot), its arguments.
-ScriptCall = tuple[AsyncScript, Sequence[str], Sequence[Any]]
+ScriptCall = tuple[AsyncScript, Sequence[str | bytes], Sequence[Any]]
 
 
 @dataclasses.dataclass(frozen=True)
