@@ -33,7 +33,7 @@ change          new  req  req  req  req  cont cont pick chg  cont cont new  rres
 earlier         shft shft shft shft shft wait wait shft shft wait wait shft rmov shft shft
 later           shft shft shft shft shft wait wait shft shft wait wait shft rmov shft shft
 other_master    othr othr othr othr othr wait wait othr othr wait wait othr rmov wait othr
-same_time       new  same same same same wait wait same same wait wait new  wait wait same
+same_time       resc same same same same wait wait same same wait wait resc wait wait same
 cancel          cncl stop stop stop stop stop stop stop stop stop stop cncl decl cnfc cncl
 reschedule      resc resc resc resc resc resc resc resc resc resc resc resc rres resc resc
 ask_price       ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans  ans

@@ -13,7 +13,7 @@ from states.conversation import Booking
 from states.form import plan
 from states.machine import fire
 from states.salon_errors import SalonAuthError
-from states.slot_fill import SlotFill
+from states.slot_fill import Intent, SlotFill
 from states.slot_merge import merge
 from states.turn_context import Turn
 
@@ -93,6 +93,8 @@ async def start_reschedule(turn: Turn, fill: SlotFill) -> None:
     if b is None:
         return
     moving_to(turn, b)
+    if fill.intent is Intent.SAME_TIME:  # "на пятницу в то же время": only the day moves
+        c.slots.time, c.slot_sources["time"] = b.time, "booking"
     if fill.date or fill.time or fill.time_from:
         if await merge(turn, fill.model_copy(update=ONLY_WHEN)):
             await plan(turn)

@@ -283,11 +283,15 @@ def decide_intent(
     (`questions`: `read_questions`, read once per text: each scans all of it)."""
     for intent, pattern in RULES:
         if pattern.search(text):
+            if intent is Intent.RESCHEDULE and SAME_TIME.search(text):
+                return Intent.SAME_TIME  # "перенесите на пятницу в то же время"
             return intent
     if option is not None:
         return Intent.CHOOSE_OPTION
     for intent, pattern in MOVES:
         # "пораньше утром" with a day and a service is a request, not "earlier than that".
+        if intent is Intent.SAME_TIME and BOOK.search(text):
+            continue  # "запишите и сына на то же время": another visit, not a move
         if pattern.search(text) and (intent is Intent.SAME_TIME or not has_slots):
             return intent
     if questions and not BOOK.search(text):
