@@ -22,8 +22,6 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
 from adapters.fillers.lexicon import service_lexicon, word_forms
 from adapters.fillers.once import once
 from adapters.fillers.text import WORD, analyzer, normalize
@@ -188,6 +186,11 @@ class Vocabulary:
         if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return None
         found = set().union(*(layer.near(word) for layer in self.layers))
+        if not found:
+            return None
+        # rapidfuzz (2.9 MB, its shared library most) waits for a word to compare (issue 15).
+        from rapidfuzz.distance import OSA
+
         near = [w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0]]
         if not near or analyzer().word_is_known(word):
             return None
