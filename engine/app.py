@@ -25,7 +25,10 @@ async def serve(settings: Settings, mode: Mode) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with open_runtime(settings, worker=mode != "webhook") as runtime:
+    runtime_opened = open_runtime(
+        settings, worker=mode != "webhook", metrics_served=mode != "worker"
+    )
+    async with runtime_opened as runtime:
         announce(settings, mode)
         services = list(runtime.http_services) if mode != "worker" else []
         if mode != "webhook":

