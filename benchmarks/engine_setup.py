@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -22,15 +23,21 @@ from aiohttp import web
 from benchmarks.servers import Children, free_port
 from engine.batcher import Batcher
 from states.messages import InboundMessage
+from states.wording import day_and_month
 
 FROZEN_NOW = "2025-07-23T15:00:00+03:00"  # the worker's dialogue clock (engine_worker.START)
+FROZEN_DAY = date(2025, 7, 23)
 MASTERS = ["Бари", "Артём", "Игорь"]
 
 
-def start_sandbox(procs: Children) -> str:
+def start_sandbox(procs: Children, frozen: bool = True) -> str:
+    """The sandbox's URL; its clock frozen on `FROZEN_NOW`, or (`frozen=False`) the
+    system clock, as the product worker's."""
     port = free_port()
     procs.start("engine", "sandbox", "--port", str(port), ready="sandbox:")
     base_url = f"http://127.0.0.1:{port}"
+    if not frozen:
+        return base_url
     request = urllib.request.Request(
         f"{base_url}/_sandbox/clock", data=json.dumps({"now": FROZEN_NOW}).encode(),
         headers={"Content-Type": "application/json"}, method="POST",
@@ -74,10 +81,12 @@ class CountingGateway:
             await runner.cleanup()
 
 
-def first_message(n: int) -> tuple[str, InboundMessage]:
-    """Phone n's booking request: each on its own master, day and hour."""
+def first_message(n: int, today: date = FROZEN_DAY) -> tuple[str, InboundMessage]:
+    """Phone n's booking request: each on its own master, hour and day (one of the eight
+    after `today`, the sandbox's day)."""
     phone = str(79_300_000_000 + n)
-    body = f"Стрижка к {MASTERS[n % 3]} {24 + n // 27 % 8} июля в {10 + n // 3 % 9}:00"
+    day = day_and_month(today + timedelta(days=1 + n // 27 % 8))
+    body = f"Стрижка к {MASTERS[n % 3]} {day} в {10 + n // 3 % 9}:00"
     message = InboundMessage(
         id=f"m{n}", chat=f"{phone}@c.us", type="chat", body=body, timestamp_s=time.time(),
         pushname="Ира",

@@ -7,6 +7,7 @@ import logging
 import signal
 from typing import TYPE_CHECKING, Literal
 
+from adapters.fillers.once import one_malloc_arena
 from engine.runtime import open_runtime
 from engine.settings import Settings
 from engine.wiring import prepare_filler_threads
@@ -25,7 +26,12 @@ async def serve(settings: Settings, mode: Mode) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with open_runtime(settings, worker=mode != "webhook") as runtime:
+    if mode != "webhook":
+        one_malloc_arena()  # before any thread allocates: the filler's threads share it
+    runtime_opened = open_runtime(
+        settings, worker=mode != "webhook", metrics_served=mode != "worker"
+    )
+    async with runtime_opened as runtime:
         announce(settings, mode)
         services = list(runtime.http_services) if mode != "worker" else []
         if mode != "webhook":

@@ -1,9 +1,13 @@
 """Prometheus metrics: one registry per process, fed by the webhook, worker and turns.
 
-Counters are per process (each webhook or worker process exposes its own `/metrics`);
+Counters are per process (each `serve` or `webhook` process exposes its own `/metrics`);
 the batch gauges are read from Redis at scrape time, so any process shows the fleet's.
 `/metrics` answers even when Redis does not (issue 11): `ai_admin_redis_up` is 0 then
 and the Redis-backed gauges are NaN ("unknown"), never a stale number or a 500.
+
+A process that serves no HTTP (`ai-admin worker`) has nobody to read its counts: its
+`Metrics(exposed=False)` counts into `UNREAD`, and `prometheus_client` (with the HTTP
+server, WSGI and gzip modules its package imports, ~1.4 MB) is never imported (issue 15).
 """
 
 from __future__ import annotations
@@ -14,16 +18,8 @@ import logging
 import math
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
 from redis.exceptions import RedisError
 
 from engine.batcher import Batcher
@@ -31,6 +27,9 @@ from engine.dead_letters import DeadLetters
 from engine.pauses import PauseStore, Reason
 from engine.redis_conn import REDIS_ERRORS
 from states.slot_fill import FillRequest, LlmReason, SlotFill, SlotFiller
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 _LAG_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -58,32 +57,83 @@ FLEET_GAUGES = {
 }
 
 
+class Count(Protocol):
+    """A counter (prometheus_client's `Counter`, or `UNREAD`)."""
+
+    def labels(self, *values: str) -> Self: ...
+    def inc(self, amount: float = 1) -> None: ...
+    def collect(self) -> Iterable[Any]: ...
+
+
+class Timing(Protocol):
+    """A histogram (prometheus_client's `Histogram`, or `UNREAD`)."""
+
+    def labels(self, *values: str) -> Self: ...
+    def observe(self, amount: float) -> None: ...
+
+
+class Level(Protocol):
+    """A gauge (prometheus_client's `Gauge`, or `UNREAD`)."""
+
+    def labels(self, *values: str) -> Self: ...
+    def set(self, value: float) -> None: ...
+
+
+class Unread:
+    """Every metric of a process that exposes none: counts go nowhere."""
+
+    def labels(self, *values: str) -> Self:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        pass
+
+    def observe(self, amount: float) -> None:
+        pass
+
+    def set(self, value: float) -> None:
+        pass
+
+    def collect(self) -> Iterable[Any]:
+        return ()
+
+
+UNREAD = Unread()
+
+
 @dataclasses.dataclass
 class Metrics:
     batcher: Batcher | None = None
     letters: DeadLetters | None = None
     pauses: PauseStore | None = None
+    exposed: bool = True  # False: no `/metrics` in this process, so nothing is counted
 
     def __post_init__(self) -> None:
-        self.registry = r = CollectorRegistry()
+        self.registry: CollectorRegistry | None = None
+        if self.exposed:
+            from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-        def counter(name: str, doc: str, *labels: str) -> Counter:
-            return Counter(name, doc, labels, registry=r)
+            self.registry = r = CollectorRegistry()
 
-        def histogram(name: str, doc: str, buckets: tuple[float, ...], *labels: str) -> Histogram:
+        def counter(name: str, doc: str, *labels: str) -> Count:
+            return Counter(name, doc, labels, registry=r) if self.exposed else UNREAD
+
+        def histogram(name: str, doc: str, buckets: tuple[float, ...], *labels: str) -> Timing:
+            if not self.exposed:
+                return UNREAD
             return Histogram(name, doc, labels, buckets=buckets, registry=r)
 
-        self.fleet = {name: Gauge(name, doc, registry=r) for name, doc in FLEET_GAUGES.items()}
-        self._webhook_outcomes: dict[str, Counter] = {}
-        self.redis_up = Gauge(
-            "ai_admin_redis_up", "1 when Redis answered this scrape, else 0", registry=r
-        )
-        self.handoffs = Gauge(
+        def gauge(name: str, doc: str, *labels: str) -> Level:
+            return Gauge(name, doc, labels, registry=r) if self.exposed else UNREAD
+
+        self.fleet = {name: gauge(name, doc) for name, doc in FLEET_GAUGES.items()}
+        self._webhook_outcomes: dict[str, Count] = {}
+        self.redis_up = gauge("ai_admin_redis_up", "1 when Redis answered this scrape, else 0")
+        self.handoffs = gauge(
             "ai_admin_handoffs",
             "Chats handed to a person, by reason: ask_human, complaint, ladder (the dialogue), "
             "salon_reply (the salon answered from its WhatsApp), operator (fleet total)",
-            ["reason"],
-            registry=r,
+            "reason",
         )
         self.webhook_requests = counter(
             "ai_admin_webhook_requests", "Webhook requests by outcome", "outcome"
@@ -168,6 +218,10 @@ class Metrics:
         self.record_events.labels(status, effect).inc()
 
     async def render(self) -> tuple[bytes, str]:
+        if self.registry is None:
+            raise RuntimeError("these metrics are not exposed (Metrics(exposed=False))")
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
         if self.batcher is not None:
             try:
                 async with asyncio.timeout(REDIS_READ_TIMEOUT_S):

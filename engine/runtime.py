@@ -215,10 +215,16 @@ class Runtime:
 
 @contextlib.asynccontextmanager
 async def open_runtime(
-    settings: Settings, overrides: Overrides | None = None, *, worker: bool = True
+    settings: Settings,
+    overrides: Overrides | None = None,
+    *,
+    worker: bool = True,
+    metrics_served: bool = True,
 ) -> AsyncIterator[Runtime]:
     """Every part, built from `settings` (and `overrides`); closed in reverse on exit.
-    `worker=False` (the `webhook` role, `inspect`) builds no salon, filler or worker."""
+    `worker=False` (the `webhook` role, `inspect`) builds no salon, filler or worker;
+    `metrics_served=False` (the `worker` role: no HTTP) counts no metrics nobody could
+    read (`Metrics(exposed=False)`)."""
     o = overrides or Overrides()
     clock = o.clock or SystemClock()
     async with contextlib.AsyncExitStack() as stack:
@@ -235,7 +241,7 @@ async def open_runtime(
         letters = DeadLetters(redis, keys, clock)
         # A chat's pause is read on the dialogue's clock, like its conversation.
         pauses = PauseStore(redis, keys, o.dialogue_clock or clock, settings.handoff_pause_s)
-        metrics = Metrics(batcher, letters, pauses)
+        metrics = Metrics(batcher, letters, pauses, exposed=metrics_served)
         http = await stack.enter_async_context(aiohttp.ClientSession())
         health = RedisHealth(redis, batcher, max_pending_age_ms=settings.batch_max_wait_ms + 60_000)
         sent = SentTexts(redis, keys)

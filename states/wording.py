@@ -37,6 +37,11 @@ _MONTHS_EN = [
 _WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+def day_and_month(d: date) -> str:
+    """'24 июля': a day of the month as a client writes it."""
+    return f"{d.day} {_MONTHS_RU[d.month - 1]}"
+
+
 def human_date(day: str, today: date, lang: str) -> str:
     """'завтра, 26 ноября (чт)' / 'tomorrow, 26 November (Thu)'."""
     d = date.fromisoformat(day)
@@ -45,7 +50,7 @@ def human_date(day: str, today: date, lang: str) -> str:
         base = f"{d.day} {_MONTHS_EN[d.month - 1]} ({_WEEKDAYS_EN[d.weekday()]})"
         near = {0: "today", 1: "tomorrow", 2: "the day after tomorrow"}.get(delta)
     else:
-        base = f"{d.day} {_MONTHS_RU[d.month - 1]} ({_WEEKDAYS_RU[d.weekday()]})"
+        base = f"{day_and_month(d)} ({_WEEKDAYS_RU[d.weekday()]})"
         near = {0: "сегодня", 1: "завтра", 2: "послезавтра"}.get(delta)
     return f"{near}, {base}" if near else base
 

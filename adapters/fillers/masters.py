@@ -21,8 +21,6 @@ import dataclasses
 import functools
 import re
 
-from rapidfuzz.distance import OSA
-
 from adapters.fillers.lexicon import name_forms
 from adapters.fillers.text import WORD as _WORD
 from adapters.fillers.text import analyzer, latin_spellings, normalize
@@ -171,7 +169,11 @@ def _lookup(word: str, index: MasterIndex) -> frozenset[str]:
     near: set[str] = set()
     for key in (word, *(word[:i] + word[i + 1 :] for i in range(len(word)))):
         near.update(index.deletions.get(key, ()))
-    near = {f for f in near if OSA.distance(word, f) <= 1 and f[0] == word[0]}
+    if near:
+        # rapidfuzz (2.9 MB, its shared library most) waits for a word to compare (issue 15).
+        from rapidfuzz.distance import OSA
+
+        near = {f for f in near if OSA.distance(word, f) <= 1 and f[0] == word[0]}
     if not near or _other_name(word):
         return frozenset()
     return frozenset(m for f in near for m in index.by_form[f])

@@ -1,14 +1,14 @@
 """The pymorphy3 analyzer of the offline filler: built once per process, its word graphs
-read from their files in place.
+read from their files by pages, as lookups need them.
 
 pymorphy3 (through DAWG-Python) copies its word graphs — the words, the suffixes it
 guesses unknown words by, the tag probabilities, ~14 MB — into arrays on the heap. While
-the analyzer is built here, DAWG-Python's two readers are swapped for ones that map each
-file read-only and view its units where they lie (the same bytes the arrays would hold,
-in the same format). The kernel then pages in only the parts that the words read touch,
-shares them between worker processes and may drop them under memory pressure: the
-analyzer costs ~4 MB instead of 22 MB (issue 15, BENCHMARKS.md section 4), with no 14 MB
-copy on the way.
+the analyzer is built here, DAWG-Python's two readers are swapped for ones that leave the
+units in the file and read a 4 KB page of them the first time a lookup looks into it
+(`PagedUnits`: the same bytes the arrays would hold, in the same format). The analyzer
+costs ~4 MB instead of 22 MB, plus the pages its words touched (issue 15, BENCHMARKS.md
+section 4), with no 14 MB copy on the way. (Mapping the files instead put several MB of
+them into the worker's RSS within a few dozen turns: see `PagedUnits`.)
 
 The dictionary's folder is named directly: finding it through the packages' entry points
 would import `importlib.metadata` and the `email` package (~2 MB) for one path.
@@ -16,8 +16,9 @@ would import `importlib.metadata` and the `email` package (~2 MB) for one path.
 
 from __future__ import annotations
 
+import array
 import contextlib
-import mmap
+import os
 import struct
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -39,29 +40,70 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
         return pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path(), lang="ru")
 
 
-def _mapped_units(file: IO[bytes], typecode: Literal["I", "B"], per_count: int) -> memoryview:
-    """What DAWG-Python's readers read — a 4-byte count, then the units — as a view of the
-    mapped file, the file left after them for the next reader."""
+PAGE_BYTES = 4096
+
+
+class PagedUnits:
+    """A word graph's units, read from its file a page (4 KB) at a time when first looked
+    at, and kept: the sequence DAWG-Python indexes (`units[i]`, `len(units)`).
+
+    Mapping the file would cost more: the kernel maps the pages around each one a lookup
+    faults in (64 KB and more), so a few hundred words' lookups put most of the 14 MB of
+    graphs into the worker's RSS. Read by pages, a worker holds the pages its words touched.
+    Threads may load the same page at once; both read the same bytes, either is kept."""
+
+    __slots__ = ("_fd", "_length", "_pages", "_per_page", "_start", "_typecode")
+
+    def __init__(self, fd: int, start: int, length: int, typecode: Literal["I", "B"]) -> None:
+        self._fd = fd  # a descriptor of its own: the graph's file object is closed after load
+        self._start = start
+        self._length = length
+        self._typecode = typecode
+        self._per_page = PAGE_BYTES // struct.calcsize(typecode)
+        self._pages: list[array.array[int] | None] = [None] * -(-length // self._per_page)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> int:
+        if not 0 <= index < self._length:
+            raise IndexError("word graph unit index out of range")
+        number, at = divmod(index, self._per_page)
+        page = self._pages[number]
+        if page is None:
+            page = self._pages[number] = self._read(number)
+        return page[at]
+
+    def _read(self, number: int) -> array.array[int]:
+        first = number * self._per_page
+        count = min(self._per_page, self._length - first)
+        size = struct.calcsize(self._typecode)
+        data = os.pread(self._fd, count * size, self._start + first * size)
+        return array.array(self._typecode, data)
+
+
+def _paged_units(file: IO[bytes], typecode: Literal["I", "B"], per_count: int) -> PagedUnits:
+    """What DAWG-Python's readers read — a 4-byte count, then the units — left in the file,
+    read by pages on demand; the file is left after them for the next reader."""
     (count,) = struct.unpack("=I", file.read(4))
     start = file.tell()
-    end = start + count * per_count * struct.calcsize(typecode)
-    mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    file.seek(end)
-    view: memoryview = memoryview(mapped)[start:end].cast(typecode)
-    return view
+    length = count * per_count
+    file.seek(start + length * struct.calcsize(typecode))
+    return PagedUnits(os.dup(file.fileno()), start, length, typecode)
 
 
 @contextlib.contextmanager
 def _graphs_read_in_place() -> Iterator[None]:
     """DAWG-Python's `Dictionary.read` (units: 32-bit) and `Guide.read` (a pair of bytes
-    per unit) map instead of copying, while pymorphy3 loads (once, under `once`'s lock)."""
+    per unit) leave the units in the file, read by pages, while pymorphy3 loads (once,
+    under `once`'s lock)."""
     from dawg_python import wrapper
 
     def dictionary_read(self: Any, file: IO[bytes]) -> None:
-        self._units = _mapped_units(file, "I", 1)
+        self._units = _paged_units(file, "I", 1)
 
     def guide_read(self: Any, file: IO[bytes]) -> None:
-        self._units = _mapped_units(file, "B", 2)
+        self._units = _paged_units(file, "B", 2)
 
     saved = wrapper.Dictionary.read, wrapper.Guide.read
     setattr(wrapper.Dictionary, "read", dictionary_read)  # noqa: B010
@@ -81,10 +123,10 @@ def word_graphs(built: pymorphy3.MorphAnalyzer) -> list[Any]:
     return graphs
 
 
-def is_mapped(built: pymorphy3.MorphAnalyzer) -> bool:
-    """Whether every word graph of the analyzer reads its file in place."""
+def is_paged(built: pymorphy3.MorphAnalyzer) -> bool:
+    """Whether every word graph of the analyzer reads its file by pages."""
     return all(
-        isinstance(part._units, memoryview)
+        isinstance(part._units, PagedUnits)
         for dawg in word_graphs(built)
         for part in (dawg.dct, getattr(dawg, "guide", None))
         if part is not None

@@ -54,14 +54,27 @@ def once(build: Callable[[], T]) -> Callable[[], T]:
 
 def release_free_heap() -> None:
     """Hand the heap's free pages back to the system (glibc's `malloc_trim`)."""
-    trim = _malloc_trim()
+    trim = _libc("malloc_trim")
     if trim is not None:
         trim(0)
 
 
+M_ARENA_MAX = -8  # glibc's <malloc.h>
+
+
+def one_malloc_arena() -> None:
+    """glibc gives each thread that allocates its own heap (arena), up to 8 per core: the
+    filler's threads each kept one, fragmented, ~1 MB of a worker's RSS after a few
+    hundred turns (issue 15). Threads run Python under the GIL one at a time, so sharing
+    the main heap costs them nothing. Arenas made before the call are kept; call it first."""
+    mallopt = _libc("mallopt")
+    if mallopt is not None:
+        mallopt(M_ARENA_MAX, 1)
+
+
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc(name: str) -> Callable[..., int] | None:
     # The interpreter's own symbols: glibc's when it runs on glibc (no library search, which
-    # would start `ldconfig`); None elsewhere (musl has no malloc_trim).
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
-    return trim
+    # would start `ldconfig`); None elsewhere (musl has neither malloc_trim nor M_ARENA_MAX).
+    function = getattr(ctypes.CDLL(None), name, None)
+    return function

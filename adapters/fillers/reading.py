@@ -22,8 +22,6 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from rapidfuzz.distance import OSA
-
 from adapters.fillers.lexicon import service_lexicon, word_forms
 from adapters.fillers.once import once
 from adapters.fillers.text import WORD, analyzer, normalize
@@ -124,9 +122,12 @@ class Layer:
     a salon's own words another, small one (so a new salon costs little to learn)."""
 
     words: frozenset[str]
-    # A word or one of its deletions -> the word, or the words when several meet there
-    # (nine keys in ten name one word: a frozenset each cost ~7 MB, issue 15).
-    index: dict[str, str | tuple[str, ...]]
+    # A word or one of its deletions, by its hash -> the word, or the words when several
+    # meet there (nine keys in ten name one word: a frozenset each cost ~7 MB, issue 15).
+    # The hash, not the key: an int costs 40 bytes where a Cyrillic string costs ~90
+    # (1.6 MB over the language's ~33,000 keys). Two keys sharing a hash only add a
+    # candidate, and `Vocabulary.correct` keeps only the words one edit away.
+    index: dict[int, str | tuple[str, ...]]
     # One edit in a word of 5+ letters leaves its first three letters or its first letter and
     # last two intact: a word matching neither is far from every word here.
     heads: frozenset[str]
@@ -137,9 +138,9 @@ class Layer:
         kept = frozenset(w for w in words if len(w) >= _MIN_LEN - 1 and w.isalpha())
         # Built in its compact form directly: a set per key on the way would leave its
         # freed memory scattered between the keys (~8 MB the process keeps).
-        index: dict[str, str | tuple[str, ...]] = {}
+        index: dict[int, str | tuple[str, ...]] = {}
         for word in kept:
-            for key in (word, *_deletes(word)):
+            for key in map(hash, (word, *_deletes(word))):
                 hit = index.get(key)
                 if hit is None:
                     index[key] = word
@@ -155,7 +156,7 @@ class Layer:
         if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return set()
         found: set[str] = set()
-        for key in (word, *_deletes(word)):
+        for key in map(hash, (word, *_deletes(word))):
             hit = self.index.get(key)
             if isinstance(hit, str):
                 found.add(hit)
@@ -188,6 +189,11 @@ class Vocabulary:
         if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
             return None
         found = set().union(*(layer.near(word) for layer in self.layers))
+        if not found:
+            return None
+        # rapidfuzz (2.9 MB, its shared library most) waits for a word to compare (issue 15).
+        from rapidfuzz.distance import OSA
+
         near = [w for w in found if OSA.distance(word, w) <= 1 and w[0] == word[0]]
         if not near or analyzer().word_is_known(word):
             return None

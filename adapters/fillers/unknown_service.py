@@ -17,8 +17,6 @@ import functools
 import re
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz
-
 from adapters.fillers.lexicon import service_lexicon
 from adapters.fillers.spans import Taken
 from adapters.fillers.text import Token, adjacent, analyzer, normalize, tokens, word_pattern
@@ -90,6 +88,9 @@ def _known_stems(catalogue: Catalogue) -> frozenset[str]:
 
 
 def _near_known(word: str, stems: frozenset[str]) -> bool:
+    # rapidfuzz (2.9 MB, its shared library most) waits for a word to compare (issue 15).
+    from rapidfuzz import fuzz
+
     return any(fuzz.ratio(word[:6], s) >= _NEAR_KNOWN for s in stems)
 
 
