@@ -29,6 +29,7 @@ import re
 
 from adapters.fillers.lexicon import ROLE_COST, service_lexicon
 from adapters.fillers.story import ASKING, ASKING_STEMS, PAST_ENDINGS, tells
+from adapters.fillers.text import word_pattern
 from adapters.fillers.titles import NEGATORS, Title, TitleIndex, concept_of, title_index
 from states.slot_fill import Catalogue
 
@@ -42,8 +43,8 @@ _WORDS = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?")
 # "не стрижку, а бороду": a service word right after "не" is not asked for ("нет, стрижку"
 # is: "нет" answers the bot, it does not negate the word after its comma).
 _REJECT = frozenset({"не", "not"})
-_FEMALE = re.compile(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
-_MALE = re.compile(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
+_FEMALE = word_pattern(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
+_MALE = word_pattern(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
 
 
 @dataclasses.dataclass
