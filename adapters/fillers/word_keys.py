@@ -102,14 +102,17 @@ class _Walk:
 
 
 def _quantifier(sequence: str, at: int) -> tuple[str, int]:
-    """("optional" | "repeated" | "", the index after it) for what follows an atom."""
+    """What follows an atom, and the index after it: "once" (no quantifier), "maybe" (`?`:
+    at most once), "any" (`*`, `{0,n}`: maybe more than once) or "more" (`+`, `{2}`)."""
     m = _QUANTIFIER.match(sequence, at)
     if m is None:
-        return "", at
-    minimum = m.group(1)
-    if m.group().startswith(("?", "*")) or minimum == "" or minimum == "0":
-        return "optional", m.end()
-    return "repeated", m.end()
+        return "once", at
+    quantifier, minimum = m.group(), m.group(1)
+    if quantifier.startswith("?") or re.match(r"\{0?,1\}", quantifier):
+        return "maybe", m.end()
+    if quantifier.startswith("*") or minimum in ("", "0"):
+        return "any", m.end()
+    return "more", m.end()
 
 
 def _class_chars(body: str) -> set[str] | None:
@@ -153,42 +156,47 @@ def _walk(sequence: str) -> _Walk | None:
             if end < at:
                 return None
             body = sequence[at + 1 : end]
-            kind, after = _quantifier(sequence, end + 1)
+            quantity, at = _quantifier(sequence, end + 1)
             if body.startswith(_LOOKAROUND):
-                at = after  # zero-width: passing over it only admits more texts
-                continue
+                continue  # zero-width: passing over it only admits more texts
             inner = _group(body)
             if inner is None:
                 return None  # inline flags and the like: unsure
-            if kind == "optional":
+            if quantity == "any":
                 walk.end(whole=False)
                 break
             walk.whole |= {o + w for o in walk.open for w in inner.whole}
             walk.starts |= {o + s for o in walk.open for s in inner.starts}
+            skipped = set(walk.open) if quantity == "maybe" else set()
             if not walk.extend(inner.open):
                 break
-            if kind == "repeated":
+            walk.open |= skipped
+            if quantity == "more":
                 walk.end(whole=False)
-            at = after
             continue
-        kind_of, chars, end = _atom(sequence, at)
-        quantity, after = _quantifier(sequence, end)
-        if kind_of == "boundary":
+        kind, chars, end = _atom(sequence, at)
+        quantity, at = _quantifier(sequence, end)
+        word = bool(chars) and all(map(_is_word, chars or ()))
+        non_word = kind == "nonword" or (bool(chars) and not any(map(_is_word, chars or ())))
+        if kind == "boundary":
             # After letters a boundary ends the word; at the start it says nothing.
             walk.whole |= walk.open - {""}
             walk.open &= {""}
-        elif kind_of == "end":
+        elif kind == "end":
             walk.end(whole=True)
-        elif quantity == "optional" or kind_of == "other":
-            walk.end(whole=False)
-        elif kind_of == "nonword" or (chars and not any(map(_is_word, chars))):
+        elif non_word and quantity in ("maybe", "any"):
+            walk.whole |= walk.open  # with the character the word ends; without, it goes on
+        elif non_word:
             walk.end(whole=True)
-        elif chars and all(map(_is_word, chars)):
-            if walk.extend(chars) and quantity == "repeated":
+        elif word and quantity == "maybe":
+            skipped = set(walk.open)
+            if walk.extend(chars or set()):
+                walk.open |= skipped
+        elif word and quantity != "any":
+            if walk.extend(chars or set()) and quantity == "more":
                 walk.end(whole=False)
         else:
-            walk.end(whole=False)  # letters and non-letters in one class
-        at = after
+            walk.end(whole=False)  # anything else: what is read so far begins the word
     return walk
 
 

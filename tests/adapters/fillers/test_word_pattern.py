@@ -164,8 +164,11 @@ def test_an_anchored_alternative_is_tried_at_the_start_only() -> None:
         (r"\bне\s+(?:смогу\s+)?при(?:ду|йду)\b", {"не"}, ()),  # a space ends the word
         (r"\bотмен(?:и|ю)\b", {"отмени", "отменю"}, ()),
         (r"\bдн[её]м\b", {"днем", "днём"}, ()),
-        (r"\bwi-?fi\b", set(), ("wi",)),  # an optional part ends a key
-        (r"\bthanks?\b", set(), ("thank",)),
+        (r"\bwi-?fi\b", {"wi", "wifi"}, ()),  # with the dash the word ends; without, not
+        (r"\bthanks?\b", {"thank", "thanks"}, ()),
+        (r"\bне\s*важ\w*", {"не"}, ("неваж",)),
+        (r"\b(?:ab)?c", set(), ("abc", "c")),
+        (r"\bx(?:ab)*c", set(), ("x",)),  # a part that may repeat ends the keys
         (r"\bда+\b", set(), ("да",)),
         (r"\bмастер\w*|\bмастер\b", set(), ("мастер",)),
         (r"\bбез(?<!время без)\s+разницы\b", {"без"}, ()),  # a look-behind is passed over
@@ -173,7 +176,8 @@ def test_an_anchored_alternative_is_tried_at_the_start_only() -> None:
         (r"\bсколько\s+(?:\w+\s+){0,2}стоит", {"сколько"}, ()),
         (r"\bab\.c", {"ab"}, ()),  # an escaped non-letter ends the word
         (r"\bab(?:c|d\w*)", set(), ("abc", "abd")),
-        (r"\bab(?:c|d)?x", set(), ("ab",)),
+        (r"\bab(?:c|d)?x", set(), ("abcx", "abdx", "abx")),
+        (r"\b(?:this |on the )?weekend\b", {"this", "on", "weekend"}, ()),
         (r"\bab$", {"ab"}, ()),
     ],
 )
@@ -189,7 +193,7 @@ def test_word_keys_are_what_every_match_begins_with(
     "source",
     [
         r"перенес\w*",  # no word boundary first
-        r"\b(?:this |on the )?weekend\b",  # may begin with anything
+        r"\b(?:this\w*)?\s*weekend\b",  # may begin with anything
         r"\b[#№]\s*\d",  # begins with a non-letter
         r"\b\d+",
         r"\b(?i:да)",  # inline flags: unsure
