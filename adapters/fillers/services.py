@@ -69,7 +69,9 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
     Groups in a sentence that tells a story instead of asking are dropped (`_story`)."""
     joiners = service_lexicon().joiners
     groups: list[_Group] = []
-    if not any(index.concept_of_word(w) for w in set(_WORDS.findall(text))):
+    # Each distinct word's concept, found once (a long text repeats its words).
+    concepts = index.concepts_of_words(frozenset(_WORDS.findall(text)))
+    if not any(concepts.values()):
         return groups  # no service word at all: the text is not walked
     segment, gap, seen = 0, 0, 0
     current: _Group | None = None
@@ -94,7 +96,7 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
         if tok in NEGATORS:
             negate = True
             continue
-        concept = index.concept_of_word(tok)
+        concept = concepts[tok] if tok in concepts else index.concept_of_word(tok)
         if concept is None:
             if tok in ASKING or tok.startswith(ASKING_STEMS):
                 asked.add(segment)

@@ -94,6 +94,13 @@ def tokens(text: str) -> list[Token]:
     ]
 
 
+@functools.lru_cache(maxsize=4)
+def distinct_words(text: str) -> frozenset[str]:
+    """The distinct words (`WORD`) of a text, collected once for the readers that look each
+    one up (the typo reading, the masters): a long text repeats its words."""
+    return frozenset(WORD.findall(text))
+
+
 @functools.lru_cache(maxsize=50_000)
 def lemmas(word: str) -> frozenset[str]:
     """Every dictionary form the word may come from (plus the word itself), ё → е."""
