@@ -17,6 +17,9 @@ from states.slot_fill import Language
 
 WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+# Blanks other than the space: replacing only them gives the same text as replacing every
+# blank, without a replacement per space of a long text.
+_OTHER_BLANK = re.compile(r"[^\S ]")
 # Runs of letters: counted by their lengths, a long text costs a match per word, not per
 # letter (the same count: a run is a stretch of letters the one-letter class matches).
 _CYRILLIC_RUN = re.compile(r"[а-яё]+", re.IGNORECASE)
@@ -82,7 +85,7 @@ def normalize(text: str) -> str:
     the client's own words out of the original.
     """
     lowered = text.lower().replace("ё", "е")
-    return re.sub(r"\s", " ", lowered) if len(lowered) == len(text) else lowered
+    return _OTHER_BLANK.sub(" ", lowered) if len(lowered) == len(text) else lowered
 
 
 def tokens(text: str) -> list[Token]:
