@@ -12,9 +12,10 @@ import dataclasses
 import itertools
 import re
 
-from adapters.fillers.text import is_first_name, normalize, tokens
+from adapters.fillers.text import is_first_name, normalize, tokens, word_pattern
 
-PHONE = re.compile(
+# A word pattern for its guard: a text with no "+", "7" or "8" is not scanned.
+PHONE = word_pattern(
     r"(?<![\d])(?:\+\s?7|8|7)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?![\d])"
     r"|\+\d[\d\s\-()]{9,17}\d"
 )

@@ -23,7 +23,7 @@ import re
 
 from adapters.fillers.lexicon import name_forms
 from adapters.fillers.text import WORD as _WORD
-from adapters.fillers.text import analyzer, latin_spellings, normalize
+from adapters.fillers.text import analyzer, distinct_words, latin_spellings, normalize
 from states.slot_fill import Catalogue
 
 MASTER_CUES = frozenset({
@@ -195,10 +195,15 @@ def match_masters(
     found: list[MasterMatch] = []
     lowered = text.lower().replace("ё", "е")  # same length: spans stay the text's
     # Each distinct word is looked up once; the text is walked only if one names a master.
+    by_form, may_be_near = index.by_form, index.may_be_near
     hits = {
         word: masters
-        for word in set(_WORD.findall(lowered))
-        if len(word) >= 2 and word not in MASTER_CUES and (masters := _lookup(word, index))
+        for word in distinct_words(lowered)
+        if len(word) >= 2
+        and word not in MASTER_CUES
+        # `_lookup` finds nothing for a word that is no form and near none (most words)
+        and (word in by_form or (len(word) >= 4 and may_be_near(word)))
+        and (masters := _lookup(word, index))
     }
     if not hits:
         return found

@@ -71,7 +71,11 @@ def _salon_vocabulary(catalogue: Catalogue) -> Vocabulary:
 
 def salon_reading(request: FillRequest) -> Reading:
     """The text the rules read: phone digits blanked, normalised, typos corrected."""
-    phone = read_phone(request.text)
+    return _salon_reading(request, read_phone(request.text))
+
+
+def _salon_reading(request: FillRequest, phone: tuple[str, tuple[int, int]] | None) -> Reading:
+    """`salon_reading` with the phone already read (a scan of the whole text spared)."""
     text = _masked(request.text, phone[1] if phone else None)
     return read(text, _salon_vocabulary(request.catalogue))
 
@@ -111,7 +115,7 @@ class OfflineFiller:
         """The same reading, synchronously (for the accuracy command and the LLM repair)."""
         catalogue = request.catalogue
         phone = read_phone(request.text)
-        reading = salon_reading(request)
+        reading = _salon_reading(request, phone)
         text = reading.text
         aligned_raw = reading.raw if len(reading.raw) == len(text) else None
         today = request.local_now.date()

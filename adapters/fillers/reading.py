@@ -24,7 +24,7 @@ from typing import Any
 
 from adapters.fillers.lexicon import service_lexicon, word_forms
 from adapters.fillers.once import once
-from adapters.fillers.text import WORD, analyzer, normalize
+from adapters.fillers.text import WORD, analyzer, distinct_words, normalize
 
 _MIN_LEN = 5
 
@@ -182,11 +182,15 @@ class Vocabulary:
     def __contains__(self, word: str) -> bool:
         return word in self.words
 
+    def may_be_near(self, word: str) -> bool:
+        """False for most words that are one edit from no vocabulary word (two lookups)."""
+        return word[:3] in self.heads or (word[0], word[-2:]) in self.ends
+
     def correct(self, word: str) -> str | None:
         """The vocabulary word one edit from `word`, or None (also for known words)."""
         if len(word) < _MIN_LEN or word in self.words or not word.isalpha():
             return None
-        if word[:3] not in self.heads and (word[0], word[-2:]) not in self.ends:
+        if not self.may_be_near(word):
             return None
         found = set().union(*(layer.near(word) for layer in self.layers))
         if not found:
@@ -245,11 +249,14 @@ def read(raw: str, vocab: Vocabulary) -> Reading:
         raw = text  # lower() changed the length: report phrases from the normalised text
     # Each distinct word is looked at once (a long text repeats its words); the text is
     # walked word by word only when some word is to be corrected.
-    known = vocab.words
+    known, may_be_near = vocab.words, vocab.may_be_near
     fixes = {
         word: fixed
-        for word in set(WORD.findall(text))
-        if len(word) >= _MIN_LEN and word not in known and (fixed := vocab.correct(word))
+        for word in distinct_words(text)
+        if len(word) >= _MIN_LEN
+        and word not in known
+        and may_be_near(word)  # `correct`'s own first test, without the call for most words
+        and (fixed := vocab.correct(word))
     }
     if not fixes:
         return Reading(raw, text)

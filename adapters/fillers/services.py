@@ -29,6 +29,7 @@ import re
 
 from adapters.fillers.lexicon import ROLE_COST, service_lexicon
 from adapters.fillers.story import ASKING, ASKING_STEMS, PAST_ENDINGS, tells
+from adapters.fillers.text import word_pattern
 from adapters.fillers.titles import NEGATORS, Title, TitleIndex, concept_of, title_index
 from states.slot_fill import Catalogue
 
@@ -42,8 +43,8 @@ _WORDS = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?")
 # "не стрижку, а бороду": a service word right after "не" is not asked for ("нет, стрижку"
 # is: "нет" answers the bot, it does not negate the word after its comma).
 _REJECT = frozenset({"не", "not"})
-_FEMALE = re.compile(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
-_MALE = re.compile(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
+_FEMALE = word_pattern(r"\b(?:хотела|записалась|могла|думала|планировала|собиралась)\b")
+_MALE = word_pattern(r"\b(?:хотел|записался|мог|думал|планировал|собирался)\b")
 
 
 @dataclasses.dataclass
@@ -68,7 +69,9 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
     Groups in a sentence that tells a story instead of asking are dropped (`_story`)."""
     joiners = service_lexicon().joiners
     groups: list[_Group] = []
-    if not any(index.concept_of_word(w) for w in set(_WORDS.findall(text))):
+    # Each distinct word's concept, found once (a long text repeats its words).
+    concepts = index.concepts_of_words(frozenset(_WORDS.findall(text)))
+    if not any(concepts.values()):
         return groups  # no service word at all: the text is not walked
     segment, gap, seen = 0, 0, 0
     current: _Group | None = None
@@ -93,7 +96,7 @@ def _read_groups(text: str, index: TitleIndex) -> list[_Group]:
         if tok in NEGATORS:
             negate = True
             continue
-        concept = index.concept_of_word(tok)
+        concept = concepts[tok] if tok in concepts else index.concept_of_word(tok)
         if concept is None:
             if tok in ASKING or tok.startswith(ASKING_STEMS):
                 asked.add(segment)

@@ -11,12 +11,19 @@ import functools
 import re
 
 from adapters.fillers.morphology import analyzer as analyzer  # re-exported
-from adapters.fillers.word_pattern import WordPattern, split_alternatives
+from adapters.fillers.regex_parts import split_alternatives
+from adapters.fillers.word_pattern import WordPattern
 from states.slot_fill import Language
 
 WORD = re.compile(r"[a-zа-яё]+(?:'[a-z]+)?|\d+", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
-_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+# Blanks other than the space: replacing only them gives the same text as replacing every
+# blank, without a replacement per space of a long text.
+_OTHER_BLANK = re.compile(r"[^\S ]")
+# Runs of letters: counted by their lengths, a long text costs a match per word, not per
+# letter (the same count: a run is a stretch of letters the one-letter class matches).
+_CYRILLIC_RUN = re.compile(r"[а-яё]+", re.IGNORECASE)
+_LATIN_RUN = re.compile(r"[a-z]+", re.IGNORECASE)
 
 _TRANSLIT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -78,7 +85,7 @@ def normalize(text: str) -> str:
     the client's own words out of the original.
     """
     lowered = text.lower().replace("ё", "е")
-    return re.sub(r"\s", " ", lowered) if len(lowered) == len(text) else lowered
+    return _OTHER_BLANK.sub(" ", lowered) if len(lowered) == len(text) else lowered
 
 
 def tokens(text: str) -> list[Token]:
@@ -88,6 +95,13 @@ def tokens(text: str) -> list[Token]:
         for m in WORD.finditer(text)
         for w in (m.group(),)
     ]
+
+
+@functools.lru_cache(maxsize=4)
+def distinct_words(text: str) -> frozenset[str]:
+    """The distinct words (`WORD`) of a text, collected once for the readers that look each
+    one up (the typo reading, the masters): a long text repeats its words."""
+    return frozenset(WORD.findall(text))
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -134,6 +148,6 @@ def latin_spellings(name: str) -> frozenset[str]:
 
 def detect_language(text: str) -> Language:
     """English only when Latin letters clearly outnumber Cyrillic; Russian is the default."""
-    latin = _LATIN.subn("", text)[1]  # counts without a list of one-letter strings
-    cyrillic = _CYRILLIC.subn("", text)[1]
+    latin = sum(map(len, _LATIN_RUN.findall(text)))
+    cyrillic = sum(map(len, _CYRILLIC_RUN.findall(text)))
     return Language.EN if latin > cyrillic and latin >= 2 else Language.RU

@@ -58,7 +58,7 @@ _GENITIVE_ORDINALS = {
     "седьмого": 7, "восьмого": 8, "девятого": 9, "десятого": 10, "одиннадцатого": 11,
     "двенадцатого": 12,
 }  # fmt: skip
-_WORD_HOUR = re.compile(
+_WORD_HOUR = word_pattern(
     rf"\b(?:в|к|около|at|around|by)\s+(?P<w>{'|'.join(_WORD_HOURS)})\b(?:\s+час\w*)?"
     rf"(?:\s*{_AMPM})?(?:\s+o'?clock)?"
 )

@@ -55,6 +55,18 @@ class TitleIndex:
             return stem_concept(word, self.stems)
         return found
 
+    def concepts_of_words(self, words: frozenset[str]) -> dict[str, str | None]:
+        """`concept_of_word` of each word; most words are settled by two set lookups."""
+        by_form, heads = self.by_form, service_lexicon().stem_heads
+        return {
+            word: (
+                by_form.get(word)
+                if word in by_form or len(word) < 5 or word[:4] not in heads
+                else stem_concept(word, self.stems)
+            )
+            for word in words
+        }
+
 
 def concept_of(name: str, concepts: dict[str, Concept]) -> Concept:
     if name.startswith("-"):

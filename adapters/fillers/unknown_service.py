@@ -24,7 +24,7 @@ from adapters.fillers.titles import title_index
 from states.slot_fill import Catalogue
 
 _MAX_TRIES = 20  # candidates read per text: the work stays bounded on long messages
-_SERVICE_CUE = re.compile(
+_SERVICE_CUE = word_pattern(
     r"\b(?:на|хочу|хочется|хотим|хотел|хотела|хотелось|нужен|нужна|нужно|нужны|сделать|"
     r"сделайте|бы)\b"
 )
@@ -39,7 +39,7 @@ _DIRECT_CUE = frozenset({
     "нужны", "сделать", "сделайте", "бы",
 })  # fmt: skip
 _SKIP_AFTER_CUE = frozenset({"бы", "сделать", "записаться", "мне", "еще", "ещё", "тоже", "также"})
-_EN_CUE = re.compile(
+_EN_CUE = word_pattern(
     r"\b(?:book(?:\s+me)?(?:\s+in)?(?:\s+for)?|booking\s+for|appointment\s+for|(?:i'?d|i\s+would)"
     r"\s+like|i\s+want|i\s+need|can\s+i\s+(?:get|have|book))"
     r"\s+(?:a|an)\s+(?P<np>[a-z]+(?:\s+[a-z]+)?)"

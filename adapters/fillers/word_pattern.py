@@ -11,63 +11,17 @@ decides.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Iterator
+
+from adapters.fillers.regex_parts import class_end, group_end, split_alternatives
+from adapters.fillers.word_keys import WordKeys, text_words, word_keys
 
 _META = frozenset("\\.^$*+?{}[]()|")
 _OPTIONAL = frozenset("?*{")
 _QUANTIFIERS = frozenset("?*+{")
-
-
-def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
-    """Each `(`, `)` and `|` that is neither escaped nor in a class, with its index and
-    the depth of groups around it (for a parenthesis: outside the group it opens or
-    closes)."""
-    depth, escaped, in_class = 0, False, False
-    for i, ch in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch in "(|":
-            yield i, ch, depth
-            depth += ch == "("
-        elif ch == ")":
-            depth -= 1
-            yield i, ch, depth
-
-
-def split_alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of `pattern` (a `|` inside a group or a class stays)."""
-    parts: list[str] = []
-    start = 0
-    for i, ch, depth in _structure(pattern):
-        if ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(text: str) -> int:
-    """The index of the `)` closing the group that `text` opens, or -1."""
-    return next((i for i, ch, depth in _structure(text) if ch == ")" and depth == 0), -1)
-
-
-def _class_end(text: str, start: int) -> int:
-    """The index of the `]` closing the class that opens at `start`."""
-    i = start + 1
-    if i < len(text) and text[i] == "^":
-        i += 1
-    if i < len(text) and text[i] == "]":
-        i += 1  # a `]` first in a class is a literal
-    while i < len(text) and text[i] != "]":
-        i += 2 if text[i] == "\\" else 1
-    return i
 
 
 def _group_needles(group: str) -> tuple[str, ...] | None:
@@ -91,9 +45,10 @@ def needles(sequence: str) -> tuple[str, ...] | None:
     r"""Substrings one of which every match of `sequence` (no top-level `|`) contains, or
     None when none is sure.
 
-    Literal runs count, and groups that must match (through the needles of each of their
-    alternatives); of those, the one whose shortest needle is longest is kept. Whatever is
-    not surely literal (escapes, classes, `.`, a character a quantifier makes optional)
+    Literal runs count (escaped punctuation included), and groups that must match (through
+    the needles of each of their alternatives); of those, the one whose shortest needle is
+    longest is kept. Whatever is not surely literal (`\d` and other escapes of letters,
+    classes, `.`, a character a quantifier makes optional)
     ends a run, so a needle is never more than the pattern demands.
     """
     best: tuple[str, ...] | None = None
@@ -119,19 +74,22 @@ def needles(sequence: str) -> tuple[str, ...] | None:
         elif ch == "(":
             consider((run,))
             run = ""
-            end = i + _group_end(sequence[i:])
+            end = i + group_end(sequence[i:])
             if end < i:
                 return None
             if end + 1 >= len(sequence) or sequence[end + 1] not in _OPTIONAL:
                 consider(_group_needles(sequence[i + 1 : end]))
             i = end
+        elif ch == "\\" and i + 1 < len(sequence) and not sequence[i + 1].isalnum():
+            i += 1
+            run += sequence[i]  # an escaped punctuation mark is itself: `\+`, `\.`
         elif ch in _META:
             consider((run,))
             run = ""
             if ch == "\\":
                 i += 1
             elif ch == "[":
-                i = _class_end(sequence, i)
+                i = class_end(sequence, i)
         else:
             run += ch
         i += 1
@@ -139,26 +97,45 @@ def needles(sequence: str) -> tuple[str, ...] | None:
     return best
 
 
-class WordPattern:
-    """A compiled pattern with the guard above; the same answers as `re.Pattern`'s."""
+# Shorter texts are guarded by substrings alone: collecting their words costs about what
+# it spares (measured on the 2 KiB pieces that `when` reads from a long text's end).
+INDEXED_FROM = 4096
 
-    __slots__ = ("_anchored", "_needles", "regex")
+
+class WordPattern:
+    """A compiled pattern with the guards above (substrings; for a long text the words of
+    `word_keys` instead where an alternative has them); the same answers as
+    `re.Pattern`'s."""
+
+    __slots__ = ("_anchored", "_keys", "_needles", "_unkeyed", "regex")
 
     def __init__(self, regex: re.Pattern[str], source: str) -> None:
         self.regex = regex
         found: list[str] = []
         anchored: list[str] = []
+        keys: list[WordKeys] = []
+        unkeyed: list[str] | None = []  # needles of the alternatives without word keys
         guarded = not regex.flags & (re.IGNORECASE | re.MULTILINE)
         for part in split_alternatives(source) if guarded else ():
             if part.startswith("^"):
                 anchored.append(part)  # can match at the start only: `match` decides
                 continue
             part_needles = needles(part)
+            part_keys = word_keys(part)
+            if part_keys is not None:
+                keys.append(part_keys)
+            elif part_needles is None or unkeyed is None:
+                unkeyed = None
+            else:
+                unkeyed.extend(part_needles)
             if part_needles is None:
                 guarded = False
-                break
-            found.extend(part_needles)
+            elif guarded:
+                found.extend(part_needles)
         self._needles = tuple(dict.fromkeys(found)) if guarded else None
+        keyed = regex.flags & (re.IGNORECASE | re.MULTILINE) == 0 and keys and unkeyed is not None
+        self._keys = functools.reduce(operator.or_, keys) if keyed else None
+        self._unkeyed = tuple(dict.fromkeys(unkeyed or ()))
         self._anchored = re.compile("|".join(anchored), regex.flags) if anchored else None
 
     @property
@@ -166,11 +143,19 @@ class WordPattern:
         return self._needles is not None
 
     @property
+    def keyed(self) -> bool:
+        """Whether a long text is guarded by its words (`word_keys`)."""
+        return self._keys is not None
+
+    @property
     def pattern(self) -> str:
         return self.regex.pattern
 
     def may_match(self, text: str) -> bool:
-        if self._needles is None or any(needle in text for needle in self._needles):
+        if len(text) >= INDEXED_FROM and self._keys is not None:
+            if self._keys.allow(text_words(text)) or any(n in text for n in self._unkeyed):
+                return True
+        elif self._needles is None or any(needle in text for needle in self._needles):
             return True
         return self._anchored is not None and self._anchored.match(text) is not None
 

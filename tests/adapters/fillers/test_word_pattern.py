@@ -1,22 +1,31 @@
-"""The word patterns' guard (adapters/fillers/word_pattern.py) never changes an answer.
+"""The word patterns' guards (adapters/fillers/word_pattern.py, word_keys.py) never change
+an answer.
 
 A guard that skipped a text the regex would match would silently drop a slot or an
 intent, so it is checked against the plain regex over every pattern the filler uses, on
-the labelled utterances, on texts made of the patterns' own words, and on random text.
+the labelled utterances, on texts made of the patterns' own words, and on random text —
+each with the substring guard of short texts and with the word guard of long ones.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import operator
 import re
 import sys
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import adapters.fillers.offline  # noqa: F401  (imports every reading module)
+from adapters.fillers import word_pattern as word_pattern_module
 from adapters.fillers.labelled import load_cases
+from adapters.fillers.regex_parts import split_alternatives
 from adapters.fillers.text import normalize, word_pattern
+from adapters.fillers.word_keys import WordKeys, word_keys
 from adapters.fillers.word_pattern import WordPattern, needles
 
 
@@ -42,16 +51,32 @@ VOCABULARY = sorted(
 )
 
 
+@contextlib.contextmanager
+def _words_guard_for_every_text() -> Iterator[None]:
+    """The long texts' guard (`word_keys`) for texts of any length, for the time being."""
+    saved = word_pattern_module.INDEXED_FROM
+    word_pattern_module.INDEXED_FROM = 0
+    try:
+        yield
+    finally:
+        word_pattern_module.INDEXED_FROM = saved
+
+
+def _answers(pattern: WordPattern | re.Pattern[str], text: str) -> tuple[object, ...]:
+    found, matched = pattern.search(text), pattern.match(text)
+    return (
+        found and (found.span(), found.groupdict()),
+        [m.span() for m in pattern.finditer(text)],
+        matched and matched.span(),
+    )
+
+
 def _same(pattern: WordPattern, text: str) -> None:
-    plain = pattern.regex
-    expected = plain.search(text)
-    got = pattern.search(text)
-    assert (got and (got.span(), got.groupdict())) == (
-        expected and (expected.span(), expected.groupdict())
-    ), (pattern.pattern, text)
-    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
-    matched, plain_matched = pattern.match(text), plain.match(text)
-    assert (matched and matched.span()) == (plain_matched and plain_matched.span())
+    """The same answers as the plain regex, with either guard."""
+    expected = _answers(pattern.regex, text)
+    assert _answers(pattern, text) == expected, (pattern.pattern, text)
+    with _words_guard_for_every_text():
+        assert _answers(pattern, text) == expected, (pattern.pattern, text)
 
 
 def test_the_filler_has_guarded_patterns() -> None:
@@ -59,6 +84,14 @@ def test_the_filler_has_guarded_patterns() -> None:
     guarded = [p for p in PATTERNS if p.guarded]
     assert len(PATTERNS) >= 40
     assert len(guarded) >= 0.8 * len(PATTERNS)
+    assert len([p for p in PATTERNS if p.keyed]) >= 0.8 * len(PATTERNS)
+
+
+def test_long_texts_take_the_words_guard() -> None:
+    long_text = "\n".join(UTTERANCES)[: 4 * word_pattern_module.INDEXED_FROM]
+    assert len(long_text) >= word_pattern_module.INDEXED_FROM
+    for pattern in PATTERNS:
+        assert _answers(pattern, long_text) == _answers(pattern.regex, long_text)
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.pattern[:40])
@@ -73,7 +106,8 @@ def test_a_guard_agrees_with_its_regex_on_every_labelled_utterance(pattern: Word
         st.one_of(
             st.sampled_from(VOCABULARY),
             st.text(alphabet="абвгдеклмнопрстуя ", min_size=1, max_size=6),
-            st.sampled_from(["18:00", "в 7", "+", "👍", "?", ",", "  ", "не", "да"]),
+            st.sampled_from(["18:00", "в 7", "+", "👍", "?", ",", "  ", "не", "да", "_", "5", "-"]),
+            st.sampled_from(["+7 916 123-45-67", "89161234567", "+44 20 7946 0958", "7(916)"]),
         ),
         max_size=12,
     ),
@@ -97,7 +131,9 @@ def test_a_guard_agrees_with_its_regex_on_generated_texts(words: list[str], join
         (r"(?:ab)?cd", ("cd",)),
         (r"(?=x)abc", ("abc",)),
         (r"[#№]\s*\d", None),
-        (r"a\.b", ("a",)),
+        (r"a\.b", ("a.b",)),
+        (r"\+\s?7|8", ("+",)),
+        (r"\d\+?x", ("x",)),
         (r"x*", None),
     ],
 )
@@ -119,3 +155,49 @@ def test_an_anchored_alternative_is_tried_at_the_start_only() -> None:
     assert pattern.search("  да, верно") is not None
     assert pattern.search("ну да") is None
     assert pattern.search("я подтверждаю") is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "whole", "starts"),
+    [
+        (r"\bперенес\w*", set(), ("перенес",)),
+        (r"\bне\s+(?:смогу\s+)?при(?:ду|йду)\b", {"не"}, ()),  # a space ends the word
+        (r"\bотмен(?:и|ю)\b", {"отмени", "отменю"}, ()),
+        (r"\bдн[её]м\b", {"днем", "днём"}, ()),
+        (r"\bwi-?fi\b", {"wi", "wifi"}, ()),  # with the dash the word ends; without, not
+        (r"\bthanks?\b", {"thank", "thanks"}, ()),
+        (r"\bне\s*важ\w*", {"не"}, ("неваж",)),
+        (r"\b(?:ab)?c", set(), ("abc", "c")),
+        (r"\bx(?:ab)*c", set(), ("x",)),  # a part that may repeat ends the keys
+        (r"\bда+\b", set(), ("да",)),
+        (r"\bмастер\w*|\bмастер\b", set(), ("мастер",)),
+        (r"\bбез(?<!время без)\s+разницы\b", {"без"}, ()),  # a look-behind is passed over
+        (r"\b(?:к|у)\s+(?:моему|своему)\s+мастер\w*", {"к", "у"}, ()),
+        (r"\bсколько\s+(?:\w+\s+){0,2}стоит", {"сколько"}, ()),
+        (r"\bab\.c", {"ab"}, ()),  # an escaped non-letter ends the word
+        (r"\bab(?:c|d\w*)", set(), ("abc", "abd")),
+        (r"\bab(?:c|d)?x", set(), ("abcx", "abdx", "abx")),
+        (r"\b(?:this |on the )?weekend\b", {"this", "on", "weekend"}, ()),
+        (r"\bab$", {"ab"}, ()),
+    ],
+)
+def test_word_keys_are_what_every_match_begins_with(
+    source: str, whole: set[str], starts: tuple[str, ...]
+) -> None:
+    keys = [word_keys(part) for part in split_alternatives(source)]
+    assert None not in keys
+    assert functools.reduce(operator.or_, keys) == WordKeys(frozenset(whole), starts)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"перенес\w*",  # no word boundary first
+        r"\b(?:this\w*)?\s*weekend\b",  # may begin with anything
+        r"\b[#№]\s*\d",  # begins with a non-letter
+        r"\b\d+",
+        r"\b(?i:да)",  # inline flags: unsure
+    ],
+)
+def test_no_word_keys_when_a_match_may_begin_otherwise(source: str) -> None:
+    assert word_keys(source) is None
