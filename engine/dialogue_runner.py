@@ -184,7 +184,11 @@ class DialogueRunner:
         # its first reply, and what follows its YClients writes (the reminders, the
         # record log: `engine.visit_tracking`).
         ready = self.outbox.ready_args(batch.phone, outbox[0], fence) if outbox else None
-        writes = turn_visits.writes(ready) if turn_visits else TurnWrites(ready=ready)
+        writes = (
+            turn_visits.writes(conversation.phone, ready)
+            if turn_visits
+            else TurnWrites(ready=ready)
+        )
         saved = await self.store.save_turn(conversation, outbox, fence, writes)
         if saved is None:
             if not await self._landed(batch):

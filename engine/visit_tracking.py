@@ -72,11 +72,19 @@ class TurnVisits:
         self._remembered: dict[int, Visit] = {}
         self._reminders: list[list[Any]] = []
 
-    def writes(self, ready: list[str | int] | None) -> TurnWrites:
-        """The turn's save carries these, with the check of its first reply (`ready`)."""
+    def writes(self, phone: str, ready: list[str | int] | None) -> TurnWrites:
+        """The turn's save (of `phone`'s conversation) carries these, with the check of its
+        first reply (`ready`). Its script holds only that phone's keys: the reminders of a
+        visit booked under another number go beside it, on their own phone's keys."""
         log = self.tracker.log
         calls: list[ScriptCall] = [log.remember_call(v) for v in self._remembered.values()]
-        return TurnWrites(ready=ready, reminders=self._reminders, alongside=calls)
+        own = [call for call in self._reminders if call[1] == phone]
+        calls += [
+            self.tracker.reminders.follow_script_call(call)
+            for call in self._reminders
+            if call[1] != phone
+        ]
+        return TurnWrites(ready=ready, reminders=own, alongside=calls)
 
     def _follow(self, visit: Visit, policy: ReminderPolicy | None, reminders: bool) -> None:
         """A write landed: the log learns `visit`; with `reminders`, they follow it too

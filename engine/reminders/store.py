@@ -22,7 +22,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from engine.leased_queue import LeasedQueue
-from engine.redis_conn import as_text
+from engine.redis_conn import ScriptCall, as_text
 from engine.reminders.timing import PlannedReminder, ReminderPolicy, SkippedReminder, plan_reminders
 from engine.visit import Visit
 
@@ -181,6 +181,13 @@ class ReminderStore(LeasedQueue[ClaimedReminder]):
         if policy is None or visit.deleted:
             return ["drop", visit.phone, visit.record_id]
         return self._schedule_call(visit, plan_reminders(visit.start, self.clock.now(), policy)[0])
+
+    def follow_script_call(self, call: Sequence[Any]) -> ScriptCall:
+        """A `follow_call` as a script call of its own, on its visit's phone's keys: for a
+        visit booked under another phone than the conversation's (an @lid chat, a number
+        the client typed), whose save holds only its own phone's keys."""
+        name, *args = call
+        return self.script(f"reminder_{name}"), self._keys(str(args[0])), args
 
     async def drop_visit(self, phone: str, record_id: int) -> int:
         """Drop every reminder of a deleted or cancelled visit; how many there were."""

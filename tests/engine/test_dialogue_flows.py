@@ -254,6 +254,16 @@ async def test_lid_sender_is_asked_for_a_phone(h: Harness) -> None:
     assert "записаны" in h.messenger.to("123456789012345@lid")[-1]
     [sent] = h.sandbox.control.calls("book_record", "POST")
     assert sent.json["phone"] == "79165554433"
+    # The visit's reminders live under the number it was booked with (the one the record
+    # and its webhooks carry), not under the chat's lid, and each goes out in its time
+    # (to that number's chat, as before).
+    reminders = h.follow_up.tracker.reminders
+    assert await reminders.reminders_of(lid) == []
+    assert {r.kind for r in await reminders.reminders_of("79165554433")} == {"24h", "2h"}
+    await h.run_until(START + timedelta(hours=30))
+    assert all(r.status != "scheduled" for r in await reminders.reminders_of("79165554433"))
+    told = h.messenger.to("79165554433@c.us")
+    assert len(told) == 2 and all("Напоминаем о записи" in m for m in told)
 
 
 async def test_english_client_gets_english(h: Harness) -> None:
