@@ -143,6 +143,8 @@ BOOK = word_pattern(
     r"\bзапиш\w*|\bзапис\w*|\bмне\s+бы\b|\bхочу\s+к\s+вам\b"
     r"|\bbook\w*|\bappointment\b|\bi\s+(?:want|would like|need)\s+to\s+come\b"
 )
+# Asking to be booked (a verb, not the noun: "у меня запись на среду" is the visit).
+ANOTHER_VISIT = word_pattern(r"\bзапиш\w*|\bзаписат\w*|\bbook\s+(?:me|us|him|her)\b")
 GREETING = word_pattern(
     r"\bпривет\w*|\bздравствуй\w*|\bздрасьте\b|\bдобр(?:ый|ое|ого)\s+(?:день|утро|вечер"
     r"|времени)\w*|\bдоброго\b|\bхай\b|\bhi\b|\bhello\b|\bhey\b|\bgood\s+(?:morning|afternoon"
@@ -175,9 +177,10 @@ _ORDINALS = {
     "third": 3, "fourth": 4, "fifth": 5,
 }  # fmt: skip
 _ORDINAL = word_pattern(
-    # Every case and number: "первый", "к первому", "первую", "третьему", "с пятым".
+    # Every case of one option: "первый", "к первому", "первую", "третьему", "третьей".
+    # Not the plural nor the instrumental: "во-первых", "в первых числах", "первым делом".
     r"\b(?P<word>перв|втор|трет|четверт|пят)"
-    r"(?:ый|ой|ий|ая|ое|ые|ую|ого|ому|ым|ом|ых|ыми|ья|ье|ьи|ью|ьего|ьему|ьим|ьем|ьей|ьих)\b"
+    r"(?:ый|ой|ий|ая|ое|ую|ого|ому|ом|ья|ье|ью|ьего|ьему|ьем|ьей)\b"
     r"|\b(?P<en>first|second|third|fourth|fifth)\b|\b(?P<last>последн\w*|last)\b"
     r"|\b(?:вариант|option|номер|#|№)\s*(?P<num>\d)\b|(?P<hash>[#№])\s*(?P<hnum>\d)\b"
     r"|\b(?P<dnum>\d)\s*-?\s*(?:й|ой|ий|ый)\s*(?:вариант)?\b"
@@ -290,7 +293,7 @@ def decide_intent(
         return Intent.CHOOSE_OPTION
     for intent, pattern in MOVES:
         # "пораньше утром" with a day and a service is a request, not "earlier than that".
-        if intent is Intent.SAME_TIME and BOOK.search(text):
+        if intent is Intent.SAME_TIME and ANOTHER_VISIT.search(text):
             continue  # "запишите и сына на то же время": another visit, not a move
         if pattern.search(text) and (intent is Intent.SAME_TIME or not has_slots):
             return intent
