@@ -100,6 +100,8 @@ def needles(sequence: str) -> tuple[str, ...] | None:
 # Shorter texts are guarded by substrings alone: collecting their words costs about what
 # it spares (measured on the 2 KiB pieces that `when` reads from a long text's end).
 INDEXED_FROM = 4096
+_EXACT_FLAGS = re.UNICODE | re.DOTALL
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux-]+[:)]")
 
 
 class WordPattern:
@@ -115,7 +117,12 @@ class WordPattern:
         anchored: list[str] = []
         keys: list[WordKeys] = []
         unkeyed: list[str] | None = []  # needles of the alternatives without word keys
-        guarded = not regex.flags & (re.IGNORECASE | re.MULTILINE)
+        # Only the flags the guards are exact for: IGNORECASE, ASCII (its `\b` and `\w`),
+        # VERBOSE (its spaces) and MULTILINE change what a part's literal letters mean, as an
+        # inline flag group `(?…)` may.
+        guarded = guarded_flags = (
+            regex.flags & ~_EXACT_FLAGS == 0 and _INLINE_FLAGS.search(source) is None
+        )
         for part in split_alternatives(source) if guarded else ():
             if part.startswith("^"):
                 anchored.append(part)  # can match at the start only: `match` decides
@@ -133,7 +140,7 @@ class WordPattern:
             elif guarded:
                 found.extend(part_needles)
         self._needles = tuple(dict.fromkeys(found)) if guarded else None
-        keyed = regex.flags & (re.IGNORECASE | re.MULTILINE) == 0 and keys and unkeyed is not None
+        keyed = guarded_flags and keys and unkeyed is not None
         self._keys = functools.reduce(operator.or_, keys) if keyed else None
         self._unkeyed = tuple(dict.fromkeys(unkeyed or ()))
         self._anchored = re.compile("|".join(anchored), regex.flags) if anchored else None

@@ -201,3 +201,19 @@ def test_word_keys_are_what_every_match_begins_with(
 )
 def test_no_word_keys_when_a_match_may_begin_otherwise(source: str) -> None:
     assert word_keys(source) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "flags"),
+    [
+        (r"\bнет\b", re.ASCII),  # `\b` between "Q" and "н" only in ASCII mode
+        (r"\bда\b|(?a:\bнет\b)", 0),
+        (r"\bн е т\b", re.VERBOSE),  # the spaces are not the text's
+        (r"\bНЕТ\b", re.IGNORECASE),
+    ],
+)
+def test_flags_the_guards_cannot_read_leave_the_pattern_unguarded(source: str, flags: int) -> None:
+    pattern = word_pattern(source, flags)
+    assert not pattern.guarded and not pattern.keyed
+    text = "ы " * 3000 + "Qнетx"
+    assert bool(pattern.search(text)) == bool(re.search(source, text, flags))
