@@ -20,6 +20,7 @@ import array
 import contextlib
 import os
 import struct
+import weakref
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -50,12 +51,16 @@ class PagedUnits:
     Mapping the file would cost more: the kernel maps the pages around each one a lookup
     faults in (64 KB and more), so a few hundred words' lookups put most of the 14 MB of
     graphs into the worker's RSS. Read by pages, a worker holds the pages its words touched.
+    Those pages are private and kept: a worker that meets many different words over its
+    life (typos, names, long messages) grows toward the whole 14 MB, once per process
+    (a review counted 83 % of the pages after 20,000 random words).
     Threads may load the same page at once; both read the same bytes, either is kept."""
 
-    __slots__ = ("_fd", "_length", "_pages", "_per_page", "_start", "_typecode")
+    __slots__ = ("__weakref__", "_fd", "_length", "_pages", "_per_page", "_start", "_typecode")
 
     def __init__(self, fd: int, start: int, length: int, typecode: Literal["I", "B"]) -> None:
         self._fd = fd  # a descriptor of its own: the graph's file object is closed after load
+        weakref.finalize(self, os.close, fd)  # a build that fails halfway leaks none
         self._start = start
         self._length = length
         self._typecode = typecode

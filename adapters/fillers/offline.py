@@ -23,11 +23,12 @@ from adapters.fillers.masters import MASTER_CUES, MasterMatch, master_index, mat
 from adapters.fillers.reading import Reading, Vocabulary, read, vocabulary
 from adapters.fillers.services import match_services
 from adapters.fillers.spans import Taken
-from adapters.fillers.text import detect_language, normalize, word_pattern
+from adapters.fillers.text import detect_language, distinct_words, normalize, word_pattern
 from adapters.fillers.titles import title_index
 from adapters.fillers.unknown_master import read_unknown_master
 from adapters.fillers.unknown_service import read_unknown_service
 from adapters.fillers.when import read_when
+from adapters.fillers.word_keys import text_words
 from states.slot_fill import Catalogue, FillRequest, FillSource, MasterChoice, SlotFill
 
 SAME_AS_LAST = word_pattern(
@@ -113,6 +114,15 @@ class OfflineFiller:
 
     def fill_now(self, request: FillRequest) -> SlotFill:
         """The same reading, synchronously (for the accuracy command and the LLM repair)."""
+        try:
+            return self._read(request)
+        finally:
+            # The word sets are shared within one reading; kept after it, an idle worker
+            # would hold its last long messages and their words (MBs) until the next ones.
+            distinct_words.cache_clear()
+            text_words.cache_clear()
+
+    def _read(self, request: FillRequest) -> SlotFill:
         catalogue = request.catalogue
         phone = read_phone(request.text)
         reading = _salon_reading(request, phone)
