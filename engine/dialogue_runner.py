@@ -147,7 +147,11 @@ class DialogueRunner:
             dialogue = Dialogue(recorder, self.filler, self.timezone, self.faq, answers)
             result = await dialogue.run(conversation, given)
         except (*REDIS_ERRORS, ClaimLost):
-            raise  # storage trouble (retried later), or the batch is another worker's now
+            # Storage trouble (retried later), or the batch is another worker's now: what
+            # this turn's YClients writes changed is still so, and is written first.
+            if turn_visits is not None:
+                await turn_visits.write_alone()
+            raise
         except Exception:
             # A bug must not leave the client unanswered (nor loop through retries):
             # apologise, keep the dialogue where it was, and log it for the engineer.
@@ -189,7 +193,12 @@ class DialogueRunner:
             if turn_visits
             else TurnWrites(ready=ready)
         )
-        saved = await self.store.save_turn(conversation, outbox, fence, writes)
+        try:
+            saved = await self.store.save_turn(conversation, outbox, fence, writes)
+        except REDIS_ERRORS:
+            if turn_visits is not None:
+                await turn_visits.write_alone()  # as above: what the writes changed is so
+            raise
         if saved is None:
             if not await self._landed(batch):
                 return [], []

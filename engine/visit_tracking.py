@@ -11,11 +11,13 @@ A record the log never saw is read from YClients first, so the expectation is ex
 
 What follows a write is sent with the turn's state save (`writes`; issue 15: no round trips
 of their own): the reminders inside the save's script, the record log (another slot) in the
-same pipeline. That is as crash-safe as writing them at once: a turn that dies (or is
-fenced out, or errs in Redis) before its save is retried, and the retry finds its booking
-by api_id (`find_booking`) and follows it again; both writes are idempotent. A webhook of
-the record that comes before them is handled as when it comes before YClients answered:
-the bot's booking is known by its api_id, its other changes by `expect`, written before.
+same pipeline; both are idempotent. A turn that errs in Redis or loses its claim before
+its save writes them alone first (`write_alone`): its retry finds a booking again by its
+api_id (`find_booking`), but cannot cancel or move a record twice. A process that dies
+between a write and its save leaves those to the record's own webhook (the bot's change,
+known by `expect`: its reminders follow it there). A webhook of the record that comes
+before them is handled as when it comes before YClients answered: the bot's booking is
+known by its api_id, its other changes by `expect`, written before.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from engine.conversations import TurnWrites
 from engine.fencing import Fence
 from engine.record_sync.effects import merge
 from engine.record_sync.log import RecordLog
-from engine.redis_conn import ScriptCall, eval_calls
+from engine.redis_conn import REDIS_ERRORS, ScriptCall, eval_calls
 from engine.reminders.store import ReminderStore
 from engine.reminders.timing import PolicySource, ReminderPolicy
 from engine.visit import Visit
@@ -85,6 +87,24 @@ class TurnVisits:
             if call[1] != phone
         ]
         return TurnWrites(ready=ready, reminders=own, alongside=calls)
+
+    async def write_alone(self) -> None:
+        """What the writes left, written without the save: for a turn that ends before it
+        (Redis trouble, its claim lost). Best effort; the calls are idempotent, and a turn
+        retried later finds only a booking again by its api_id, not a cancellation or a move
+        (deleting a record twice fails), so their reminders must follow them now."""
+        calls = self.writes("", None).alongside  # no save's phone: every call on its own keys
+        if not calls:
+            return
+        try:
+            answers = await eval_calls(self.tracker.log.redis, calls, return_exceptions=True)
+        except REDIS_ERRORS as error:  # the turn's own error is the one to raise
+            answers = [error]
+        failed = [a for a in answers if isinstance(a, BaseException)]
+        if failed:
+            log.warning(
+                "%d of a failed turn's visit writes not written: %s", len(failed), failed[0]
+            )
 
     def _follow(self, visit: Visit, policy: ReminderPolicy | None, reminders: bool) -> None:
         """A write landed: the log learns `visit`; with `reminders`, they follow it too

@@ -342,3 +342,26 @@ async def test_the_bots_own_change_is_never_told_as_the_salons(
     await world.follow()  # before the bot's `changed`: the webhooks came first
     assert world.gateway.to(CHAT) == []
     assert [k for k in world.effects() if k.endswith("_own") and k != "created_own"]
+
+
+async def test_a_turn_that_ends_before_its_save_still_writes_what_its_cancel_changed(
+    world: World, redis: AsyncRedis, keys: Keys
+) -> None:
+    """A turn's visit writes ride in its save; a turn that ends before it (Redis trouble,
+    its claim lost) writes them alone (`write_alone`): its retry cannot cancel the record
+    again, so the cancelled visit's reminders are dropped now, and the log knows it."""
+    record_id = await book(world)
+    await world.received()
+    await world.follow()
+    assert await world.reminder_times()
+    record_log = RecordLog(redis, keys, world.clock)
+    tracker = VisitTracker(record_log, world.reminders, POLICY, world.clock, world.backend)
+    turn = tracker.for_turn(world.backend, lambda: "ru")
+    target = await turn.changing(record_id, deleted=True)
+    await world.backend.cancel(record_id)
+    await turn.changed(target)
+    assert await world.reminder_times(), "nothing is written before the save"
+    await turn.write_alone()
+    assert await world.reminder_times() == []
+    known = await record_log.load(record_id)
+    assert known is not None and known.visit.deleted
